@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import compress from '@fastify/compress';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { EventBus } from './kernel/bus/bus.js';
+import type { Config } from './kernel/config.js';
+import type { Database } from './kernel/db/client.js';
+import { AppError } from './kernel/http/errors.js';
+import { problemSchema, registerProblemHandling, sendProblem } from './kernel/http/problem.js';
+import { registerSecurity } from './kernel/http/security.js';
+import { negotiateLanguage, type Language } from './kernel/i18n/i18n.js';
+import { JobQueue, type JobQueueOptions } from './kernel/jobs/jobs.js';
+import type { CairnModule, Kernel } from './kernel/kernel.js';
+import type { RoutePolicy } from './kernel/access/policy.js';
+import type { Mailer } from './kernel/mail/mail.js';
+import { modules as defaultModules } from './modules/index.js';
+import { projectRoot, webDistFolder } from './paths.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The language of this request's messages, negotiated from Accept-Language. */
+    language: Language;
+  }
+  interface FastifyContextConfig {
+    policy?: RoutePolicy;
+  }
+  interface FastifyInstance {
+    kernel: Kernel;
+  }
+}
+
+export interface AppDependencies {
+  config: Config;
+  database: Database;
+  mailer: Mailer;
+  logger: Logger;
+  modules?: CairnModule[];
+  jobOptions?: JobQueueOptions;
+}
+
+export const version = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string })
+  .version;
+
+const requestIdPattern = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Routes that the API reference tooling adds for itself; everything else under /api is Cairn's. */
+const isDocsRoute = (url: string) => url === '/api/docs' || url.startsWith('/api/docs/');
+
+/**
+ * Checks a route at registration: every API operation needs a policy, a module tag, an operationId and an
+ * explicit `security` entry, so nothing reaches production unauthorised or undocumented.
+ */
+function assertRouteIsDeclared(route: {
+  url: string;
+  method: string | string[];
+  config?: { policy?: RoutePolicy };
+  schema?: { operationId?: string; tags?: readonly string[]; security?: unknown; hide?: boolean };
+}): void {
+  if (!route.url.startsWith('/api/') || isDocsRoute(route.url) || route.schema?.hide) return;
+  const name = `${String(route.method)} ${route.url}`;
+  if (!route.config?.policy) throw new Error(`Route ${name} has no policy (config.policy): access is deny-by-default`);
+  if (!route.schema?.operationId) throw new Error(`Route ${name} has no schema.operationId`);
+  if (route.schema.tags?.length !== 1) throw new Error(`Route ${name} needs exactly one tag (its module)`);
+  if (route.schema.security === undefined) throw new Error(`Route ${name} must declare schema.security ([] if public)`);
+}
+
+/** Builds the Fastify app: kernel plugins first, then the modules in their explicit order. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config, database, mailer, logger } = deps;
+  const modules = deps.modules ?? defaultModules;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    },
+    bodyLimit: config.bodyLimitBytes,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    trustProxy: config.trustProxy,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const bus = new EventBus(logger.child({ component: 'bus' }));
+  const jobs = new JobQueue(database.db, logger.child({ component: 'jobs' }), bus, deps.jobOptions);
+  const kernel: Kernel = {
+    config,
+    database,
+    bus,
+    jobs,
+    mailer,
+    log: logger,
+    version,
+    sendMail: async (tx, message) => {
+      await jobs.enqueue(tx, 'kernel.send_mail', message);
+    },
+  };
+  jobs.register('kernel.send_mail', async (message) => {
+    await mailer.send(message);
+  });
+  app.decorate('kernel', kernel);
+  app.decorateRequest('language', 'en');
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.language = negotiateLanguage(request.headers['accept-language']);
+    void reply.header('x-request-id', request.id);
+    void reply.header('content-language', request.language);
+    void reply.header('vary', 'Accept-Language');
+  });
+
+  app.addHook('onRoute', (route) => {
+    assertRouteIsDeclared(route);
+    // Every operation documents its errors as problem+json.
+    if (route.url.startsWith('/api/') && route.schema && !route.schema.hide && !isDocsRoute(route.url)) {
+      const response = (route.schema.response ?? {}) as Record<string, unknown>;
+      route.schema.response = { ...response, '4xx': response['4xx'] ?? problemSchema, '5xx': response['5xx'] ?? problemSchema };
+    }
+  });
+
+  registerProblemHandling(app);
+  await registerSecurity(app, config);
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
+  await app.register(cookie);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Cairn API',
+        version,
+        description:
+          'The API of Cairn, the collaboration platform for the anti-trafficking field. Errors are RFC 9457 ' +
+          'problem+json documents with a stable `code`; messages follow the Accept-Language header ' +
+          '(en, es, fr, ar).',
+        license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
+      },
+      tags: modules.map((module) => ({ name: module.name, description: module.description })),
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: '__Host-cairn_session' },
+        },
+      },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    uiConfig: { validatorUrl: null, deepLinking: true },
+    staticCSP: true,
+    // swagger-ui needs its own hashed inline scripts; keep every other directive of Cairn's policy.
+    transformStaticCSP: (header) =>
+      header
+        .replace("script-src 'self'", `script-src 'self' ${app.swaggerCSP.script.join(' ')}`)
+        .replace("style-src 'self'", `style-src 'self' ${app.swaggerCSP.style.join(' ')}`),
+  });
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { policy: 'public' } }, () => app.swagger());
+
+  for (const module of modules) {
+    module.setup?.(kernel);
+    await app.register(
+      async (scope) => {
+        await module.routes(scope, kernel);
+      },
+      { prefix: '/api' },
+    );
+  }
+
+  const webIndex = path.join(webDistFolder, 'index.html');
+  const hasWeb = existsSync(webIndex);
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: webDistFolder,
+      prefix: '/',
+      index: false,
+      wildcard: true,
+      // Hashed assets never change; index.html must always be revalidated so new releases load.
+      setHeaders: (reply, filePath) => {
+        void reply.header(
+          'cache-control',
+          filePath.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
+  }
+
+  app.setNotFoundHandler((request, reply) => {
+    const isApi = request.url === '/api' || request.url.startsWith('/api/');
+    const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !isApi;
+    // The SPA owns every other path: its router shows the localised not-found page.
+    if (wantsPage && hasWeb) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return sendProblem(reply, new AppError('not_found'));
+  });
+
+  app.addHook('onReady', () => {
+    if (config.runJobs) jobs.start();
+  });
+  app.addHook('onClose', async () => {
+    await jobs.stop();
+  });
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { Logger } from 'pino';
+import type { EventBus } from './bus/bus.js';
+import type { Config } from './config.js';
+import type { Tx } from './db/types.js';
+import type { Database } from './db/client.js';
+import type { JobQueue } from './jobs/jobs.js';
+import type { MailMessage, Mailer } from './mail/mail.js';
+
+/** The services every module receives: one instance per process, built in server/app.ts. */
+export interface Kernel {
+  config: Config;
+  database: Database;
+  bus: EventBus;
+  jobs: JobQueue;
+  mailer: Mailer;
+  log: Logger;
+  version: string;
+  /** Queues an email in the caller's transaction; it is sent by a job after commit, with retries. */
+  sendMail: (tx: Tx, message: MailMessage) => Promise<void>;
+}
+
+/** A demo account a module created; `npm start` prints these so a newcomer can sign in. */
+export interface DemoAccount {
+  role: string;
+  email: string;
+  organisation?: string;
+  secret?: string;
+}
+
+/**
+ * What a module gives the app. server/modules/index.ts lists them in dependency order (no autoload):
+ * routes are mounted under /api, tagged with the module's name in OpenAPI.
+ */
+export interface CairnModule {
+  name: string;
+  description: string;
+  routes: (app: import('fastify').FastifyInstance, kernel: Kernel) => Promise<void>;
+  /** Job handlers and event subscriptions. */
+  setup?: (kernel: Kernel) => void;
+  /** Demo data for `npm start` on an empty database. */
+  seed?: (kernel: Kernel) => Promise<DemoAccount[]>;
+}

@@ -1,0 +1,5 @@
+import type { CairnModule } from '../kernel/kernel.js';
+import { systemModule } from './system/index.js';
+
+/** Every module of Cairn, in the order of the module graph (docs/ARCHITECTURE.md). No autoload. */
+export const modules: CairnModule[] = [systemModule];
