@@ -166,8 +166,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',
     uiConfig: { validatorUrl: null, deepLinking: true },
-    staticCSP: true,
-    // swagger-ui needs its own hashed inline scripts; keep every other directive of Cairn's policy.
+    // Keep Cairn's own policy (set by helmet) and add only the hashes of swagger-ui's inline code, if any.
     transformStaticCSP: (header) =>
       header
         .replace("script-src 'self'", `script-src 'self' ${app.swaggerCSP.script.join(' ')}`)

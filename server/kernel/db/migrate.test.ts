@@ -1,0 +1,36 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../test/db.js';
+import type { Database } from './client.js';
+import { runMigrations } from './migrate.js';
+
+describe('migrations', () => {
+  let database: Database & { url?: string };
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  it('create the extensions every module relies on', async () => {
+    const result = await database.db.execute<{ extname: string }>(sql`select extname from pg_extension`);
+    const names = result.rows.map((row) => row.extname);
+    expect(names).toEqual(expect.arrayContaining(['pg_trgm', 'unaccent', 'pgcrypto']));
+    const similarity = await database.db.execute<{ s: number; u: string }>(
+      sql`select similarity('Phnom Penh', 'Phnom Phen') as s, unaccent('Hà Nội') as u`,
+    );
+    expect(Number(similarity.rows[0]?.s)).toBeGreaterThan(0.4);
+    expect(similarity.rows[0]?.u).toBe('Ha Noi');
+  });
+
+  it('are idempotent: running them again changes nothing', async () => {
+    const count = async () =>
+      Number(
+        (await database.db.execute<{ n: string }>(sql`select count(*) as n from drizzle.__drizzle_migrations`))
+          .rows[0]?.n,
+      );
+    const before = await count();
+    await runMigrations(database, database.url);
+    expect(await count()).toBe(before);
+    expect(before).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,0 +1,97 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inTransaction } from '../db/transaction.js';
+import { createTestApp, type TestApp } from '../../test/app.js';
+import { createOutboxMailer, createSmtpMailer } from './mail.js';
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+/** A real SMTP server on a random local port that keeps what it receives. */
+async function startSmtpServer(): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('mail', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+  });
+  afterAll(() => smtp.close());
+
+  it('delivers over SMTP', async () => {
+    const mailer = createSmtpMailer(smtp.url, 'Cairn <no-reply@cairn.test>');
+    await mailer.send({ to: 'ana@ngo.test', subject: 'Bienvenida a Cairn', text: 'Hola, ¿qué tal? — ✓' });
+    mailer.close();
+    const last = smtp.received.at(-1)!;
+    expect(last.from).toBe('no-reply@cairn.test');
+    expect(last.to).toEqual(['ana@ngo.test']);
+    expect(last.raw).toMatch(/^Subject: /m);
+    expect(last.raw).toContain('Content-Type: text/plain; charset=utf-8');
+  });
+
+  it('sends mail queued in a transaction through the job queue, after commit only', async () => {
+    const mailer = createSmtpMailer(smtp.url, 'Cairn <no-reply@cairn.test>');
+    const t: TestApp = await createTestApp({ mailer });
+    try {
+      const before = smtp.received.length;
+      await expect(
+        inTransaction(t.database.db, async (tx) => {
+          await t.app.kernel.sendMail(tx, { to: 'never@ngo.test', subject: 'x', text: 'x' });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow();
+      await inTransaction(t.database.db, (tx) =>
+        t.app.kernel.sendMail(tx, { to: 'queued@ngo.test', subject: 'Invitation', text: 'You are invited.' }),
+      );
+      expect(await t.app.kernel.jobs.runDue()).toBe(1);
+      const delivered = smtp.received.slice(before);
+      expect(delivered.map((m) => m.to[0])).toEqual(['queued@ngo.test']);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('writes development mail to an outbox folder as .eml files', async () => {
+    const dir = path.join(await mkdtemp(path.join(tmpdir(), 'cairn-outbox-')), 'outbox');
+    const mailer = createOutboxMailer(dir, 'Cairn <no-reply@cairn.test>');
+    await mailer.send({ to: 'dev@cairn.test', subject: 'Outbox', text: 'Read me in a mail client.' });
+    const files = await readdir(dir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/\.eml$/);
+    const content = await readFile(path.join(dir, files[0]!), 'utf8');
+    expect(content).toContain('To: dev@cairn.test');
+    expect(content).toContain('Read me in a mail client.');
+  });
+});
