@@ -29,7 +29,11 @@ describe('the app', () => {
   it('reports health and the database engine', async () => {
     const res = await t.app.inject({ url: '/api/health' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', database: testDatabaseKind(), version: expect.any(String) });
+    expect(res.json()).toEqual({
+      status: 'ok',
+      database: testDatabaseKind(),
+      version: expect.any(String) as string,
+    });
   });
 
   it('sends security headers on every response, errors included', async () => {
@@ -54,7 +58,9 @@ describe('the app', () => {
     expect(last?.statusCode).toBe(429);
     expect(last?.headers['retry-after']).toMatch(/^\d+$/);
     expect(last?.json()).toMatchObject({ code: 'rate_limited', title: 'Trop de requêtes' });
-    expect(last?.json<{ detail: string }>().detail).toMatch(/^Trop de requêtes\. Réessayez dans \d+ secondes?\.$/);
+    expect(last?.json<{ detail: string }>().detail).toMatch(
+      /^Trop de requêtes\. Réessayez dans \d+ secondes?\.$/,
+    );
   });
 });
 
@@ -87,7 +93,9 @@ describe('the OpenAPI document', () => {
   });
 
   it('is committed, current, as docs/openapi.json (run `npm run openapi` after changing a route)', async () => {
-    const committed = JSON.parse(await readFile(path.join(projectRoot, 'docs', 'openapi.json'), 'utf8')) as unknown;
+    const committed = JSON.parse(
+      await readFile(path.join(projectRoot, 'docs', 'openapi.json'), 'utf8'),
+    ) as unknown;
     expect(committed).toEqual(doc);
   });
 

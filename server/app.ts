@@ -51,8 +51,9 @@ export interface AppDependencies {
   jobOptions?: JobQueueOptions;
 }
 
-export const version = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string })
-  .version;
+export const version = (
+  JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 const requestIdPattern = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -71,18 +72,22 @@ function assertRouteIsDeclared(route: {
 }): void {
   if (!route.url.startsWith('/api/') || isDocsRoute(route.url) || route.schema?.hide) return;
   const name = `${String(route.method)} ${route.url}`;
-  if (!route.config?.policy) throw new Error(`Route ${name} has no policy (config.policy): access is deny-by-default`);
+  if (!route.config?.policy)
+    throw new Error(`Route ${name} has no policy (config.policy): access is deny-by-default`);
   if (!route.schema?.operationId) throw new Error(`Route ${name} has no schema.operationId`);
   if (route.schema.tags?.length !== 1) throw new Error(`Route ${name} needs exactly one tag (its module)`);
-  if (route.schema.security === undefined) throw new Error(`Route ${name} must declare schema.security ([] if public)`);
+  if (route.schema.security === undefined)
+    throw new Error(`Route ${name} must declare schema.security ([] if public)`);
 }
 
 /** Builds the Fastify app: kernel plugins first, then the modules in their explicit order. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config, database, mailer, logger } = deps;
   const modules = deps.modules ?? defaultModules;
+  // Typed as Fastify's base logger so the instance type matches the plugins' FastifyInstance.
+  const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: baseLogger,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
@@ -131,7 +136,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // Every operation documents its errors as problem+json.
     if (route.url.startsWith('/api/') && route.schema && !route.schema.hide && !isDocsRoute(route.url)) {
       const response = (route.schema.response ?? {}) as Record<string, unknown>;
-      route.schema.response = { ...response, '4xx': response['4xx'] ?? problemSchema, '5xx': response['5xx'] ?? problemSchema };
+      route.schema.response = {
+        ...response,
+        '4xx': response['4xx'] ?? problemSchema,
+        '5xx': response['5xx'] ?? problemSchema,
+      };
     }
   });
 
@@ -196,7 +205,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       setHeaders: (reply, filePath) => {
         void reply.header(
           'cache-control',
-          filePath.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+          filePath.includes(`${path.sep}assets${path.sep}`)
+            ? 'public, max-age=31536000, immutable'
+            : 'no-cache',
         );
       },
     });

@@ -52,7 +52,8 @@ function banner(config: Config, url: string, accounts: DemoAccount[]): string {
   } else {
     lines.push(`  Database: PostgreSQL`);
   }
-  if (config.mail.kind === 'outbox') lines.push(`  Outgoing mail is written to ${config.mail.dir} (set SMTP_URL to send it)`);
+  if (config.mail.kind === 'outbox')
+    lines.push(`  Outgoing mail is written to ${config.mail.dir} (set SMTP_URL to send it)`);
   if (accounts.length > 0) {
     lines.push(``, `  Demo accounts (demo data only — never use them for real work):`);
     for (const account of accounts) {
@@ -73,7 +74,9 @@ function onShutdown(close: () => Promise<void>): void {
   const handler = (signal: NodeJS.Signals) => {
     if (closing) process.exit(1);
     closing = true;
-    process.stderr.write(`\nCairn: ${signal} received, finishing in-flight requests and closing the database…\n`);
+    process.stderr.write(
+      `\nCairn: ${signal} received, finishing in-flight requests and closing the database…\n`,
+    );
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     close().then(
@@ -150,6 +153,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`Cairn failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `Cairn failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -25,7 +25,11 @@ describe('loadConfig', () => {
       HOST: '0.0.0.0',
       CAIRN_DATA_DIR: '/var/lib/cairn',
     });
-    expect(config.database).toEqual({ kind: 'postgresql', url: 'postgres://cairn:pw@db:5432/cairn', poolMax: 10 });
+    expect(config.database).toEqual({
+      kind: 'postgresql',
+      url: 'postgres://cairn:pw@db:5432/cairn',
+      poolMax: 10,
+    });
     expect(config.mail).toMatchObject({ kind: 'smtp', url: 'smtp://mail:25' });
     expect(config.publicUrl).toBe('http://localhost:8080');
     expect(config.dataDir).toBe('/var/lib/cairn');

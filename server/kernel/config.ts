@@ -64,7 +64,9 @@ export class ConfigError extends Error {
 /** Parses the environment once; throws ConfigError naming each variable that is wrong. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   // Empty strings are treated as unset so `PORT= npm start` behaves like no PORT at all.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(

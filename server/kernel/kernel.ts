@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventBus } from './bus/bus.js';
 import type { Config } from './config.js';
@@ -34,7 +35,7 @@ export interface DemoAccount {
 export interface CairnModule {
   name: string;
   description: string;
-  routes: (app: import('fastify').FastifyInstance, kernel: Kernel) => Promise<void>;
+  routes: (app: FastifyInstance, kernel: Kernel) => Promise<void>;
   /** Job handlers and event subscriptions. */
   setup?: (kernel: Kernel) => void;
   /** Demo data for `npm start` on an empty database. */

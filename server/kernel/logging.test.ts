@@ -19,7 +19,9 @@ describe('logging', () => {
     const { logger, text } = capture();
     logger.info(
       {
-        req: { headers: { cookie: '__Host-cairn_session=SESSION-CANARY', authorization: 'Bearer TOKEN-CANARY' } },
+        req: {
+          headers: { cookie: '__Host-cairn_session=SESSION-CANARY', authorization: 'Bearer TOKEN-CANARY' },
+        },
         password: 'PASSWORD-CANARY',
         user: { email: 'EMAIL-CANARY@x.test', token: 'NESTED-CANARY' },
         ok: 'visible',
@@ -27,7 +29,13 @@ describe('logging', () => {
       'request',
     );
     const out = text();
-    for (const canary of ['SESSION-CANARY', 'TOKEN-CANARY', 'PASSWORD-CANARY', 'EMAIL-CANARY', 'NESTED-CANARY']) {
+    for (const canary of [
+      'SESSION-CANARY',
+      'TOKEN-CANARY',
+      'PASSWORD-CANARY',
+      'EMAIL-CANARY',
+      'NESTED-CANARY',
+    ]) {
       expect(out).not.toContain(canary);
     }
     expect(out).toContain('[redacted]');
@@ -35,14 +43,21 @@ describe('logging', () => {
   });
 
   it('logs database errors without the values they carry', () => {
-    const pgError = Object.assign(new Error('duplicate key value violates unique constraint "people_email_key"'), {
-      severity: 'ERROR',
-      code: '23505',
-      detail: 'Key (email)=(VALUE-CANARY@x.test) already exists.',
-      constraint: 'people_email_key',
-      table: 'people',
-    });
-    const error = new DrizzleQueryError('insert into people (email) values ($1)', ['VALUE-CANARY@x.test'], pgError);
+    const pgError = Object.assign(
+      new Error('duplicate key value violates unique constraint "people_email_key"'),
+      {
+        severity: 'ERROR',
+        code: '23505',
+        detail: 'Key (email)=(VALUE-CANARY@x.test) already exists.',
+        constraint: 'people_email_key',
+        table: 'people',
+      },
+    );
+    const error = new DrizzleQueryError(
+      'insert into people (email) values ($1)',
+      ['VALUE-CANARY@x.test'],
+      pgError,
+    );
     const { logger, text } = capture();
     logger.error({ err: error }, 'failed');
     const out = text();

@@ -31,10 +31,7 @@ const headerPaths = [
 ];
 
 /** Redaction paths for pino: the headers above plus every sensitive key at the top and one level down. */
-export const redactPaths = [
-  ...headerPaths,
-  ...sensitiveLogKeys.flatMap((key) => [key, `*.${key}`]),
-];
+export const redactPaths = [...headerPaths, ...sensitiveLogKeys.flatMap((key) => [key, `*.${key}`])];
 
 /** Keeps the frames of a stack and drops its first line, which repeats the (possibly sensitive) message. */
 function framesOnly(stack: string | undefined): string | undefined {
@@ -52,7 +49,10 @@ function framesOnly(stack: string | undefined): string | undefined {
 export function serializeError(error: unknown, depth = 0): Record<string, unknown> | undefined {
   if (!(error instanceof Error) || depth > 3) return error === undefined ? undefined : { type: typeof error };
   const value = error as Error & Record<string, unknown>;
-  const out: Record<string, unknown> = { type: value.constructor?.name ?? value.name, stack: framesOnly(value.stack) };
+  const out: Record<string, unknown> = {
+    type: value.constructor?.name ?? value.name,
+    stack: framesOnly(value.stack),
+  };
   if (value.name === 'DrizzleQueryError' || 'query' in value) {
     out.message = 'database query failed';
     if (typeof value.query === 'string') out.query = value.query;

@@ -28,7 +28,12 @@ export interface TestApp {
  * prove what does and does not reach them; mail goes to a temp outbox unless a mailer is given.
  */
 export async function createTestApp(
-  options: { env?: Record<string, string>; modules?: CairnModule[]; mailer?: Mailer; database?: Database } = {},
+  options: {
+    env?: Record<string, string>;
+    modules?: CairnModule[];
+    mailer?: Mailer;
+    database?: Database;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'cairn-app-'));
   const config = loadConfig({

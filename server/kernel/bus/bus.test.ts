@@ -4,6 +4,7 @@ import { createLogger } from '../logging.js';
 import { createTestDatabase } from '../../test/db.js';
 import type { Database } from '../db/client.js';
 import { inTransaction, onCommit } from '../db/transaction.js';
+import { queryRows } from '../db/types.js';
 import { EventBus } from './bus.js';
 
 describe('transactions and the event bus', () => {
@@ -49,8 +50,8 @@ describe('transactions and the event bus', () => {
     off();
     expect(seen).toEqual([]);
     expect(afterCommitRan).toBe(false);
-    const rows = await database.db.execute(sql`select 1 from kernel_meta where key = 'rolled-back'`);
-    expect(rows.rows).toHaveLength(0);
+    const rows = await queryRows(database.db, sql`select 1 from kernel_meta where key = 'rolled-back'`);
+    expect(rows).toHaveLength(0);
   });
 
   it('keeps going when one handler throws', async () => {

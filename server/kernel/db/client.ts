@@ -23,7 +23,7 @@ export const pgliteExtensions = { pg_trgm, unaccent, pgcrypto };
 /** Wraps a PGlite instance (already created) as a Database. */
 export function fromPglite(client: PGlite, onClose?: () => void): Database {
   return {
-    db: drizzlePglite({ client, schema }) as unknown as Db,
+    db: drizzlePglite({ client, schema }),
     kind: 'pglite',
     close: async () => {
       if (!client.closed) await client.close();
@@ -35,7 +35,7 @@ export function fromPglite(client: PGlite, onClose?: () => void): Database {
 /** Wraps a node-postgres pool as a Database. */
 export function fromPool(pool: pg.Pool): Database {
   return {
-    db: drizzlePg({ client: pool, schema }) as unknown as Db,
+    db: drizzlePg({ client: pool, schema }),
     kind: 'postgresql',
     close: () => pool.end(),
   };
@@ -44,7 +44,11 @@ export function fromPool(pool: pg.Pool): Database {
 /** Opens PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite folder (locked to this process). */
 export async function openDatabase(config: Config['database']): Promise<Database> {
   if (config.kind === 'postgresql') {
-    const pool = new pg.Pool({ connectionString: config.url, max: config.poolMax, application_name: 'cairn' });
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolMax,
+      application_name: 'cairn',
+    });
     // An idle client that loses its connection must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     return fromPool(pool);

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 /** Small facts about this installation (e.g. whether demo data was loaded). */
 export const kernelMeta = pgTable('kernel_meta', {
@@ -30,8 +40,12 @@ export const kernelJobs = pgTable(
   },
   (table) => [
     // The runner's hot query: due pending jobs in order.
-    index('kernel_jobs_due_idx').on(table.runAt).where(sql`status = 'pending'`),
-    index('kernel_jobs_running_idx').on(table.lockedUntil).where(sql`status = 'running'`),
+    index('kernel_jobs_due_idx')
+      .on(table.runAt)
+      .where(sql`status = 'pending'`),
+    index('kernel_jobs_running_idx')
+      .on(table.lockedUntil)
+      .where(sql`status = 'running'`),
     // One live job per dedupe key; finished ones no longer block a new one.
     uniqueIndex('kernel_jobs_dedupe_idx')
       .on(table.dedupeKey)

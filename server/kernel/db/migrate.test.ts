@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/db.js';
 import type { Database } from './client.js';
 import { runMigrations } from './migrate.js';
+import { queryRows } from './types.js';
 
 describe('migrations', () => {
   let database: Database & { url?: string };
@@ -12,21 +13,26 @@ describe('migrations', () => {
   afterAll(() => database.close());
 
   it('create the extensions every module relies on', async () => {
-    const result = await database.db.execute<{ extname: string }>(sql`select extname from pg_extension`);
-    const names = result.rows.map((row) => row.extname);
+    const result = await queryRows<{ extname: string }>(database.db, sql`select extname from pg_extension`);
+    const names = result.map((row) => row.extname);
     expect(names).toEqual(expect.arrayContaining(['pg_trgm', 'unaccent', 'pgcrypto']));
-    const similarity = await database.db.execute<{ s: number; u: string }>(
+    const [similarity] = await queryRows<{ s: number; u: string }>(
+      database.db,
       sql`select similarity('Phnom Penh', 'Phnom Phen') as s, unaccent('Hà Nội') as u`,
     );
-    expect(Number(similarity.rows[0]?.s)).toBeGreaterThan(0.4);
-    expect(similarity.rows[0]?.u).toBe('Ha Noi');
+    expect(Number(similarity?.s)).toBeGreaterThan(0.4);
+    expect(similarity?.u).toBe('Ha Noi');
   });
 
   it('are idempotent: running them again changes nothing', async () => {
     const count = async () =>
       Number(
-        (await database.db.execute<{ n: string }>(sql`select count(*) as n from drizzle.__drizzle_migrations`))
-          .rows[0]?.n,
+        (
+          await queryRows<{ n: string }>(
+            database.db,
+            sql`select count(*) as n from drizzle.__drizzle_migrations`,
+          )
+        )[0]?.n,
       );
     const before = await count();
     await runMigrations(database, database.url);

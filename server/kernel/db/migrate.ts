@@ -23,7 +23,9 @@ export async function runMigrations(database: Database, postgresUrl?: string): P
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID.toString()]);
     await migratePg(drizzlePg({ client }), { migrationsFolder });
   } finally {
-    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID.toString()]).catch(() => undefined);
+    await client
+      .query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID.toString()])
+      .catch(() => undefined);
     await client.end();
   }
 }

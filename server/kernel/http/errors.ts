@@ -39,7 +39,11 @@ export class AppError extends Error {
 
   constructor(
     readonly code: ErrorCode,
-    readonly options: { params?: Record<string, string | number>; fields?: FieldIssue[]; cause?: unknown } = {},
+    readonly options: {
+      params?: Record<string, string | number>;
+      fields?: FieldIssue[];
+      cause?: unknown;
+    } = {},
   ) {
     super(code, { cause: options.cause });
     this.name = 'AppError';

@@ -74,17 +74,27 @@ describe('problem+json errors', () => {
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.headers['content-language']).toBe('es');
-    const body = res.json<{ code: string; title: string; errors: { path: string; code: string; message: string }[] }>();
+    const body = res.json<{
+      code: string;
+      title: string;
+      errors: { path: string; code: string; message: string }[];
+    }>();
     expect(body.code).toBe('validation_failed');
     expect(body.title).toBe('Algunos campos necesitan atención');
     const byPath = Object.fromEntries(body.errors.map((e) => [e.path, e]));
-    expect(byPath['body.name']).toMatchObject({ code: 'too_small', message: 'Debe tener al menos 3 caracteres.' });
+    expect(byPath['body.name']).toMatchObject({
+      code: 'too_small',
+      message: 'Debe tener al menos 3 caracteres.',
+    });
     expect(byPath['body.email']).toMatchObject({
       code: 'invalid_format',
       message: 'Debe ser una dirección de correo electrónico válida.',
     });
     expect(byPath['body.age']?.code).toBe('invalid_type');
-    expect(byPath['body.tags']).toMatchObject({ code: 'too_small', message: 'Debe tener al menos 1 elemento.' });
+    expect(byPath['body.tags']).toMatchObject({
+      code: 'too_small',
+      message: 'Debe tener al menos 1 elemento.',
+    });
   });
 
   it('names unknown fields and bad query parameters', async () => {
@@ -167,7 +177,10 @@ describe('problem+json errors', () => {
   });
 
   it('hides unknown errors behind a generic 500 with a request id, and logs them under that id', async () => {
-    const res = await t.app.inject({ url: '/api/probe/crash', headers: { 'x-request-id': 'trace-abc-12345' } });
+    const res = await t.app.inject({
+      url: '/api/probe/crash',
+      headers: { 'x-request-id': 'trace-abc-12345' },
+    });
     expect(res.statusCode).toBe(500);
     const body = res.json<Record<string, unknown>>();
     expect(body).toMatchObject({ code: 'internal', requestId: 'trace-abc-12345' });

@@ -23,7 +23,12 @@ export const problemSchema = z
 
 export type Problem = z.infer<typeof problemSchema>;
 
-const contextNames: Record<string, string> = { querystring: 'query', params: 'params', body: 'body', headers: 'headers' };
+const contextNames: Record<string, string> = {
+  querystring: 'query',
+  params: 'params',
+  body: 'body',
+  headers: 'headers',
+};
 
 /** Turns a zod issue (as fastify-type-provider-zod reports it) into a field issue with message parameters. */
 function fieldIssueFromValidation(
@@ -124,7 +129,9 @@ export function registerProblemHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
     if (appError.code === 'internal') {
-      const what = isResponseSerializationError(error) ? 'response did not match its schema' : 'unhandled error';
+      const what = isResponseSerializationError(error)
+        ? 'response did not match its schema'
+        : 'unhandled error';
       request.log.error({ err: error }, what);
     } else if (appError.status >= 500) {
       request.log.warn({ err: error, code: appError.code }, 'request failed');

@@ -22,7 +22,8 @@ const locales = Object.fromEntries(supportedLanguages.map((lang) => [lang, flatt
 describe('server messages', () => {
   it.each(supportedLanguages)('%s has exactly the keys of every other language, none empty', (lang) => {
     const keys = [...locales[lang]!.keys()].sort();
-    for (const other of supportedLanguages) expect(keys, `${lang} vs ${other}`).toEqual([...locales[other]!.keys()].sort());
+    for (const other of supportedLanguages)
+      expect(keys, `${lang} vs ${other}`).toEqual([...locales[other]!.keys()].sort());
     for (const [key, message] of locales[lang]!) expect(message.trim(), key).not.toBe('');
   });
 

@@ -12,7 +12,10 @@ export const defaultLanguage: Language = 'en';
 
 /** Loads one locale file; exported for the completeness test. */
 export function loadLocale(language: Language): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(localesFolder, `${language}.json`), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(path.join(localesFolder, `${language}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 const instance = i18next.createInstance();

@@ -93,7 +93,9 @@ describe('the job queue', () => {
       ran.push(payload.to);
     });
     const id = await inTransaction(database.db, (tx) =>
-      queue.enqueue(tx, 'kernel.send_mail', message('later@x.test'), { runAt: new Date(Date.now() + 3_600_000) }),
+      queue.enqueue(tx, 'kernel.send_mail', message('later@x.test'), {
+        runAt: new Date(Date.now() + 3_600_000),
+      }),
     );
     expect(await queue.runDue()).toBe(0);
     expect(ran).toEqual([]);

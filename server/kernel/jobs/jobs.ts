@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../bus/bus.js';
 import { kernelJobs } from '../db/kernel.tables.js';
 import { inTransaction, onCommit } from '../db/transaction.js';
-import type { Db, Tx } from '../db/types.js';
+import { queryRows, type Db, type Tx } from '../db/types.js';
 import type { MailMessage } from '../mail/mail.js';
 
 /**
@@ -201,7 +201,8 @@ export class JobQueue {
   }
 
   private async claim(limit: number): Promise<ClaimedJob[]> {
-    const result = await this.db.execute(
+    const rows = await queryRows<ClaimedJob>(
+      this.db,
       sql`update kernel_jobs
           set status = 'running', attempts = attempts + 1, locked_by = ${this.workerId},
               locked_until = now() + make_interval(secs => ${this.lockSeconds})
@@ -213,7 +214,8 @@ export class JobQueue {
             for update skip locked)
           returning id, name, payload, attempts, max_attempts`,
     );
-    return (result as unknown as { rows: ClaimedJob[] }).rows.map((row) => ({ ...row, id: Number(row.id) }));
+    // bigserial ids arrive as strings from node-postgres.
+    return rows.map((row) => ({ ...row, id: Number(row.id) }));
   }
 
   private async execute(job: ClaimedJob): Promise<void> {
@@ -233,7 +235,8 @@ export class JobQueue {
       );
     } catch (error) {
       // Only the error's class and message are kept: handlers must not put survivor data in messages.
-      const message = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 1000) : 'unknown error';
+      const message =
+        error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 1000) : 'unknown error';
       const final = job.attempts >= job.max_attempts;
       log.warn({ err: error, final }, 'job failed');
       await inTransaction(this.db, async (tx) => {
@@ -242,7 +245,11 @@ export class JobQueue {
             sql`update kernel_jobs set status = 'failed', finished_at = now(), locked_until = null,
                 last_error = ${message} where id = ${job.id} and locked_by = ${this.workerId}`,
           );
-          this.bus.publish(tx, 'kernel.job_failed', { jobId: job.id, name: job.name, attempts: job.attempts });
+          this.bus.publish(tx, 'kernel.job_failed', {
+            jobId: job.id,
+            name: job.name,
+            attempts: job.attempts,
+          });
         } else {
           const delay = retryDelayMs(job.attempts, this.retryBaseMs);
           await tx.execute(
