@@ -34,6 +34,7 @@ describe('docs/ARCHITECTURE.md', () => {
 
   it('names every kernel folder that exists', () => {
     const doc = readFileSync(path.join(projectRoot, 'docs', 'ARCHITECTURE.md'), 'utf8');
-    for (const folder of ['db', 'http', 'access', 'i18n', 'bus', 'jobs', 'mail']) expect(doc).toContain(`    ${folder}/`);
+    for (const folder of ['db', 'http', 'access', 'i18n', 'bus', 'jobs', 'mail'])
+      expect(doc).toContain(`    ${folder}/`);
   });
 });

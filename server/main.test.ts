@@ -4,7 +4,16 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { recordAudit } from './kernel/audit/audit.js';
+import { openDatabase } from './kernel/db/client.js';
+import { inTransaction } from './kernel/db/transaction.js';
 import { projectRoot } from './paths.js';
+
+declare module './kernel/audit/audit.js' {
+  interface AuditEvents {
+    'test.cli_event': { n: number };
+  }
+}
 
 interface Run {
   child: ChildProcess;
@@ -97,4 +106,37 @@ describe('the cairn command', () => {
       await again.exited;
     }
   }, 120_000);
+
+  it('verify-audit passes on an intact trail and names the first tampered entry', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cairn-audit-'));
+    const database = await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
+    for (let n = 1; n <= 4; n++) {
+      await inTransaction(database.db, (tx) =>
+        recordAudit(tx, {
+          action: 'test.cli_event',
+          objectType: 'thing',
+          objectId: String(n),
+          details: { n },
+        }),
+      );
+    }
+    await database.close();
+
+    const intact = cli(['verify-audit'], { CAIRN_DATA_DIR: dataDir });
+    expect(await intact.exited).toBe(0);
+    expect(intact.stdout()).toContain('verifies (4 entries)');
+
+    // Tamper as the database owner would: triggers off, change a row, triggers on.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { pgliteExtensions } = await import('./kernel/db/client.js');
+    const raw = await PGlite.create(path.join(dataDir, 'pglite'), { extensions: pgliteExtensions });
+    await raw.exec(`alter table kernel_audit disable trigger user;
+      update kernel_audit set details = '{"n": 20}' where id = 2;
+      alter table kernel_audit enable trigger user;`);
+    await raw.close();
+
+    const broken = cli(['verify-audit'], { CAIRN_DATA_DIR: dataDir });
+    expect(await broken.exited).toBe(2);
+    expect(broken.stderr()).toContain('entry 2');
+  }, 60_000);
 });

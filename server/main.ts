@@ -2,10 +2,10 @@
 import { writeFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { buildApp, version } from './app.js';
+import { verifyAuditChain } from './kernel/audit/audit.js';
 import { ConfigError, loadConfig, type Config } from './kernel/config.js';
 import { fromPglite, openDatabase, type Database } from './kernel/db/client.js';
 import { DataDirLockedError } from './kernel/db/lock.js';
-import { runMigrations } from './kernel/db/migrate.js';
 import { createLogger } from './kernel/logging.js';
 import { createMailer } from './kernel/mail/mail.js';
 import { ensureDemoData } from './kernel/seed.js';
@@ -18,6 +18,7 @@ Commands:
   start            migrate, load demo data on first start (CAIRN_DEMO_DATA), serve the app and API
   worker           migrate, then run background jobs only (no HTTP)
   migrate          apply database migrations and exit
+  verify-audit     check the audit trail's hash chain; names the first broken entry (exit 2 if broken)
   openapi <file>   write the OpenAPI document to <file>
 `;
 
@@ -28,9 +29,7 @@ function fail(message: string): never {
 
 async function open(config: Config): Promise<Database> {
   try {
-    const database = await openDatabase(config.database);
-    await runMigrations(database, config.database.kind === 'postgresql' ? config.database.url : undefined);
-    return database;
+    return await openDatabase(config.database);
   } catch (error) {
     if (error instanceof DataDirLockedError) fail(error.message);
     const reason = error instanceof Error ? error.message : String(error);
@@ -134,6 +133,20 @@ async function main(argv: string[]): Promise<void> {
       await database.close();
       process.stdout.write('Cairn: migrations applied.\n');
       return;
+    }
+    case 'verify-audit': {
+      const database = await open(config);
+      const result = await verifyAuditChain(database.db);
+      await database.close();
+      if (result.ok) {
+        process.stdout.write(`Cairn: the audit trail verifies (${result.checked} entries).\n`);
+        return;
+      }
+      process.stderr.write(
+        `Cairn: the audit trail does NOT verify: entry ${result.brokenId ?? '(head)'} — ${result.reason}. ` +
+          `${result.checked} entries before it verified.\n`,
+      );
+      process.exit(2);
     }
     case 'openapi': {
       const file = rest[0] ?? fail(usage);

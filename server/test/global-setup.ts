@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { fromPglite, fromPool, pgliteExtensions } from '../kernel/db/client.js';
+import { pgliteExtensions } from '../kernel/db/client.js';
 import { runMigrations } from '../kernel/db/migrate.js';
 import type { TestDatabaseInfo } from './db.js';
 
@@ -34,11 +34,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const admin = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
     await admin.query(`create database "${template}"`);
-    const templateUrl = withDatabase(serverUrl, template);
-    const pool = new pg.Pool({ connectionString: templateUrl, max: 1 });
-    const database = fromPool(pool);
-    await runMigrations(database, templateUrl);
-    await database.close();
+    await runMigrations({ kind: 'postgresql', url: withDatabase(serverUrl, template) });
     project.provide('testDb', { kind: 'postgresql', serverUrl, template, runId });
     return async () => {
       const { rows } = await admin.query<{ datname: string }>(
@@ -53,12 +49,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'cairn-test-'));
   const client = await PGlite.create({ extensions: pgliteExtensions });
-  const database = fromPglite(client);
-  await runMigrations(database);
+  await runMigrations({ kind: 'pglite', client });
   const dump = await client.dumpDataDir('none');
   const dumpPath = path.join(dir, 'template.tar');
   await writeFile(dumpPath, Buffer.from(await dump.arrayBuffer()));
-  await database.close();
+  await client.close();
   project.provide('testDb', { kind: 'pglite', dumpPath });
   return async () => {
     await rm(dir, { recursive: true, force: true });

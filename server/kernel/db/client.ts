@@ -7,6 +7,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { lockDirectory } from './lock.js';
+import { runMigrations } from './migrate.js';
 import * as schema from './schema.js';
 import type { DatabaseKind, Db } from './types.js';
 
@@ -19,6 +20,14 @@ export interface Database {
 
 /** Extensions Cairn needs; PGlite must be given them at creation, PostgreSQL gets them by migration. */
 export const pgliteExtensions = { pg_trgm, unaccent, pgcrypto };
+
+/** The role the application runs as: row-level security applies to it and audit rows are read-only to it. */
+export const appRole = 'cairn_app';
+
+/** Switches a PGlite session (one connection for the whole process) to the application role. */
+export async function useAppRole(client: PGlite): Promise<void> {
+  await client.exec(`set role ${appRole}`);
+}
 
 /** Wraps a PGlite instance (already created) as a Database. */
 export function fromPglite(client: PGlite, onClose?: () => void): Database {
@@ -41,21 +50,37 @@ export function fromPool(pool: pg.Pool): Database {
   };
 }
 
-/** Opens PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite folder (locked to this process). */
+/**
+ * A pool whose every connection acts as the application role from its first statement: the role is a
+ * startup parameter (`-c role=cairn_app`), so no query can ever run before it is set.
+ */
+export function appRolePool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    application_name: 'cairn',
+    options: `-c role=${appRole}`,
+  });
+  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * Opens PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite folder (locked to this process),
+ * applies pending migrations, and from then on runs every query as the application role.
+ */
 export async function openDatabase(config: Config['database']): Promise<Database> {
   if (config.kind === 'postgresql') {
-    const pool = new pg.Pool({
-      connectionString: config.url,
-      max: config.poolMax,
-      application_name: 'cairn',
-    });
-    // An idle client that loses its connection must not crash the process; the pool replaces it.
-    pool.on('error', () => undefined);
-    return fromPool(pool);
+    // Migrations run on their own connection as the configured user; the pool only ever acts as cairn_app.
+    await runMigrations({ kind: 'postgresql', url: config.url });
+    return fromPool(appRolePool(config.url, config.poolMax));
   }
   const lock = lockDirectory(config.dataDir);
   try {
     const client = await PGlite.create(config.dataDir, { extensions: pgliteExtensions });
+    await runMigrations({ kind: 'pglite', client });
+    await useAppRole(client);
     return fromPglite(client, lock.release);
   } catch (error) {
     lock.release();

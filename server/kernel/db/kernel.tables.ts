@@ -1,14 +1,17 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   check,
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core';
 
 /** Small facts about this installation (e.g. whether demo data was loaded). */
@@ -53,3 +56,34 @@ export const kernelJobs = pgTable(
     check('kernel_jobs_attempts_check', sql`attempts >= 0 and max_attempts >= 1`),
   ],
 );
+
+/**
+ * The audit trail: append-only (a trigger refuses UPDATE, DELETE and TRUNCATE; the app role has no such
+ * grants) and hash-chained (each row's hash covers the previous row's hash), so any change is detectable.
+ * SECURITY: details hold ids and names of things, never the sensitive values themselves.
+ */
+export const kernelAudit = pgTable(
+  'kernel_audit',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
+    action: text('action').notNull(),
+    actorPersonId: uuid('actor_person_id'),
+    actorMembershipId: uuid('actor_membership_id'),
+    organisationId: uuid('organisation_id'),
+    objectType: text('object_type').notNull(),
+    objectId: text('object_id'),
+    ip: text('ip'),
+    requestId: text('request_id'),
+    details: jsonb('details').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (table) => [
+    index('kernel_audit_organisation_idx').on(table.organisationId, table.id),
+    index('kernel_audit_object_idx').on(table.objectType, table.objectId),
+    index('kernel_audit_actor_idx').on(table.actorPersonId, table.id),
+  ],
+);
+
+export const kernelAuditSeq = pgSequence('kernel_audit_id_seq', { startWith: 1 });

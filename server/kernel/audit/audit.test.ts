@@ -1,0 +1,144 @@
+import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inTransaction } from '../db/transaction.js';
+import { queryRows } from '../db/types.js';
+import { createTestDatabase, type TestDatabase } from '../../test/db.js';
+import { auditHash, canonicalJson, GENESIS_HASH, recordAudit, verifyAuditChain } from './audit.js';
+
+declare module './audit.js' {
+  interface AuditEvents {
+    'test.thing_done': { n: number; note?: string };
+  }
+}
+
+const record = (database: TestDatabase, n: number) =>
+  inTransaction(database.db, (tx) =>
+    recordAudit(
+      tx,
+      { action: 'test.thing_done', objectType: 'thing', objectId: String(n), details: { n, note: 'ok' } },
+      { requestId: `req-${n}`, ip: '127.0.0.1' },
+    ),
+  );
+
+/** Runs owner-level SQL with the append-only triggers off, as an attacker with database access would. */
+const tamper = (database: TestDatabase, statement: ReturnType<typeof sql>) =>
+  database.asOwner(async (db) => {
+    await db.execute(sql`alter table kernel_audit disable trigger user`);
+    await db.execute(statement);
+    await db.execute(sql`alter table kernel_audit enable trigger user`);
+  });
+
+describe('the audit trail', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  it('is written in the transaction of the change, and verifies', async () => {
+    for (let n = 1; n <= 5; n++) await record(database, n);
+    await expect(
+      inTransaction(database.db, async (tx) => {
+        await recordAudit(tx, { action: 'test.thing_done', objectType: 'thing', details: { n: 99 } });
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow();
+    const rows = await queryRows<{ n: string }>(database.db, sql`select count(*) as n from kernel_audit`);
+    expect(Number(rows[0]?.n)).toBe(5);
+    expect(await verifyAuditChain(database.db)).toEqual({ ok: true, checked: 5 });
+  });
+
+  it('cannot be changed or deleted by the application role', async () => {
+    await expect(database.db.execute(sql`update kernel_audit set action = 'x'`)).rejects.toThrow();
+    await expect(database.db.execute(sql`delete from kernel_audit`)).rejects.toThrow();
+  });
+
+  it('refuses changes even from the owner while its triggers are on', async () => {
+    await expect(
+      database.asOwner((db) => db.execute(sql`update kernel_audit set action = 'x' where id = 1`)),
+    ).rejects.toThrow();
+  });
+
+  it('names the first changed entry', async () => {
+    await tamper(database, sql`update kernel_audit set details = '{"n": 3, "note": "forged"}' where id = 3`);
+    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: false, brokenId: 3 });
+  });
+
+  it('names the entry after a removed one, and notices a cut-off end', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      for (let n = 1; n <= 6; n++) await record(fresh, n);
+      await tamper(fresh, sql`delete from kernel_audit where id = 4`);
+      expect(await verifyAuditChain(fresh.db)).toMatchObject({ ok: false, brokenId: 5 });
+      await tamper(fresh, sql`delete from kernel_audit where id >= 4`);
+      expect(await verifyAuditChain(fresh.db)).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/end/) as string,
+      });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('stays one chain under concurrent writers', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => record(fresh, i)));
+      expect(await verifyAuditChain(fresh.db)).toEqual({ ok: true, checked: 20 });
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('the hash chain (property)', () => {
+  const fields = ['action', 'objectType', 'objectId', 'ip', 'requestId', 'details', 'occurredAt'] as const;
+
+  it('detects any single change to any row', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ action: fc.string(), objectId: fc.string(), n: fc.integer() }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        fc.nat(),
+        fc.constantFrom(...fields),
+        (events, pick, field) => {
+          let prev = GENESIS_HASH;
+          const rows = events.map((event, i) => {
+            const row = {
+              id: i + 1,
+              occurredAt: new Date(1_700_000_000_000 + i),
+              action: event.action,
+              actorPersonId: null,
+              actorMembershipId: null,
+              organisationId: null,
+              objectType: 'thing',
+              objectId: event.objectId,
+              ip: null,
+              requestId: null,
+              details: { n: event.n },
+            };
+            const hash = auditHash(prev, row);
+            const stored = { ...row, prevHash: prev, hash };
+            prev = hash;
+            return stored;
+          });
+          const target = rows[pick % rows.length]!;
+          const changed = { ...target };
+          if (field === 'occurredAt') changed.occurredAt = new Date(target.occurredAt.getTime() + 1);
+          else if (field === 'details') changed.details = { n: target.details.n + 1 };
+          else (changed as Record<string, unknown>)[field] = `${String(target[field])}x`;
+          return auditHash(changed.prevHash, changed) !== target.hash;
+        },
+      ),
+    );
+  });
+
+  it('hashes JSON independently of key order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(
+      canonicalJson({ a: { c: null, d: [1, { x: 1, y: 2 }] }, b: 1 }),
+    );
+  });
+});
