@@ -146,7 +146,8 @@ async function main(argv: string[]): Promise<void> {
         `Cairn: the audit trail does NOT verify: entry ${result.brokenId ?? '(head)'} — ${result.reason}. ` +
           `${result.checked} entries before it verified.\n`,
       );
-      process.exit(2);
+      process.exitCode = 2;
+      return;
     }
     case 'openapi': {
       const file = rest[0] ?? fail(usage);
