@@ -16,6 +16,8 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { EventBus } from './kernel/bus/bus.js';
+import { decrypt, encrypt } from './kernel/crypto/crypto.js';
+import { loadMasterKey } from './kernel/crypto/keys.js';
 import type { Config } from './kernel/config.js';
 import type { Database } from './kernel/db/client.js';
 import { AppError } from './kernel/http/errors.js';
@@ -106,8 +108,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   const bus = new EventBus(logger.child({ component: 'bus' }));
   const jobs = new JobQueue(database.db, logger.child({ component: 'jobs' }), bus, deps.jobOptions);
+  const masterKey = loadMasterKey(config.masterKey);
   const kernel: Kernel = {
     config,
+    seal: (plaintext, aad) => encrypt(masterKey, plaintext, aad),
+    unseal: (sealed, aad) => decrypt(masterKey, sealed, aad),
     database,
     bus,
     jobs,

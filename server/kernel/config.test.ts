@@ -56,6 +56,17 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('requires a master key in production and never echoes one', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/CAIRN_MASTER_KEY: required/);
+    expect(() => loadConfig({ CAIRN_MASTER_KEY: 'c2hvcnQ=' })).toThrow(/32 random bytes/);
+    expect(() => loadConfig({ CAIRN_MASTER_KEY: 'c2hvcnQ=' })).not.toThrow(/c2hvcnQ/);
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ NODE_ENV: 'production', CAIRN_MASTER_KEY: key }).masterKey).toEqual({
+      kind: 'env',
+      key: Buffer.alloc(32, 7),
+    });
+  });
+
   it('rejects out-of-range ports', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
   });

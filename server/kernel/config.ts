@@ -32,6 +32,13 @@ const configSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default('Cairn <no-reply@cairn.localhost>'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  CAIRN_MASTER_KEY: z
+    .string()
+    .refine(
+      (value) => Buffer.from(value, 'base64').length === 32,
+      'must be 32 random bytes in base64 (openssl rand -base64 32)',
+    )
+    .optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -51,6 +58,8 @@ export interface Config {
   bodyLimitBytes: number;
   trustProxy: boolean;
   mail: { kind: 'smtp'; url: string; from: string } | { kind: 'outbox'; dir: string; from: string };
+  /** The key that seals platform secrets (e.g. TOTP seeds): from CAIRN_MASTER_KEY, or a key file in development. */
+  masterKey: { kind: 'env'; key: Buffer } | { kind: 'file'; path: string };
 }
 
 /** A configuration value that failed validation; the message names every bad variable. */
@@ -75,11 +84,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         const given = cleaned[name];
         // Never echo DATABASE_URL or SMTP_URL values: they can carry passwords.
         const shown = given === undefined || /URL/.test(name) ? '' : ` (got "${given}")`;
-        return `${name}: ${issue.message}${shown}`;
+        // Never echo secrets either.
+        return `${name}: ${issue.message}${/KEY/.test(name) ? '' : shown}`;
       }),
     );
   }
   const raw = parsed.data;
+  if (raw.NODE_ENV === 'production' && !raw.CAIRN_MASTER_KEY) {
+    // SECURITY: in production the key must not sit beside the data it protects.
+    throw new ConfigError(['CAIRN_MASTER_KEY: required when NODE_ENV=production (openssl rand -base64 32)']);
+  }
   const dataDir = path.resolve(cwd, raw.CAIRN_DATA_DIR);
   const shownHost = raw.HOST === '0.0.0.0' || raw.HOST === '::' ? 'localhost' : raw.HOST;
   return {
@@ -100,6 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     mail: raw.SMTP_URL
       ? { kind: 'smtp', url: raw.SMTP_URL, from: raw.MAIL_FROM }
       : { kind: 'outbox', dir: path.join(dataDir, 'outbox'), from: raw.MAIL_FROM },
+    masterKey: raw.CAIRN_MASTER_KEY
+      ? { kind: 'env', key: Buffer.from(raw.CAIRN_MASTER_KEY, 'base64') }
+      : { kind: 'file', path: path.join(dataDir, 'master.key') },
   };
 }
 

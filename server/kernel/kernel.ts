@@ -16,6 +16,10 @@ export interface Kernel {
   mailer: Mailer;
   log: Logger;
   version: string;
+  /** Seals a platform secret (AES-256-GCM under the master key), bound to where it is stored. */
+  seal: (plaintext: string, aad: string) => string;
+  /** Opens what seal() produced, with the same aad. */
+  unseal: (sealed: string, aad: string) => string;
   /** Queues an email in the caller's transaction; it is sent by a job after commit, with retries. */
   sendMail: (tx: Tx, message: MailMessage) => Promise<void>;
 }
