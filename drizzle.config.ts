@@ -3,6 +3,6 @@ import { defineConfig } from 'drizzle-kit';
 // drizzle-kit only generates migrations; Cairn applies them itself at start (server/kernel/db/migrate.ts).
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './server/kernel/db/schema.ts',
+  schema: './server/schema.ts',
   out: './server/kernel/db/migrations',
 });

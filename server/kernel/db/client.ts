@@ -8,7 +8,6 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { lockDirectory } from './lock.js';
 import { runMigrations } from './migrate.js';
-import * as schema from './schema.js';
 import type { DatabaseKind, Db } from './types.js';
 
 /** An open database: the Drizzle handle, which engine it is, and how to close it. */
@@ -32,7 +31,7 @@ export async function useAppRole(client: PGlite): Promise<void> {
 /** Wraps a PGlite instance (already created) as a Database. */
 export function fromPglite(client: PGlite, onClose?: () => void): Database {
   return {
-    db: drizzlePglite({ client, schema }),
+    db: drizzlePglite({ client }),
     kind: 'pglite',
     close: async () => {
       if (!client.closed) await client.close();
@@ -44,7 +43,7 @@ export function fromPglite(client: PGlite, onClose?: () => void): Database {
 /** Wraps a node-postgres pool as a Database. */
 export function fromPool(pool: pg.Pool): Database {
   return {
-    db: drizzlePg({ client: pool, schema }),
+    db: drizzlePg({ client: pool }),
     kind: 'postgresql',
     close: () => pool.end(),
   };

@@ -1,14 +1,15 @@
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import type * as schema from './schema.js';
-
-export type Schema = typeof schema;
 
 /** The database handle the app is typed against: the same for PGlite and node-postgres. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 
 /** A transaction on Db; use cases receive one so audit, jobs and events join the same change. */
-export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Tx = PgTransaction<
+  PgQueryResultHKT,
+  Record<string, never>,
+  ExtractTablesWithRelations<Record<string, never>>
+>;
 
 /** Either a whole database or a transaction: for queries that can run inside or outside one. */
 export type Queryable = Db | Tx;

@@ -1,0 +1,4 @@
+// Every table of Cairn, for drizzle-kit (drizzle.config.ts). The app's queries import tables directly; the
+// kernel never imports this file, so it stays free of any module.
+export * from './kernel/db/kernel.tables.js';
+export * from './modules/identity/identity.tables.js';
