@@ -22,11 +22,18 @@ import type { Config } from './kernel/config.js';
 import type { Database } from './kernel/db/client.js';
 import { AppError } from './kernel/http/errors.js';
 import { problemSchema, registerProblemHandling, sendProblem } from './kernel/http/problem.js';
+import { isCrossSiteWrite } from './kernel/http/csrf.js';
 import { registerSecurity } from './kernel/http/security.js';
 import { negotiateLanguage, type Language } from './kernel/i18n/i18n.js';
 import { JobQueue, type JobQueueOptions } from './kernel/jobs/jobs.js';
 import type { CairnModule, Kernel } from './kernel/kernel.js';
-import type { RoutePolicy } from './kernel/access/policy.js';
+import {
+  anonymous,
+  checkRoutePolicy,
+  publicPolicy,
+  type Actor,
+  type RoutePolicy,
+} from './kernel/access/policy.js';
 import type { Mailer } from './kernel/mail/mail.js';
 import { modules as defaultModules } from './modules/index.js';
 import { projectRoot, webDistFolder } from './paths.js';
@@ -35,6 +42,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The language of this request's messages, negotiated from Accept-Language. */
     language: Language;
+    /** Who is making this request, resolved from the session cookie on every request. */
+    actor: Actor;
   }
   interface FastifyContextConfig {
     policy?: RoutePolicy;
@@ -128,12 +137,28 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   app.decorate('kernel', kernel);
   app.decorateRequest('language', 'en');
+  // Reference-type decorations must start empty (Fastify shares them); onRequest gives each request its own.
+  app.decorateRequest('actor');
+  const actorResolvers = modules.flatMap((module) => (module.resolveActor ? [module.resolveActor] : []));
+  if (actorResolvers.length > 1) throw new Error('only one module may resolve actors');
+  const resolveActor = actorResolvers[0];
 
   app.addHook('onRequest', async (request, reply) => {
     request.language = negotiateLanguage(request.headers['accept-language']);
+    request.actor = anonymous;
     void reply.header('x-request-id', request.id);
     void reply.header('content-language', request.language);
     void reply.header('vary', 'Accept-Language');
+  });
+
+  // SECURITY: the gate every API route passes: CSRF, then who is asking, then the route's policy.
+  app.addHook('preHandler', async (request) => {
+    const policy = request.routeOptions.config.policy;
+    if (!policy) return;
+    if (isCrossSiteWrite(request, config.publicUrl)) throw new AppError('csrf_rejected');
+    if (resolveActor) request.actor = await resolveActor(request, kernel);
+    const gate = checkRoutePolicy(policy, request.actor);
+    if (!gate.allowed) throw new AppError(gate.code);
   });
 
   app.addHook('onRoute', (route) => {
@@ -186,7 +211,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         .replace("script-src 'self'", `script-src 'self' ${app.swaggerCSP.script.join(' ')}`)
         .replace("style-src 'self'", `style-src 'self' ${app.swaggerCSP.style.join(' ')}`),
   });
-  app.get('/api/openapi.json', { schema: { hide: true }, config: { policy: 'public' } }, () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { policy: publicPolicy } }, () =>
+    app.swagger(),
+  );
 
   for (const module of modules) {
     module.setup?.(kernel);

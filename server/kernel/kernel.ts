@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from './access/policy.js';
 import type { Logger } from 'pino';
 import type { EventBus } from './bus/bus.js';
 import type { Config } from './config.js';
@@ -42,6 +43,8 @@ export interface CairnModule {
   routes: (app: FastifyInstance, kernel: Kernel) => Promise<void>;
   /** Job handlers and event subscriptions. */
   setup?: (kernel: Kernel) => void;
+  /** Resolves who is making a request (one module, identity, provides it). */
+  resolveActor?: (request: FastifyRequest, kernel: Kernel) => Promise<Actor>;
   /** Demo data for `npm start` on an empty database. */
   seed?: (kernel: Kernel) => Promise<DemoAccount[]>;
 }

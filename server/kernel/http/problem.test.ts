@@ -16,7 +16,7 @@ const probeModule: CairnModule = {
     app.post(
       '/probe/validate',
       {
-        config: { policy: 'public' },
+        config: { policy: { access: 'public' } },
         schema: {
           ...base,
           operationId: 'probeValidate',
@@ -34,14 +34,14 @@ const probeModule: CairnModule = {
     );
     app.get(
       '/probe/conflict',
-      { config: { policy: 'public' }, schema: { ...base, operationId: 'probeConflict' } },
+      { config: { policy: { access: 'public' } }, schema: { ...base, operationId: 'probeConflict' } },
       () => {
         throw new AppError('conflict');
       },
     );
     app.get(
       '/probe/crash',
-      { config: { policy: 'public' }, schema: { ...base, operationId: 'probeCrash' } },
+      { config: { policy: { access: 'public' } }, schema: { ...base, operationId: 'probeCrash' } },
       () => {
         throw new Error('secret internal detail CANARY-7f3a at /srv/cairn/thing.ts');
       },
@@ -49,7 +49,7 @@ const probeModule: CairnModule = {
     app.get(
       '/probe/bad-response',
       {
-        config: { policy: 'public' },
+        config: { policy: { access: 'public' } },
         schema: { ...base, operationId: 'probeBadResponse', response: { 200: z.object({ n: z.number() }) } },
       },
       () => ({ n: 'not a number' }) as unknown as { n: number },

@@ -10,7 +10,7 @@ export async function systemRoutes(scope: FastifyInstance, kernel: Kernel): Prom
   app.get(
     '/health',
     {
-      config: { policy: 'public', rateLimit: false },
+      config: { policy: { access: 'public' }, rateLimit: false },
       schema: {
         tags: ['system'],
         operationId: 'getHealth',
