@@ -117,6 +117,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   const bus = new EventBus(logger.child({ component: 'bus' }));
   const jobs = new JobQueue(database.db, logger.child({ component: 'jobs' }), bus, deps.jobOptions);
+  const actorResolvers = modules.flatMap((module) => (module.resolveActor ? [module.resolveActor] : []));
+  if (actorResolvers.length > 1) throw new Error('only one module may resolve actors');
+  const resolveActor = actorResolvers[0];
   const masterKey = loadMasterKey(config.masterKey);
   const kernel: Kernel = {
     config,
@@ -128,6 +131,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     mailer,
     log: logger,
     version,
+    resolveActor: (request) => (resolveActor ? resolveActor(request, kernel) : Promise.resolve(anonymous)),
     sendMail: async (tx, message) => {
       await jobs.enqueue(tx, 'kernel.send_mail', message);
     },
@@ -139,9 +143,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorateRequest('language', 'en');
   // Reference-type decorations must start empty (Fastify shares them); onRequest gives each request its own.
   app.decorateRequest('actor');
-  const actorResolvers = modules.flatMap((module) => (module.resolveActor ? [module.resolveActor] : []));
-  if (actorResolvers.length > 1) throw new Error('only one module may resolve actors');
-  const resolveActor = actorResolvers[0];
 
   app.addHook('onRequest', async (request, reply) => {
     request.language = negotiateLanguage(request.headers['accept-language']);
@@ -156,7 +157,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     const policy = request.routeOptions.config.policy;
     if (!policy) return;
     if (isCrossSiteWrite(request, config.publicUrl)) throw new AppError('csrf_rejected');
-    if (resolveActor) request.actor = await resolveActor(request, kernel);
+    request.actor = await kernel.resolveActor(request);
     const gate = checkRoutePolicy(policy, request.actor);
     if (!gate.allowed) throw new AppError(gate.code);
   });

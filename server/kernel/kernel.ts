@@ -21,6 +21,8 @@ export interface Kernel {
   seal: (plaintext: string, aad: string) => string;
   /** Opens what seal() produced, with the same aad. */
   unseal: (sealed: string, aad: string) => string;
+  /** Resolves who is making a request (the identity module provides the resolver; anonymous without it). */
+  resolveActor: (request: FastifyRequest) => Promise<Actor>;
   /** Queues an email in the caller's transaction; it is sent by a job after commit, with retries. */
   sendMail: (tx: Tx, message: MailMessage) => Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { CairnModule } from '../kernel/kernel.js';
+import { identityModule } from './identity/index.js';
 import { systemModule } from './system/index.js';
 
 /** Every module of Cairn, in the order of the module graph (docs/ARCHITECTURE.md). No autoload. */
-export const modules: CairnModule[] = [systemModule];
+export const modules: CairnModule[] = [systemModule, identityModule];

@@ -5,16 +5,15 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
 import { loadConfig, type Config } from '../kernel/config.js';
-import type { Database } from '../kernel/db/client.js';
 import type { CairnModule } from '../kernel/kernel.js';
 import { createLogger } from '../kernel/logging.js';
 import { createOutboxMailer, type Mailer } from '../kernel/mail/mail.js';
 import { modules as defaultModules } from '../modules/index.js';
-import { createTestDatabase } from './db.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
 
 export interface TestApp {
   app: FastifyInstance;
-  database: Database;
+  database: TestDatabase;
   config: Config;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
@@ -32,7 +31,7 @@ export async function createTestApp(
     env?: Record<string, string>;
     modules?: CairnModule[];
     mailer?: Mailer;
-    database?: Database;
+    database?: TestDatabase;
   } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'cairn-app-'));

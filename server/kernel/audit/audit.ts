@@ -177,3 +177,18 @@ export async function verifyAuditChain(db: Db, batchSize = 1000): Promise<AuditV
   }
   return { ok: true, checked };
 }
+
+/** The audit context of an HTTP request: who (from the actor), from where, under which request id. */
+export function auditContextOf(request: {
+  actor: { kind: string; personId?: string; membership?: { id: string } | null };
+  ip: string;
+  id: string;
+}): AuditContext {
+  const person = request.actor.kind === 'person' ? request.actor : undefined;
+  return {
+    actorPersonId: person?.personId ?? null,
+    actorMembershipId: person?.membership?.id ?? null,
+    ip: request.ip,
+    requestId: request.id,
+  };
+}

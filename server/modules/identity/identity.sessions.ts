@@ -1,0 +1,192 @@
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../../kernel/access/policy.js';
+import { isSensitiveRole, sensitiveRoles, type PlatformRole, type Role } from '../../kernel/access/roles.js';
+import { hashToken, randomToken } from '../../kernel/crypto/crypto.js';
+import { setPlatformScope } from '../../kernel/db/tenant.js';
+import { inTransaction } from '../../kernel/db/transaction.js';
+import { queryRows, type Db, type Queryable, type Tx } from '../../kernel/db/types.js';
+import type { Kernel } from '../../kernel/kernel.js';
+import { identitySessions } from './identity.tables.js';
+import { absoluteTimeoutSeconds, idleTimeoutSeconds } from './identity.vocabulary.js';
+
+/**
+ * SECURITY: the session cookie. `__Host-` binds it to this exact origin (Secure, Path=/, no Domain);
+ * HttpOnly keeps it from scripts; SameSite=Strict keeps it off cross-site requests.
+ */
+export const sessionCookie = '__Host-cairn_session';
+
+/** Which second factor sensitive roles need; a platform setting, `passkey` unless an admin relaxes it. */
+export type RequiredFactor = 'passkey' | 'passkey_or_totp';
+
+export interface NewSession {
+  personId: string;
+  level: 'partial' | 'full';
+  activeMembershipId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** Creates a session and returns its token (shown once, to the cookie); only the token's hash is stored. */
+export async function createSession(tx: Tx, session: NewSession): Promise<{ id: string; token: string }> {
+  const token = randomToken();
+  const [row] = await tx
+    .insert(identitySessions)
+    .values({
+      tokenHash: hashToken(token),
+      personId: session.personId,
+      level: session.level,
+      activeMembershipId: session.activeMembershipId,
+      expiresAt: new Date(Date.now() + absoluteTimeoutSeconds * 1000),
+      ip: session.ip,
+      userAgent: session.userAgent?.slice(0, 300) ?? null,
+    })
+    .returning({ id: identitySessions.id });
+  return { id: row!.id, token };
+}
+
+/**
+ * Rotates a session's token (at sign-in completion and step-up) so a token seen before the change is
+ * worthless after it. Returns the new token.
+ */
+export async function rotateSession(
+  tx: Tx,
+  sessionId: string,
+  changes: { level?: 'full'; stepUpAt?: Date } = {},
+): Promise<string> {
+  const token = randomToken();
+  await tx
+    .update(identitySessions)
+    .set({ tokenHash: hashToken(token), lastSeenAt: new Date(), ...changes })
+    .where(eq(identitySessions.id, sessionId));
+  return token;
+}
+
+/** Ends sessions now: one, all of a person's, or all but one. */
+export async function revokeSessions(
+  tx: Queryable,
+  where: { personId: string; sessionId?: string; exceptSessionId?: string },
+): Promise<number> {
+  const rows = await tx
+    .update(identitySessions)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        eq(identitySessions.personId, where.personId),
+        isNull(identitySessions.revokedAt),
+        where.sessionId ? eq(identitySessions.id, where.sessionId) : undefined,
+        where.exceptSessionId ? ne(identitySessions.id, where.exceptSessionId) : undefined,
+      ),
+    )
+    .returning({ id: identitySessions.id });
+  return rows.length;
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string): void {
+  void reply.setCookie(sessionCookie, token, {
+    path: '/',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'strict',
+    maxAge: absoluteTimeoutSeconds,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  void reply.clearCookie(sessionCookie, { path: '/', httpOnly: true, secure: true, sameSite: 'strict' });
+}
+
+interface SessionRow {
+  id: string;
+  person_id: string;
+  level: 'partial' | 'full';
+  last_seen_at: Date | string;
+  expires_at: Date | string;
+  step_up_at: Date | string | null;
+  platform_role: PlatformRole | null;
+  membership_org: string | null;
+  membership_id: string | null;
+  organisation_id: string | null;
+  role: Role | null;
+  holds_sensitive_role: boolean;
+  passkeys: number | string;
+  totp_confirmed: boolean;
+  required_factor: RequiredFactor | null;
+}
+
+const toDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+
+/**
+ * Loads the actor behind a session token in one query: the person, the membership they act for (only if
+ * its organisation is active), and whether they hold the factor their roles need. Nothing is cached, so a
+ * removed member, a lowered role or a suspended organisation takes effect on the very next request.
+ */
+export async function loadActor(db: Db, token: string): Promise<Actor> {
+  return inTransaction(db, async (tx) => {
+    // Platform scope: a session spans the person's organisations, so RLS cannot be tenant-scoped yet.
+    await setPlatformScope(tx);
+    const [row] = await queryRows<SessionRow>(
+      tx,
+      sql`select s.id, s.person_id, s.level, s.last_seen_at, s.expires_at, s.step_up_at,
+            p.platform_role, o.id as membership_org, m.id as membership_id, m.organisation_id, m.role,
+            exists (select 1 from identity_memberships m2
+                    join identity_organisations o2 on o2.id = m2.organisation_id and o2.status = 'active'
+                    where m2.person_id = s.person_id
+                      and m2.role in (${sql.join(
+                        sensitiveRoles.map((r) => sql`${r}`),
+                        sql`, `,
+                      )})) as holds_sensitive_role,
+            (select count(*) from identity_passkeys k where k.person_id = s.person_id) as passkeys,
+            coalesce((select t.confirmed_at is not null from identity_totp_factors t
+                      where t.person_id = s.person_id), false) as totp_confirmed,
+            (select value from identity_settings where key = 'required_factor') as required_factor
+          from identity_sessions s
+          join identity_people p on p.id = s.person_id
+          left join identity_memberships m on m.id = s.active_membership_id and m.person_id = s.person_id
+          left join identity_organisations o on o.id = m.organisation_id and o.status = 'active'
+          where s.token_hash = ${hashToken(token)} and s.revoked_at is null`,
+    );
+    if (!row) return { kind: 'anonymous' };
+    const now = Date.now();
+    const sensitive = row.holds_sensitive_role || row.platform_role !== null;
+    const idle = (sensitive ? idleTimeoutSeconds.sensitive : idleTimeoutSeconds.community) * 1000;
+    const lastSeen = toDate(row.last_seen_at).getTime();
+    if (toDate(row.expires_at).getTime() <= now || lastSeen + idle <= now) {
+      await tx.update(identitySessions).set({ revokedAt: new Date() }).where(eq(identitySessions.id, row.id));
+      return { kind: 'anonymous' };
+    }
+    // Sliding idle timeout; written at most once a minute to keep reads cheap.
+    if (now - lastSeen > 60_000) {
+      await tx
+        .update(identitySessions)
+        .set({ lastSeenAt: new Date() })
+        .where(eq(identitySessions.id, row.id));
+    }
+    const required: RequiredFactor = row.required_factor ?? 'passkey';
+    const hasFactor = Number(row.passkeys) > 0 || (required === 'passkey_or_totp' && row.totp_confirmed);
+    const membership =
+      // A membership counts only while its organisation is active (suspension ends it at once).
+      row.membership_org && row.membership_id && row.organisation_id && row.role
+        ? { id: row.membership_id, organisationId: row.organisation_id, role: row.role }
+        : null;
+    const needsFactor =
+      (membership !== null && isSensitiveRole(membership.role)) || row.platform_role !== null;
+    return {
+      kind: 'person',
+      personId: row.person_id,
+      sessionId: row.id,
+      level: row.level,
+      platformRole: row.platform_role,
+      membership,
+      hasRequiredFactor: !needsFactor || hasFactor,
+      stepUpAt: row.step_up_at ? toDate(row.step_up_at) : null,
+    };
+  });
+}
+
+/** The identity module's actor resolver: the session cookie, or anonymous. */
+export async function resolveActor(request: FastifyRequest, kernel: Kernel): Promise<Actor> {
+  const token = request.cookies[sessionCookie];
+  if (!token || token.length > 100) return { kind: 'anonymous' };
+  return loadActor(kernel.database.db, token);
+}
