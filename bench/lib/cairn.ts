@@ -1,0 +1,48 @@
+import path from 'node:path';
+import type { BenchContext } from './context.js';
+import { projectRoot } from './paths.js';
+import { freePort } from './ports.js';
+import { startService } from './service.js';
+import type { Service } from './service.js';
+
+/** Cairn's health answer (server/…/health route). */
+export interface CairnHealth {
+  status: string;
+  database: string;
+  version: string;
+}
+
+/**
+ * Starts Cairn from source (`node --import tsx server/main.ts start`, the same loader as `npx tsx`) on this
+ * run's database, with rate limiting lifted so it measures the work, not the limiter. Waits for
+ * `/api/health`; the first start also runs the migrations, which is why the timeout is generous.
+ */
+export async function startCairn(context: BenchContext): Promise<{ service: Service; health: CairnHealth }> {
+  const port = await freePort();
+  context.log(`starting Cairn on port ${port} (${context.database.kind})`);
+  const service = await startService({
+    name: 'cairn',
+    nodeArgs: ['--import', 'tsx', path.join(projectRoot, 'server', 'main.ts'), 'start'],
+    env: {
+      ...context.database.cairnEnv(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      CAIRN_DEMO_DATA: 'false',
+      CAIRN_RATE_LIMIT_MAX: '100000000',
+    },
+    port,
+    healthPath: '/api/health',
+    startTimeoutMs: 60_000,
+    cleanup: context.cleanup,
+  });
+  const response = await fetch(`${service.baseUrl}/api/health`);
+  const health = (await response.json()) as CairnHealth;
+  if (health.database !== context.database.kind) {
+    // A stray DATABASE_URL or data dir would mean benchmarking some other database than this run's.
+    await service.stop();
+    throw new Error(`Cairn reports database "${health.database}", expected "${context.database.kind}"`);
+  }
+  context.note(`Cairn ${health.version} on ${health.database}`);
+  return { service, health };
+}

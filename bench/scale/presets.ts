@@ -1,0 +1,24 @@
+/**
+ * Sizes of the synthetic data, by preset. Each module adds the counts its generator reads.
+ *
+ * `small` is demo-sized and quick enough for every run; `large` is the scale the platform is budgeted for
+ * (the architecture guide's target: 100k organisations, 1M cases, 10M route legs, 10M blind-index entries).
+ */
+export interface ScalePreset {
+  readonly name: PresetName;
+  /** Rows in `bench_items`, the table behind the indexed-query baseline. */
+  readonly benchItems: number;
+}
+
+export const presetNames = ['small', 'large'] as const;
+export type PresetName = (typeof presetNames)[number];
+
+export const presets: Readonly<Record<PresetName, ScalePreset>> = {
+  small: { name: 'small', benchItems: 10_000 },
+  large: { name: 'large', benchItems: 1_000_000 },
+};
+
+/** True when the text names a preset. */
+export function isPresetName(value: string): value is PresetName {
+  return (presetNames as readonly string[]).includes(value);
+}
