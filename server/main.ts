@@ -54,12 +54,15 @@ function banner(config: Config, url: string, accounts: DemoAccount[]): string {
   if (config.mail.kind === 'outbox')
     lines.push(`  Outgoing mail is written to ${config.mail.dir} (set SMTP_URL to send it)`);
   if (accounts.length > 0) {
-    lines.push(``, `  Demo accounts (demo data only — never use them for real work):`);
+    lines.push(``, `  Demo accounts (fictional, for trying Cairn only — never for real work):`);
     for (const account of accounts) {
-      const where = account.organisation ? ` at ${account.organisation}` : '';
-      const secret = account.secret ? `  ${account.secret}` : '';
-      lines.push(`    ${account.role.padEnd(18)} ${account.email}${where}${secret}`);
+      const where = account.organisation ? `  ${account.organisation}` : '';
+      lines.push(`    ${account.role.padEnd(16)} ${account.email.padEnd(26)}${where}`.trimEnd());
+      if (account.secret) lines.push(`    ${''.padEnd(16)} second factor: ${account.secret}`);
     }
+    const passwords = new Set(accounts.map((account) => account.password).filter(Boolean));
+    if (passwords.size === 1) lines.push(``, `  Password of every demo account: ${[...passwords][0]}`);
+    lines.push(`  Add the TOTP secrets to any authenticator app, or add a passkey after signing in.`);
   } else if (config.demoData) {
     lines.push(``, `  Demo data: none yet — sign-in and demo accounts arrive with the identity module.`);
   }

@@ -32,6 +32,8 @@ export interface DemoAccount {
   role: string;
   email: string;
   organisation?: string;
+  /** The demo password (demo installations only). */
+  password?: string;
   secret?: string;
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CairnModule } from '../../kernel/kernel.js';
 import { authRoutes } from './identity.auth.routes.js';
+import { seedIdentity } from './identity.seed.js';
 import { resolveActor } from './identity.sessions.js';
 import './identity.audit.js';
 
@@ -10,6 +11,7 @@ export const identityModule: CairnModule = {
   description:
     'Organisations and their vetting, people, memberships and roles, sign-in, second factors and sessions.',
   resolveActor,
+  seed: seedIdentity,
   routes: async (app: FastifyInstance) => {
     await app.register(authRoutes);
   },
