@@ -232,7 +232,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(fastifyStatic, {
       root: webDistFolder,
       prefix: '/',
-      index: false,
+      // `/` serves the app's index.html (revalidated on every visit, see setHeaders).
+      index: 'index.html',
       wildcard: true,
       // Hashed assets never change; index.html must always be revalidated so new releases load.
       setHeaders: (reply, filePath) => {

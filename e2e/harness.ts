@@ -1,0 +1,217 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/** The repository root, whatever directory the tests are started from. */
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+const HEALTH_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+/** A Cairn server started for a test file, with its own empty data folder. */
+export interface RunningServer {
+  baseUrl: string;
+  /** Everything the server printed, for failure messages. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Asks the OS for a port nobody is listening on. */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('Could not read the probe port'));
+      });
+    });
+  });
+}
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * Starts the built server (`npm run build` first) on a free port with a fresh data folder and waits until
+ * GET /api/health answers 200. Set DATABASE_URL to run against PostgreSQL instead of the embedded PGlite.
+ */
+export async function startServer(): Promise<RunningServer> {
+  const entry = path.join(repoRoot, 'dist/server/main.js');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run "npm run build" first`);
+
+  const port = await findFreePort();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'cairn-e2e-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    // Production refuses to start without a master key; a throwaway one per run suits a throwaway database.
+    CAIRN_MASTER_KEY: randomBytes(32).toString('base64'),
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    CAIRN_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    // Every page load fetches a dozen files; the tests measure pages, not the rate limiter.
+    CAIRN_RATE_LIMIT_MAX: '100000',
+  };
+  if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
+
+  const child = spawn(process.execPath, [entry, 'start'], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      if (!(await waitForExit(child, STOP_TIMEOUT_MS))) {
+        child.kill('SIGKILL');
+        await waitForExit(child, STOP_TIMEOUT_MS);
+      }
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`The server exited before it was ready:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/api/health`);
+      if (response.status === 200) return { baseUrl, output: () => output, stop };
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stop();
+  throw new Error(`The server did not answer /api/health within ${HEALTH_TIMEOUT_MS / 1000}s:\n${output}`);
+}
+
+/** Launches Debian's Chromium headless; each test should open its own context from it. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Problems a page reported on its own: uncaught exceptions and Content-Security-Policy refusals. */
+export interface PageProblems {
+  list: () => string[];
+}
+
+/** Starts collecting a page's uncaught errors and CSP violations, which no page should ever have. */
+export function watchPage(page: Page): PageProblems {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      problems.push(`CSP: ${message.text()}`);
+    }
+  });
+  return { list: () => [...problems] };
+}
+
+/** A translation from a shipped locale file, as the page should show it (messages without variables). */
+export function message(language: string, key: string): string {
+  const file = path.join(repoRoot, 'web/src/i18n/locales', `${language}.json`);
+  let node: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  for (const part of key.split('.')) {
+    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+  }
+  if (typeof node !== 'string') throw new Error(`${language}.json has no message "${key}"`);
+  return node;
+}
+
+interface AxeNode {
+  target: unknown[];
+  failureSummary?: string;
+}
+
+interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: AxeNode[];
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+function describeViolation(violation: AxeViolation): string {
+  const nodes = violation.nodes
+    .map(
+      (node) =>
+        `    at ${JSON.stringify(node.target)}\n      ${(node.failureSummary ?? '').replace(/\n/g, '\n      ')}`,
+    )
+    .join('\n');
+  return `  [${violation.impact ?? 'unknown'}] ${violation.id}: ${violation.help}\n    ${violation.helpUrl}\n${nodes}`;
+}
+
+/**
+ * Runs axe-core on the page as it is now and fails on any serious or critical violation, listing each with
+ * the elements involved. axe is injected through the DevTools protocol, which the page's CSP does not
+ * govern, so the app's real policy stays in force during the check.
+ */
+export async function expectNoSeriousAxeViolations(page: Page, label = page.url()): Promise<void> {
+  await page.evaluate(`${axeSource};true`);
+  const violations = await page.evaluate<AxeViolation[]>(`
+    axe.run(document, { resultTypes: ['violations'] }).then((results) =>
+      results.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        helpUrl: v.helpUrl,
+        nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+      })),
+    )
+  `);
+  const serious = violations.filter(
+    (violation) => violation.impact === 'serious' || violation.impact === 'critical',
+  );
+  const minor = violations.filter((violation) => !serious.includes(violation));
+  if (minor.length > 0) {
+    console.warn(`axe found minor issues on ${label}:\n${minor.map(describeViolation).join('\n')}`);
+  }
+  expect(
+    serious.map((violation) => violation.id),
+    `axe found serious accessibility violations on ${label}:\n${serious.map(describeViolation).join('\n')}`,
+  ).toEqual([]);
+}

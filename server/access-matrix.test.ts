@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from './kernel/access/roles.js';
+import { createTestApp, type TestApp } from './test/app.js';
+import { createMember, createOrganisation, createPerson, signIn } from './test/factories.js';
+
+/**
+ * The access matrix: every API operation × every kind of caller, compared with the policy table below.
+ * A new operation without a row fails this suite. An outcome is:
+ *   'ok'  — the caller got past authorisation (any status but 401, 403 and 404; 5xx always fails),
+ *   401 / 403 / 404 — refused that way (404: "what you may not see does not exist for you").
+ */
+type Outcome = 'ok' | 401 | 403 | 404;
+
+/** The callers every operation is tried with. "own" roles belong to organisation A; "other_admin" to B. */
+const callers = [
+  'anonymous',
+  'partial',
+  'unenrolled',
+  'member',
+  'caseworker',
+  'case_supervisor',
+  'org_admin',
+  'analyst',
+  'investigator',
+  'other_admin',
+  'moderator',
+  'platform_admin',
+] as const;
+type Caller = (typeof callers)[number];
+
+interface Fixture {
+  db: TestApp['database']['db'];
+  orgA: string;
+  orgB: string;
+  /** Person id of each caller. */
+  people: Record<Caller, string | null>;
+  memberships: Partial<Record<Caller, string>>;
+}
+
+interface Row {
+  expect: Partial<Record<Caller, Outcome>> & { default: Outcome };
+  /** Builds the request for one call: fresh resources, so calls cannot disturb each other. */
+  request?: (
+    f: Fixture,
+    caller: Caller,
+  ) => Promise<{ url?: string; payload?: unknown }> | { url?: string; payload?: unknown };
+}
+
+const signedIn = { anonymous: 401, partial: 401, default: 'ok' } as const;
+const signedInOrPartial = { anonymous: 401, default: 'ok' } as const;
+const enrolling = { anonymous: 401, partial: 401, default: 'ok' } as const;
+const publicRoute = { default: 'ok' } as const;
+
+const matrix: Record<string, Row> = {
+  getHealth: { expect: publicRoute },
+  signIn: {
+    expect: publicRoute,
+    request: () => ({ payload: { email: 'nobody@cairn.test', password: 'wrong password here' } }),
+  },
+  signOut: { expect: signedInOrPartial },
+  getMe: { expect: signedInOrPartial },
+  setActiveMembership: {
+    // Platform staff without a membership try someone else's, which does not exist for them.
+    expect: { ...enrolling, moderator: 404, platform_admin: 404 },
+    request: (f, caller) => ({ payload: { membershipId: f.memberships[caller] ?? f.memberships.member } }),
+  },
+  listSessions: { expect: enrolling },
+  revokeSession: {
+    expect: enrolling,
+    // One of the caller's own other sessions (anonymous callers get a made-up id).
+    request: async (f, caller) => {
+      const personId = f.people[caller];
+      const id = personId ? (await signIn(f.db, personId)).sessionId : '00000000-0000-4000-8000-000000000000';
+      return { url: `/api/auth/sessions/${id}` };
+    },
+  },
+  revokeOtherSessions: { expect: enrolling },
+  changePassword: {
+    expect: signedIn,
+    request: () => ({
+      payload: { currentPassword: 'wrong password value', newPassword: 'violet kites over the delta' },
+    }),
+  },
+  requestPasswordReset: { expect: publicRoute, request: () => ({ payload: { email: 'nobody@cairn.test' } }) },
+  completePasswordReset: {
+    expect: publicRoute,
+    request: () => ({ payload: { token: 'x'.repeat(43), newPassword: 'violet kites over the delta' } }),
+  },
+};
+
+/** Gate refusals by problem code; other errors (bad credentials, validation, conflicts) passed the gate. */
+const refusals: Record<string, Outcome> = {
+  unauthenticated: 401,
+  second_factor_required: 401,
+  forbidden: 403,
+  factor_enrolment_required: 403,
+  step_up_required: 'ok',
+  not_found: 404,
+};
+
+function outcomeOf(status: number, body: string): Outcome {
+  if (status < 400) return 'ok';
+  const code = (JSON.parse(body) as { code?: string }).code ?? '';
+  return refusals[code] ?? 'ok';
+}
+
+interface Operation {
+  operationId: string;
+  method: string;
+  path: string;
+}
+
+describe('the access matrix', () => {
+  let t: TestApp;
+  let operations: Operation[];
+  let fixture: Fixture;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { CAIRN_RATE_LIMIT_MAX: '100000' } });
+    const doc = (await t.app.inject({ url: '/api/openapi.json' })).json<{
+      paths: Record<string, Record<string, { operationId: string }>>;
+    }>();
+    operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({
+        operationId: op.operationId,
+        method: method.toUpperCase(),
+        path,
+      })),
+    );
+    const db = t.database.db;
+    const orgA = (await createOrganisation(db)).id;
+    const orgB = (await createOrganisation(db)).id;
+    const people: Partial<Record<Caller, string | null>> = { anonymous: null };
+    const memberships: Partial<Record<Caller, string>> = {};
+    for (const role of [
+      'member',
+      'caseworker',
+      'case_supervisor',
+      'org_admin',
+      'analyst',
+      'investigator',
+    ] as Role[]) {
+      const m = await createMember(db, { role, organisationId: orgA });
+      people[role] = m.personId;
+      memberships[role] = m.membership.id;
+    }
+    const other = await createMember(db, { role: 'org_admin', organisationId: orgB });
+    people.other_admin = other.personId;
+    memberships.other_admin = other.membership.id;
+    const unenrolled = await createMember(db, { role: 'caseworker', organisationId: orgA, passkey: false });
+    people.unenrolled = unenrolled.personId;
+    memberships.unenrolled = unenrolled.membership.id;
+    people.partial = (await createPerson(db, { passkey: true })).id;
+    people.moderator = (await createPerson(db, { platformRole: 'moderator', passkey: true })).id;
+    people.platform_admin = (await createPerson(db, { platformRole: 'platform_admin', passkey: true })).id;
+    fixture = { db, orgA, orgB, people: people as Record<Caller, string | null>, memberships };
+  });
+  afterAll(() => t.close());
+
+  it('has a row for every operation, and no row for an operation that does not exist', () => {
+    const ids = operations.map((op) => op.operationId);
+    expect(
+      ids.filter((id) => !(id in matrix)),
+      'operations without a row',
+    ).toEqual([]);
+    expect(
+      Object.keys(matrix).filter((id) => !ids.includes(id)),
+      'rows without an operation',
+    ).toEqual([]);
+  });
+
+  it('gives every caller exactly the access the table says', async () => {
+    const mismatches: string[] = [];
+    let calls = 0;
+    for (const op of operations) {
+      const row = matrix[op.operationId];
+      if (!row) continue;
+      for (const caller of callers) {
+        const built = row.request ? await row.request(fixture, caller) : {};
+        const url = built.url ?? op.path.replace(/\{[^}]+\}/g, fixture.orgA);
+        const headers: Record<string, string> = {};
+        const personId = fixture.people[caller];
+        if (personId) {
+          const session = await signIn(t.database.db, personId, {
+            membershipId: fixture.memberships[caller] ?? null,
+            level: caller === 'partial' ? 'partial' : 'full',
+          });
+          headers.cookie = session.cookie;
+        }
+        const res = await t.app.inject({
+          method: op.method as 'GET',
+          url,
+          headers,
+          ...(built.payload !== undefined ? { payload: built.payload as Record<string, unknown> } : {}),
+        });
+        calls++;
+        const expected = row.expect[caller] ?? row.expect.default;
+        const actual = outcomeOf(res.statusCode, res.body);
+        if (res.statusCode >= 500)
+          mismatches.push(`${op.operationId} as ${caller}: ${res.statusCode} ${res.body}`);
+        else if (actual !== expected) {
+          mismatches.push(
+            `${op.operationId} as ${caller}: expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 120)}`,
+          );
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(calls).toBe(operations.length * callers.length);
+  });
+});
