@@ -75,7 +75,8 @@ describe('mail', () => {
       await inTransaction(t.database.db, (tx) =>
         t.app.kernel.sendMail(tx, { to: 'queued@ngo.test', subject: 'Invitation', text: 'You are invited.' }),
       );
-      expect(await t.app.kernel.jobs.runDue()).toBe(1);
+      // Other modules may have jobs due too (e.g. scheduled reminders); what matters is what was delivered.
+      expect(await t.app.kernel.jobs.runDue()).toBeGreaterThanOrEqual(1);
       const delivered = smtp.received.slice(before);
       expect(delivered.map((m) => m.to[0])).toEqual(['queued@ngo.test']);
     } finally {
