@@ -12,14 +12,29 @@ export interface CairnHealth {
   version: string;
 }
 
+const notedVersions = new WeakMap<BenchContext, Set<string>>();
+
+export interface StartCairnOptions {
+  /**
+   * Load the demo data (`CAIRN_DEMO_DATA=true`): its accounts can sign in with `demoPassword`. Loaded once,
+   * on the first start of a run that asks for it; later starts find it in place. Default false.
+   */
+  demoData?: boolean;
+}
+
 /**
  * Starts Cairn from source (`node --import tsx server/main.ts start`, the same loader as `npx tsx`) on this
- * run's database, with rate limiting lifted so it measures the work, not the limiter. Waits for
- * `/api/health`; the first start also runs the migrations, which is why the timeout is generous.
+ * run's database, with the global rate limit lifted so it measures the work, not the limiter (a route's own
+ * `rateLimit` still applies). Waits for `/api/health`; the first start also runs the migrations, which is
+ * why the timeout is generous.
  */
-export async function startCairn(context: BenchContext): Promise<{ service: Service; health: CairnHealth }> {
+export async function startCairn(
+  context: BenchContext,
+  options: StartCairnOptions = {},
+): Promise<{ service: Service; health: CairnHealth }> {
   const port = await freePort();
-  context.log(`starting Cairn on port ${port} (${context.database.kind})`);
+  const demo = options.demoData === true;
+  context.log(`starting Cairn on port ${port} (${context.database.kind}${demo ? ', demo data' : ''})`);
   const service = await startService({
     name: 'cairn',
     nodeArgs: ['--import', 'tsx', path.join(projectRoot, 'server', 'main.ts'), 'start'],
@@ -28,7 +43,7 @@ export async function startCairn(context: BenchContext): Promise<{ service: Serv
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-      CAIRN_DEMO_DATA: 'false',
+      CAIRN_DEMO_DATA: demo ? 'true' : 'false',
       CAIRN_RATE_LIMIT_MAX: '100000000',
     },
     port,
@@ -43,6 +58,11 @@ export async function startCairn(context: BenchContext): Promise<{ service: Serv
     await service.stop();
     throw new Error(`Cairn reports database "${health.database}", expected "${context.database.kind}"`);
   }
-  context.note(`Cairn ${health.version} on ${health.database}`);
+  // A suite may start Cairn several times; the report names the version once.
+  const noted = notedVersions.get(context) ?? new Set<string>();
+  notedVersions.set(context, noted);
+  const note = `Cairn ${health.version} on ${health.database}`;
+  if (!noted.has(note)) context.note(note);
+  noted.add(note);
   return { service, health };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAutocannonJson } from './load.js';
+import { autocannonArgs, countStatus, parseAutocannonJson } from './load.js';
 
 // The shape autocannon 9 prints with --json, trimmed to the fields the harness reads plus a few others.
 const sample = JSON.stringify({
@@ -33,5 +33,67 @@ describe('parseAutocannonJson', () => {
   it('fails loudly on output it does not understand', () => {
     expect(() => parseAutocannonJson('boom')).toThrow(/no JSON result/);
     expect(() => parseAutocannonJson('{"requests":{}}')).toThrow(/requests\.average/);
+  });
+});
+
+describe('parseAutocannonJson status codes', () => {
+  it('reads the count of each HTTP status when autocannon reports them', () => {
+    const withStatus = JSON.stringify({
+      ...(JSON.parse(sample) as object),
+      statusCodeStats: { '200': { count: 30 }, '429': { count: 412 } },
+    });
+    const result = parseAutocannonJson(withStatus);
+    expect(result.statusCodes).toEqual({ '200': 30, '429': 412 });
+    expect(countStatus(result, 429)).toBe(412);
+    expect(countStatus(result, 500)).toBe(0);
+    expect(countStatus(parseAutocannonJson(sample), 429)).toBe(0);
+  });
+
+  it('fails loudly on a status breakdown it does not understand', () => {
+    const broken = JSON.stringify({ ...(JSON.parse(sample) as object), statusCodeStats: { '200': {} } });
+    expect(() => parseAutocannonJson(broken)).toThrow(/200\.count/);
+  });
+});
+
+describe('autocannonArgs', () => {
+  const base = { url: 'http://127.0.0.1:1234/api/x', connections: 4, durationSeconds: 5 };
+
+  it('keeps a plain GET exactly as before', () => {
+    expect(autocannonArgs(base)).toEqual([
+      '--json',
+      '--connections',
+      '4',
+      '--duration',
+      '5',
+      '--timeout',
+      '10',
+      'http://127.0.0.1:1234/api/x',
+    ]);
+  });
+
+  it('adds the method, each header as name=value, and the body, before the URL', () => {
+    const args = autocannonArgs({
+      ...base,
+      method: 'post',
+      headers: { 'content-type': 'application/json', cookie: '__Host-s=a=b:c' },
+      body: '{"email":"a@b.c","password":"x y, z"}',
+    });
+    expect(args.slice(7)).toEqual([
+      '--method',
+      'POST',
+      '--headers',
+      'content-type=application/json',
+      '--headers',
+      'cookie=__Host-s=a=b:c',
+      '--body',
+      '{"email":"a@b.c","password":"x y, z"}',
+      'http://127.0.0.1:1234/api/x',
+    ]);
+  });
+
+  it('refuses what autocannon would mangle', () => {
+    expect(() => autocannonArgs({ ...base, method: 'GET /x' })).toThrow(/method/);
+    expect(() => autocannonArgs({ ...base, headers: { 'a=b': 'c' } })).toThrow(/header name/);
+    expect(() => autocannonArgs({ ...base, headers: { 'x-a': 'b\r\nx-evil: 1' } })).toThrow(/line break/);
   });
 });

@@ -16,9 +16,24 @@ export interface LoadResult {
   /** Answers outside 2xx (a 429 would make a server look fast, so these invalidate a measurement). */
   non2xx: number;
   durationSeconds: number;
+  /**
+   * How many answers had each HTTP status (`{ "200": 9000, "429": 12 }`), when autocannon reported it; tells
+   * a rate limiter's 429 apart from a server error among the non-2xx.
+   */
+  statusCodes?: Record<string, number>;
 }
 
-export interface LoadOptions {
+/** What each request sends; the default is a bare GET. The same request is repeated for the whole run. */
+export interface RequestOptions {
+  /** HTTP method, e.g. `POST` (default GET). */
+  method?: string;
+  /** The request body, sent as is; name its content-type in `headers`. */
+  body?: string;
+  /** Extra request headers, e.g. `{ 'content-type': 'application/json', cookie: 'a=b' }`. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface LoadOptions extends RequestOptions {
   url: string;
   connections: number;
   durationSeconds: number;
@@ -33,17 +48,7 @@ const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocan
  * an event loop (it still competes for the machine's two cores, which is why only one server runs at a time).
  */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const args = [
-    autocannonCli,
-    '--json',
-    '--connections',
-    String(options.connections),
-    '--duration',
-    String(options.durationSeconds),
-    '--timeout',
-    '10',
-    options.url,
-  ];
+  const args = [autocannonCli, ...autocannonArgs(options)];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     const unregister = options.cleanup?.add('stop autocannon', () => {
@@ -68,6 +73,37 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       }
     });
   });
+}
+
+const token = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+
+/**
+ * autocannon's command-line arguments for one run (without the script itself). Headers go as `-H name=value`
+ * (autocannon splits at the first `=` or `:`, so the value may contain either); a header name that is not an
+ * HTTP token or a value with a line break is refused rather than passed on mangled.
+ */
+export function autocannonArgs(options: LoadOptions): string[] {
+  const args = [
+    '--json',
+    '--connections',
+    String(options.connections),
+    '--duration',
+    String(options.durationSeconds),
+    '--timeout',
+    '10',
+  ];
+  if (options.method !== undefined) {
+    if (!token.test(options.method)) throw new Error(`not an HTTP method: "${options.method}"`);
+    args.push('--method', options.method.toUpperCase());
+  }
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    if (!token.test(name)) throw new Error(`not an HTTP header name: "${name}"`);
+    if (/[\r\n]/.test(value)) throw new Error(`header ${name} has a line break in its value`);
+    args.push('--headers', `${name}=${value}`);
+  }
+  if (options.body !== undefined) args.push('--body', options.body);
+  args.push(options.url);
+  return args;
 }
 
 function numberAt(source: unknown, ...keys: string[]): number {
@@ -99,5 +135,25 @@ export function parseAutocannonJson(stdout: string): LoadResult {
     errors: numberAt(result, 'errors'),
     non2xx: numberAt(result, 'non2xx'),
     durationSeconds: numberAt(result, 'duration'),
+    ...statusCodesOf(result),
   };
+}
+
+/** `statusCodeStats` (`{ "200": { "count": 9 } }`) as `{ statusCodes: { "200": 9 } }`, or nothing if absent. */
+function statusCodesOf(result: unknown): Pick<LoadResult, 'statusCodes'> {
+  const stats =
+    result !== null && typeof result === 'object'
+      ? (result as Record<string, unknown>).statusCodeStats
+      : undefined;
+  if (stats === null || typeof stats !== 'object') return {};
+  const statusCodes: Record<string, number> = {};
+  for (const code of Object.keys(stats)) {
+    statusCodes[code] = numberAt(stats, code, 'count');
+  }
+  return { statusCodes };
+}
+
+/** How many answers had this HTTP status (0 when autocannon reported none, or no breakdown at all). */
+export function countStatus(result: LoadResult, status: number): number {
+  return result.statusCodes?.[String(status)] ?? 0;
 }
