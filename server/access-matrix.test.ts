@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from './kernel/access/roles.js';
+import { hashToken, randomToken } from './kernel/crypto/crypto.js';
+import { setTenant } from './kernel/db/tenant.js';
+import { inTransaction } from './kernel/db/transaction.js';
+import { identityInvitations } from './modules/identity/identity.tables.js';
 import { createTestApp, type TestApp } from './test/app.js';
 import { createMember, createOrganisation, createPerson, signIn } from './test/factories.js';
 
@@ -50,6 +54,44 @@ const signedIn = { anonymous: 401, partial: 401, default: 'ok' } as const;
 const signedInOrPartial = { anonymous: 401, default: 'ok' } as const;
 const enrolling = { anonymous: 401, partial: 401, default: 'ok' } as const;
 const publicRoute = { default: 'ok' } as const;
+const platformAdminOnly = { anonymous: 401, partial: 401, platform_admin: 'ok', default: 403 } as const;
+/** A full session whose person holds the factor their role needs. */
+const fullAndEnrolled = { ...signedIn, unenrolled: 403 } as const;
+/** Platform staff (moderators and platform admins) only. */
+const staffOnly = {
+  anonymous: 401,
+  partial: 401,
+  default: 403,
+  moderator: 'ok',
+  platform_admin: 'ok',
+} as const;
+/** Organisation A's admins and platform admins; A's other members and moderators see A but not this (403). */
+const organisationAdminsAndPlatformAdmins = {
+  ...fullAndEnrolled,
+  default: 403,
+  org_admin: 'ok',
+  platform_admin: 'ok',
+  other_admin: 404,
+} as const;
+
+/** A fresh pending invitation to organisation A for an address without an account, and its token. */
+async function invitation(f: Fixture): Promise<{ id: string; token: string }> {
+  const token = randomToken();
+  const [row] = await inTransaction(f.db, async (tx) => {
+    await setTenant(tx, f.orgA);
+    return tx
+      .insert(identityInvitations)
+      .values({
+        organisationId: f.orgA,
+        email: `matrix-invitee-${token.slice(0, 12)}@cairn.test`,
+        role: 'member',
+        tokenHash: hashToken(token),
+        expiresAt: new Date(Date.now() + 86_400_000),
+      })
+      .returning({ id: identityInvitations.id });
+  });
+  return { id: row!.id, token };
+}
 
 const matrix: Record<string, Row> = {
   getHealth: { expect: publicRoute },
@@ -81,10 +123,110 @@ const matrix: Record<string, Row> = {
       payload: { currentPassword: 'wrong password value', newPassword: 'violet kites over the delta' },
     }),
   },
+  setupTotp: { expect: enrolling },
+  confirmTotp: { expect: enrolling },
+  removeTotp: { expect: enrolling },
+  generateRecoveryCodes: { expect: enrolling },
+  signInWithTotp: { expect: signedInOrPartial },
+  signInWithRecoveryCode: { expect: signedInOrPartial },
+  passkeyRegistrationOptions: { expect: enrolling },
+  addPasskey: { expect: enrolling },
+  listPasskeys: { expect: enrolling },
+  removePasskey: {
+    expect: enrolling,
+    request: () => ({ url: '/api/auth/passkeys/00000000-0000-4000-8000-000000000000' }),
+  },
+  passkeySignInOptions: { expect: publicRoute },
+  signInWithPasskey: { expect: publicRoute },
+  stepUpOptions: { expect: fullAndEnrolled },
+  stepUp: { expect: fullAndEnrolled },
+  getIdentitySettings: { expect: platformAdminOnly },
+  setIdentitySettings: { expect: platformAdminOnly },
   requestPasswordReset: { expect: publicRoute, request: () => ({ payload: { email: 'nobody@cairn.test' } }) },
   completePasswordReset: {
     expect: publicRoute,
     request: () => ({ payload: { token: 'x'.repeat(43), newPassword: 'violet kites over the delta' } }),
+  },
+  // --- identity: organisations, vetting, members (identity.organisations.*, identity.members.*) ---
+  applyWithAccount: {
+    expect: publicRoute,
+    request: (_f, caller) => ({
+      payload: {
+        organisation: { name: `Matrix ${caller}`, type: 'ngo', countries: ['KE'], referee: 'A referee' },
+        account: {
+          displayName: `Matrix ${caller}`,
+          email: `matrix-apply-${caller}@cairn.test`,
+          password: 'violet kites over the delta',
+        },
+      },
+    }),
+  },
+  applyAsPerson: {
+    expect: fullAndEnrolled,
+    request: (_f, caller) => ({
+      payload: { name: `Matrix ${caller} two`, type: 'ngo', countries: ['KE'], referee: 'A referee' },
+    }),
+  },
+  listMyApplications: { expect: enrolling },
+  listApplications: { expect: staffOnly },
+  listOrganisations: { expect: staffOnly },
+  // orgA is active: staff pass the gate and meet a 409 (the transitions have their own tests).
+  approveOrganisation: { expect: staffOnly, request: () => ({ payload: { tier: 'verified' } }) },
+  requestOrganisationInfo: { expect: staffOnly, request: () => ({ payload: { message: 'More, please.' } }) },
+  rejectOrganisation: { expect: staffOnly, request: () => ({ payload: { reason: 'No referee.' } }) },
+  renewOrganisationTier: { expect: staffOnly, request: () => ({ payload: { tier: 'verified' } }) },
+  reinstateOrganisation: { expect: platformAdminOnly },
+  suspendOrganisation: {
+    expect: platformAdminOnly,
+    // A fresh organisation each call: suspending organisation A would end the other callers' sessions.
+    request: async (f) => ({
+      url: `/api/identity/organisations/${(await createOrganisation(f.db)).id}/suspend`,
+      payload: { reason: 'Matrix' },
+    }),
+  },
+  // Only an applicant may answer; organisation A has none, so those who see it get 403, others 404.
+  respondToReview: {
+    expect: { ...fullAndEnrolled, other_admin: 404, default: 403 },
+    request: () => ({ payload: { message: 'An answer.' } }),
+  },
+  getOrganisation: { expect: { ...fullAndEnrolled, other_admin: 404 } },
+  listOrganisationAudit: { expect: organisationAdminsAndPlatformAdmins },
+  listPlatformAudit: { expect: platformAdminOnly },
+  listMembers: { expect: organisationAdminsAndPlatformAdmins },
+  listInvitations: { expect: organisationAdminsAndPlatformAdmins },
+  inviteMember: {
+    expect: { ...fullAndEnrolled, default: 403, org_admin: 'ok', other_admin: 404 },
+    request: (_f, caller) => ({ payload: { email: `matrix-invite-${caller}@cairn.test`, role: 'member' } }),
+  },
+  revokeInvitation: {
+    expect: { ...fullAndEnrolled, default: 403, org_admin: 'ok', other_admin: 404 },
+    request: async (f) => ({
+      url: `/api/identity/organisations/${f.orgA}/invitations/${(await invitation(f)).id}`,
+    }),
+  },
+  // Signed in (full) as another address: 403; not signed in (or partial): the account is created.
+  acceptInvitation: {
+    expect: { default: 403, anonymous: 'ok', partial: 'ok' },
+    request: async (f) => ({
+      payload: {
+        token: (await invitation(f)).token,
+        displayName: 'Invitee',
+        password: 'violet kites over the delta',
+      },
+    }),
+  },
+  changeMemberRole: {
+    expect: { ...fullAndEnrolled, default: 403, org_admin: 'ok', other_admin: 404 },
+    request: async (f) => ({
+      url: `/api/identity/memberships/${(await createMember(f.db, { organisationId: f.orgA })).membership.id}`,
+      payload: { role: 'analyst' },
+    }),
+  },
+  removeMember: {
+    expect: { ...fullAndEnrolled, default: 403, org_admin: 'ok', other_admin: 404 },
+    request: async (f) => ({
+      url: `/api/identity/memberships/${(await createMember(f.db, { organisationId: f.orgA })).membership.id}`,
+    }),
   },
 };
 

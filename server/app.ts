@@ -152,8 +152,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     void reply.header('vary', 'Accept-Language');
   });
 
-  // SECURITY: the gate every API route passes: CSRF, then who is asking, then the route's policy.
-  app.addHook('preHandler', async (request) => {
+  // SECURITY: the gate every API route passes before its input is even validated: CSRF, then who is asking,
+  // then the route's policy. (Validating first would tell strangers what a protected route expects.)
+  app.addHook('preValidation', async (request) => {
     const policy = request.routeOptions.config.policy;
     if (!policy) return;
     if (isCrossSiteWrite(request, config.publicUrl)) throw new AppError('csrf_rejected');

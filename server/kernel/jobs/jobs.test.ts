@@ -40,7 +40,12 @@ describe('the job queue', () => {
     );
     expect(await queue.runDue()).toBe(1);
     expect(sent).toEqual(['committed@cairn.test']);
-    expect(await jobRow(database, id!)).toMatchObject({ status: 'done', attempts: 1, lastError: null });
+    expect(await jobRow(database, id!)).toMatchObject({
+      status: 'done',
+      attempts: 1,
+      lastError: null,
+      payload: {},
+    });
     expect(await queue.runDue()).toBe(0);
   });
 

@@ -230,8 +230,10 @@ export class JobQueue {
         log,
       });
       await this.db.execute(
-        sql`update kernel_jobs set status = 'done', finished_at = now(), locked_until = null, last_error = null
-            where id = ${job.id} and locked_by = ${this.workerId}`,
+        // The payload is dropped once done: a mail job holds a live reset or invitation link, and nothing
+        // needs it after delivery.
+        sql`update kernel_jobs set status = 'done', finished_at = now(), locked_until = null, last_error = null,
+            payload = '{}'::jsonb where id = ${job.id} and locked_by = ${this.workerId}`,
       );
     } catch (error) {
       // Only the error's class and message are kept: handlers must not put survivor data in messages.

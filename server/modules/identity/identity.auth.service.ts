@@ -56,7 +56,7 @@ export async function factorsOf(tx: Tx, personId: string): Promise<FactorKind[]>
 }
 
 /** The membership a new session acts for: the person's oldest membership in an active organisation. */
-async function defaultMembership(tx: Tx, personId: string): Promise<string | null> {
+export async function defaultMembership(tx: Tx, personId: string): Promise<string | null> {
   // Platform scope: choosing among the person's own memberships across organisations.
   await setPlatformScope(tx);
   const [row] = await tx
