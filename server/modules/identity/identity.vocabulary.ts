@@ -26,32 +26,14 @@ export type Tier = (typeof tiers)[number];
 /** How long a tier lasts before it must be renewed. */
 export const tierValidityDays = 365;
 
-/** Roles within an organisation (per membership). */
-export const roles = [
-  'member',
-  'caseworker',
-  'case_supervisor',
-  'org_admin',
-  'analyst',
-  'investigator',
-] as const;
-export type Role = (typeof roles)[number];
-
-/** Platform staff roles (per person). */
-export const platformRoles = ['moderator', 'platform_admin'] as const;
-export type PlatformRole = (typeof platformRoles)[number];
-
-/**
- * Roles that can see case data, referrals, match results, exports or administration: they must sign in
- * with the platform's required factor (a passkey by default).
- */
-export const sensitiveRoles: readonly Role[] = [
-  'caseworker',
-  'case_supervisor',
-  'org_admin',
-  'analyst',
-  'investigator',
-];
+// Roles belong to the security model shared by every module: they live in the kernel.
+export {
+  platformRoles,
+  roles,
+  sensitiveRoles,
+  type PlatformRole,
+  type Role,
+} from '../../kernel/access/roles.js';
 
 /** Session idle timeouts (ARCHITECTURE §5): short for anyone who can reach sensitive data. */
 export const idleTimeoutSeconds = { sensitive: 15 * 60, community: 8 * 60 * 60 } as const;
