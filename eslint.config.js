@@ -10,6 +10,9 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       'coverage/**',
+      // Local scratch and data folders (git-ignored).
+      '.cairn/**',
+      'data/**',
       'web/src/api/schema.d.ts',
       'server/kernel/db/migrations/**',
     ],

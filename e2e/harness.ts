@@ -51,11 +51,20 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  /**
+   * The host name the browser uses for the server (default 127.0.0.1). Passkey tests need `localhost`:
+   * WebAuthn binds passkeys to a domain, and Chromium refuses an IP address as the relying party.
+   */
+  hostname?: string;
+}
+
 /**
  * Starts the built server (`npm run build` first) on a free port with a fresh data folder and waits until
  * GET /api/health answers 200. Set DATABASE_URL to run against PostgreSQL instead of the embedded PGlite.
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const entry = path.join(repoRoot, 'dist/server/main.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run "npm run build" first`);
 
@@ -74,6 +83,8 @@ export async function startServer(): Promise<RunningServer> {
     // Every page load fetches a dozen files; the tests measure pages, not the rate limiter.
     CAIRN_RATE_LIMIT_MAX: '100000',
   };
+  // The server derives its WebAuthn relying party and email links from its public address.
+  if (options.hostname) env.PUBLIC_URL = `http://${options.hostname}:${port}`;
   if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
 
   const child = spawn(process.execPath, [entry, 'start'], {
@@ -85,7 +96,9 @@ export async function startServer(): Promise<RunningServer> {
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
+  // Health is checked on the address the server listens on, whatever name the browser will use.
+  const healthUrl = `http://127.0.0.1:${port}/api/health`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -104,7 +117,7 @@ export async function startServer(): Promise<RunningServer> {
       throw new Error(`The server exited before it was ready:\n${output}`);
     }
     try {
-      const response = await fetch(`${baseUrl}/api/health`);
+      const response = await fetch(healthUrl);
       if (response.status === 200) return { baseUrl, output: () => output, stop };
     } catch {
       // Not listening yet.

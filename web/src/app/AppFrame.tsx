@@ -2,6 +2,8 @@ import { Fragment, Suspense, useMemo, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { LANGUAGES } from '../i18n/languages';
+import { AccountBar } from '../modules/identity/auth/AccountBar';
+import { OrganisationNavLinks } from '../modules/identity/organisations/OrganisationNavLinks';
 import { Loading, PageHeadingContext } from '../ui';
 import { LanguageSwitcher } from './LanguageSwitcher';
 import { Logo } from './Logo';
@@ -52,10 +54,14 @@ export function AppFrame() {
               <li>
                 <NavLink to="/status">{t('app.nav.status')}</NavLink>
               </li>
+              {/* Moderation, My organisation and Platform, each shown by the person's abilities. */}
+              <OrganisationNavLinks />
             </ul>
           </nav>
           <LanguageSwitcher />
         </div>
+        {/* Who is signed in and for which organisation, on every page; or a sign-in link. */}
+        <AccountBar />
       </header>
       <main id="main" className="site-main" tabIndex={-1}>
         <PageHeadingContext value={headingSettings}>

@@ -1,6 +1,7 @@
 import { lazy } from 'react';
 import { createBrowserRouter } from 'react-router';
 import { ErrorPage } from '../pages/ErrorPage';
+import { organisationRoutes } from '../modules/identity/organisations/routes';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { AppFrame } from './AppFrame';
 import { RootErrorPage } from './RootErrorPage';
@@ -10,6 +11,29 @@ import { RootErrorPage } from './RootErrorPage';
 const HomePage = lazy(() => import('../pages/HomePage').then((module) => ({ default: module.HomePage })));
 const StatusPage = lazy(() =>
   import('../pages/StatusPage').then((module) => ({ default: module.StatusPage })),
+);
+// Sign-in and account pages (web/src/modules/identity/auth), one chunk each.
+const SignInPage = lazy(() =>
+  import('../modules/identity/auth/pages/SignInPage').then((module) => ({ default: module.SignInPage })),
+);
+const ForgotPasswordPage = lazy(() =>
+  import('../modules/identity/auth/pages/ForgotPasswordPage').then((module) => ({
+    default: module.ForgotPasswordPage,
+  })),
+);
+const ResetPasswordPage = lazy(() =>
+  import('../modules/identity/auth/pages/ResetPasswordPage').then((module) => ({
+    default: module.ResetPasswordPage,
+  })),
+);
+const SecurityPage = lazy(() =>
+  import('../modules/identity/auth/pages/SecurityPage').then((module) => ({ default: module.SecurityPage })),
+);
+const SessionsPage = lazy(() =>
+  import('../modules/identity/auth/pages/SessionsPage').then((module) => ({ default: module.SessionsPage })),
+);
+const EnrolPage = lazy(() =>
+  import('../modules/identity/auth/pages/EnrolPage').then((module) => ({ default: module.EnrolPage })),
 );
 
 /** Builds the browser router with every route of the app. */
@@ -26,6 +50,15 @@ export function createAppRouter() {
           children: [
             { index: true, element: <HomePage /> },
             { path: 'status', element: <StatusPage /> },
+            // Paths are spelled in web/src/modules/identity/auth/navigation.ts (authPaths); emails link to them.
+            { path: 'sign-in', element: <SignInPage /> },
+            { path: 'forgot-password', element: <ForgotPasswordPage /> },
+            { path: 'reset-password', element: <ResetPasswordPage /> },
+            { path: 'account/security', element: <SecurityPage /> },
+            { path: 'account/sessions', element: <SessionsPage /> },
+            { path: 'account/add-passkey', element: <EnrolPage /> },
+            // Organisations: applying, vetting, members, audit, platform (lazy, one chunk per page).
+            ...organisationRoutes,
             { path: '*', element: <NotFoundPage /> },
           ],
         },

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { PageHeading } from '../ui';
 import './home.css';
 
@@ -12,6 +13,15 @@ export function HomePage() {
     <div className="page">
       <PageHeading>{t('home.title')}</PageHeading>
       <p className="lead">{t('home.intro')}</p>
+
+      <section className="section" aria-labelledby="home-join">
+        <h2 id="home-join">{t('home.join.title')}</h2>
+        <p>{t('home.join.body')}</p>
+        <p className="home-join__actions">
+          <Link to="/organisations/apply">{t('home.join.apply')}</Link>
+          <Link to="/sign-in">{t('home.join.signIn')}</Link>
+        </p>
+      </section>
 
       <section className="section" aria-labelledby="home-features">
         <h2 id="home-features">{t('home.featuresHeading')}</h2>
