@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import pg from 'pg';
 import { expect } from 'vitest';
 
 /** The repository root, whatever directory the tests are started from. */
@@ -60,9 +61,30 @@ export interface ServerOptions {
   hostname?: string;
 }
 
+/** Creates a throwaway PostgreSQL database on the server at `serverUrl`. */
+async function createDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `cairn_e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`drop database if exists "${name}" with (force)`);
+      await client.end();
+    },
+  };
+}
+
 /**
  * Starts the built server (`npm run build` first) on a free port with a fresh data folder and waits until
- * GET /api/health answers 200. Set DATABASE_URL to run against PostgreSQL instead of the embedded PGlite.
+ * GET /api/health answers 200. Set E2E_POSTGRES_URL (a PostgreSQL server URL) to give each server a fresh
+ * database there instead of the embedded PGlite.
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const entry = path.join(repoRoot, 'dist/server/main.js');
@@ -85,7 +107,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
   // The server derives its WebAuthn relying party and email links from its public address.
   if (options.hostname) env.PUBLIC_URL = `http://${options.hostname}:${port}`;
-  if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
+  // With E2E_POSTGRES_URL (a server URL), each server gets a database of its own, dropped when it stops,
+  // so spec files cannot see each other's changes.
+  const database = process.env.E2E_POSTGRES_URL
+    ? await createDatabase(process.env.E2E_POSTGRES_URL)
+    : undefined;
+  if (database) env.DATABASE_URL = database.url;
+  else if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
 
   const child = spawn(process.execPath, [entry, 'start'], {
     cwd: repoRoot,
@@ -108,6 +136,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       }
     }
     await rm(dataDir, { recursive: true, force: true });
+    await database?.drop();
   };
 
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;

@@ -140,7 +140,7 @@ describe('web shell', () => {
     await page.goto(`${server.baseUrl}/status`);
     await expect.poll(() => h1(page).textContent(), POLL).toBe(message('en', 'status.title'));
     const databaseRow = page.getByRole('row', { name: new RegExp(message('en', 'status.database')) });
-    const expected = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
+    const expected = process.env.DATABASE_URL || process.env.E2E_POSTGRES_URL ? 'PostgreSQL' : 'PGlite';
     await expect.poll(() => databaseRow.textContent(), POLL).toContain(expected);
     const versionRow = page.getByRole('row', { name: new RegExp(message('en', 'status.version')) });
     expect(await versionRow.textContent()).toMatch(/\d+\.\d+\.\d+/);
