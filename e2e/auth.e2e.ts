@@ -2,6 +2,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addVirtualAuthenticator,
   expectNoSeriousAxeViolations,
   launchBrowser,
   message,
@@ -53,19 +54,7 @@ describe('signing in', () => {
     page.on('console', (entry) => {
       if (entry.type() === 'error') errors.push(entry.text());
     });
-    // Chromium's virtual authenticator answers WebAuthn like a phone's platform authenticator would, with
-    // the person "verified" (fingerprint or PIN) every time.
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-      },
-    });
+    await addVirtualAuthenticator(page);
     return page;
   }
 

@@ -157,6 +157,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   throw new Error(`The server did not answer /api/health within ${HEALTH_TIMEOUT_MS / 1000}s:\n${output}`);
 }
 
+/**
+ * Gives a page Chromium's virtual authenticator, which answers WebAuthn like a phone's platform
+ * authenticator would, with the person "verified" (fingerprint or PIN) every time.
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+    },
+  });
+}
+
 /** Launches Debian's Chromium headless; each test should open its own context from it. */
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../server/modules/identity/identity.seed.js';
 import {
+  addVirtualAuthenticator,
   expectNoSeriousAxeViolations,
   launchBrowser,
   message,
@@ -94,18 +95,7 @@ describe('organisations: apply, vet, invite, manage members', () => {
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     watched.push(watchPage(page));
-    // Chromium's virtual authenticator stands in for a phone's fingerprint reader when a passkey is added.
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-      },
-    });
+    await addVirtualAuthenticator(page);
     return page;
   }
 
