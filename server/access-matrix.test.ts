@@ -5,74 +5,24 @@ import { setTenant } from './kernel/db/tenant.js';
 import { inTransaction } from './kernel/db/transaction.js';
 import { identityInvitations } from './modules/identity/identity.tables.js';
 import { createTestApp, type TestApp } from './test/app.js';
+import {
+  callers,
+  enrolling,
+  fullAndEnrolled,
+  organisationAdminsAndPlatformAdmins,
+  platformAdminOnly,
+  publicRoute,
+  signedIn,
+  signedInOrPartial,
+  staffOnly,
+  type Caller,
+  type Fixture,
+  type Outcome,
+  type Row,
+} from './test/matrix.js';
+import { directoryMatrix } from './modules/directory/directory.matrix.js';
+
 import { createMember, createOrganisation, createPerson, signIn } from './test/factories.js';
-
-/**
- * The access matrix: every API operation × every kind of caller, compared with the policy table below.
- * A new operation without a row fails this suite. An outcome is:
- *   'ok'  — the caller got past authorisation (any status but 401, 403 and 404; 5xx always fails),
- *   401 / 403 / 404 — refused that way (404: "what you may not see does not exist for you").
- */
-type Outcome = 'ok' | 401 | 403 | 404;
-
-/** The callers every operation is tried with. "own" roles belong to organisation A; "other_admin" to B. */
-const callers = [
-  'anonymous',
-  'partial',
-  'unenrolled',
-  'member',
-  'caseworker',
-  'case_supervisor',
-  'org_admin',
-  'analyst',
-  'investigator',
-  'other_admin',
-  'moderator',
-  'platform_admin',
-] as const;
-type Caller = (typeof callers)[number];
-
-interface Fixture {
-  db: TestApp['database']['db'];
-  orgA: string;
-  orgB: string;
-  /** Person id of each caller. */
-  people: Record<Caller, string | null>;
-  memberships: Partial<Record<Caller, string>>;
-}
-
-interface Row {
-  expect: Partial<Record<Caller, Outcome>> & { default: Outcome };
-  /** Builds the request for one call: fresh resources, so calls cannot disturb each other. */
-  request?: (
-    f: Fixture,
-    caller: Caller,
-  ) => Promise<{ url?: string; payload?: unknown }> | { url?: string; payload?: unknown };
-}
-
-const signedIn = { anonymous: 401, partial: 401, default: 'ok' } as const;
-const signedInOrPartial = { anonymous: 401, default: 'ok' } as const;
-const enrolling = { anonymous: 401, partial: 401, default: 'ok' } as const;
-const publicRoute = { default: 'ok' } as const;
-const platformAdminOnly = { anonymous: 401, partial: 401, platform_admin: 'ok', default: 403 } as const;
-/** A full session whose person holds the factor their role needs. */
-const fullAndEnrolled = { ...signedIn, unenrolled: 403 } as const;
-/** Platform staff (moderators and platform admins) only. */
-const staffOnly = {
-  anonymous: 401,
-  partial: 401,
-  default: 403,
-  moderator: 'ok',
-  platform_admin: 'ok',
-} as const;
-/** Organisation A's admins and platform admins; A's other members and moderators see A but not this (403). */
-const organisationAdminsAndPlatformAdmins = {
-  ...fullAndEnrolled,
-  default: 403,
-  org_admin: 'ok',
-  platform_admin: 'ok',
-  other_admin: 404,
-} as const;
 
 /** A fresh pending invitation to organisation A for an address without an account, and its token. */
 async function invitation(f: Fixture): Promise<{ id: string; token: string }> {
@@ -94,6 +44,7 @@ async function invitation(f: Fixture): Promise<{ id: string; token: string }> {
 }
 
 const matrix: Record<string, Row> = {
+  ...directoryMatrix,
   getHealth: { expect: publicRoute },
   signIn: {
     expect: publicRoute,

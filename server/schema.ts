@@ -2,3 +2,4 @@
 // kernel never imports this file, so it stays free of any module.
 export * from './kernel/db/kernel.tables.js';
 export * from './modules/identity/identity.tables.js';
+export * from './modules/directory/directory.tables.js';

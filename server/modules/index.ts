@@ -1,6 +1,7 @@
 import type { CairnModule } from '../kernel/kernel.js';
+import { directoryModule } from './directory/index.js';
 import { identityModule } from './identity/index.js';
 import { systemModule } from './system/index.js';
 
 /** Every module of Cairn, in the order of the module graph (docs/ARCHITECTURE.md). No autoload. */
-export const modules: CairnModule[] = [systemModule, identityModule];
+export const modules: CairnModule[] = [systemModule, identityModule, directoryModule];

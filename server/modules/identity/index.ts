@@ -29,3 +29,20 @@ export const identityModule: CairnModule = {
 
 export type { Actor } from '../../kernel/access/policy.js';
 export { requireRecentStepUp } from './identity.factors.service.js';
+
+// What other modules may use of identity (docs/ARCHITECTURE.md): read-only access to organisations and
+// people for joins, and the shared vocabulary and validators.
+export { identityOrganisations, identityPeople, identityMemberships } from './identity.tables.js';
+export { isCountryCode, isoCountryCodes } from './identity.countries.js';
+export {
+  countryCodeSchema,
+  decodeCursor,
+  encodeCursor,
+  pageOf,
+} from './identity.organisations.schemas.js';
+export {
+  organisationTypes,
+  tiers,
+  type OrganisationType,
+  type Tier,
+} from './identity.vocabulary.js';

@@ -787,6 +787,76 @@ export interface paths {
         patch: operations["changeMemberRole"];
         trace?: never;
     };
+    "/api/directory/organisations/{organisationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An organisation’s directory profile, with the fields the caller may see */
+        get: operations["getProfile"];
+        /** Replace an organisation’s directory profile (its admins) */
+        put: operations["saveProfile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/organisations/{organisationId}/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisations that see this one’s partners-only fields */
+        get: operations["getPartners"];
+        /** Replace the partner list */
+        put: operations["setPartners"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Places by name, from the offline gazetteer (GeoNames) */
+        get: operations["searchPlaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The first-level regions of a country */
+        get: operations["listRegions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1163,6 +1233,125 @@ export interface components {
         AuditPageInput: {
             items: components["schemas"]["AuditEntryInput"][];
             nextCursor: string | null;
+        };
+        ProfileVisibilityInputInput: {
+            /** @enum {string} */
+            otherNames?: "public" | "members" | "partners";
+            /** @enum {string} */
+            descriptions?: "public" | "members" | "partners";
+            /** @enum {string} */
+            focus?: "public" | "members" | "partners";
+            /** @enum {string} */
+            services?: "public" | "members" | "partners";
+            /** @enum {string} */
+            populations?: "public" | "members" | "partners";
+            /** @enum {string} */
+            exploitationTypes?: "public" | "members" | "partners";
+            /** @enum {string} */
+            industries?: "public" | "members" | "partners";
+            /** @enum {string} */
+            countries?: "public" | "members" | "partners";
+            /** @enum {string} */
+            regions?: "public" | "members" | "partners";
+            /** @enum {string} */
+            offices?: "public" | "members" | "partners";
+            /** @enum {string} */
+            languages?: "public" | "members" | "partners";
+            /** @enum {string} */
+            hotlines?: "public" | "members" | "partners";
+            /** @enum {string} */
+            networks?: "public" | "members" | "partners";
+            /** @enum {string} */
+            website?: "public" | "members" | "partners";
+            /** @enum {string} */
+            contacts?: "public" | "members" | "partners";
+        };
+        ProfileDescriptionInput: {
+            language: string;
+            short: string;
+            long: string;
+        };
+        ProfileHotlineInput: {
+            /** @enum {string} */
+            channel: "phone" | "sms" | "whatsapp" | "signal" | "telegram" | "chat" | "email";
+            number: string;
+            hours: string;
+            languages: string[];
+        };
+        ProfileContactInput: {
+            label: string;
+            email: string | null;
+            phone: string | null;
+        };
+        OfficeInput: {
+            /** Format: uuid */
+            id: string;
+            label: string;
+            placeName: string | null;
+            country: string;
+            region: string | null;
+            regionName: string | null;
+            latitude: number | null;
+            longitude: number | null;
+            street: string | null;
+            postalCode: string | null;
+            phone: string | null;
+            isMain: boolean;
+        };
+        ProfileAbilitiesInput: {
+            edit: boolean;
+            requestSupport: boolean;
+        };
+        ProfileInput: {
+            /** Format: uuid */
+            organisationId: string;
+            name: string;
+            /** @enum {string} */
+            type: "ngo" | "law_enforcement" | "central_government" | "local_government" | "health" | "immigration" | "legal" | "corporate" | "igo" | "academic" | "survivor_led" | "faith_based";
+            tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            otherNames?: string[];
+            descriptions?: components["schemas"]["ProfileDescriptionInput"][];
+            focus?: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy")[];
+            services?: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+            populations?: ("women" | "men" | "girls" | "boys" | "children_0_5" | "children_6_11" | "children_12_17" | "young_adults_18_24" | "lgbtqi" | "migrant_workers" | "fishers" | "domestic_workers" | "refugees_asylum_seekers" | "stateless_people" | "people_with_disabilities" | "indigenous_peoples" | "sex_workers")[];
+            exploitationTypes?: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+            industries?: ("A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations")[];
+            countries?: string[];
+            regions?: {
+                code: string;
+                name: string;
+            }[];
+            offices?: components["schemas"]["OfficeInput"][];
+            languages?: string[];
+            hotlines?: components["schemas"]["ProfileHotlineInput"][];
+            networks?: string[];
+            website?: string | null;
+            contacts?: components["schemas"]["ProfileContactInput"][];
+            visibility?: {
+                [key: string]: "public" | "members" | "partners";
+            };
+            listed: boolean;
+            hideExactLocation: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+            stale: boolean;
+            abilities: components["schemas"]["ProfileAbilitiesInput"];
+        };
+        PlaceInput: {
+            id: number;
+            name: string;
+            country: string;
+            region: string | null;
+            regionName: string | null;
+            latitude: number;
+            longitude: number;
+        };
+        RegionInput: {
+            code: string;
+            name: string;
+        };
+        PartnersInput: {
+            organisationIds: string[];
         };
         HealthInput: {
             /** @constant */
@@ -1547,6 +1736,125 @@ export interface components {
         AuditPage: {
             items: components["schemas"]["AuditEntry"][];
             nextCursor: string | null;
+        };
+        ProfileVisibilityInput: {
+            /** @enum {string} */
+            otherNames?: "public" | "members" | "partners";
+            /** @enum {string} */
+            descriptions?: "public" | "members" | "partners";
+            /** @enum {string} */
+            focus?: "public" | "members" | "partners";
+            /** @enum {string} */
+            services?: "public" | "members" | "partners";
+            /** @enum {string} */
+            populations?: "public" | "members" | "partners";
+            /** @enum {string} */
+            exploitationTypes?: "public" | "members" | "partners";
+            /** @enum {string} */
+            industries?: "public" | "members" | "partners";
+            /** @enum {string} */
+            countries?: "public" | "members" | "partners";
+            /** @enum {string} */
+            regions?: "public" | "members" | "partners";
+            /** @enum {string} */
+            offices?: "public" | "members" | "partners";
+            /** @enum {string} */
+            languages?: "public" | "members" | "partners";
+            /** @enum {string} */
+            hotlines?: "public" | "members" | "partners";
+            /** @enum {string} */
+            networks?: "public" | "members" | "partners";
+            /** @enum {string} */
+            website?: "public" | "members" | "partners";
+            /** @enum {string} */
+            contacts?: "public" | "members" | "partners";
+        };
+        ProfileDescription: {
+            language: string;
+            short: string;
+            long: string;
+        };
+        ProfileHotline: {
+            /** @enum {string} */
+            channel: "phone" | "sms" | "whatsapp" | "signal" | "telegram" | "chat" | "email";
+            number: string;
+            hours: string;
+            languages: string[];
+        };
+        ProfileContact: {
+            label: string;
+            email: string | null;
+            phone: string | null;
+        };
+        Office: {
+            /** Format: uuid */
+            id: string;
+            label: string;
+            placeName: string | null;
+            country: string;
+            region: string | null;
+            regionName: string | null;
+            latitude: number | null;
+            longitude: number | null;
+            street: string | null;
+            postalCode: string | null;
+            phone: string | null;
+            isMain: boolean;
+        };
+        ProfileAbilities: {
+            edit: boolean;
+            requestSupport: boolean;
+        };
+        Profile: {
+            /** Format: uuid */
+            organisationId: string;
+            name: string;
+            /** @enum {string} */
+            type: "ngo" | "law_enforcement" | "central_government" | "local_government" | "health" | "immigration" | "legal" | "corporate" | "igo" | "academic" | "survivor_led" | "faith_based";
+            tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            otherNames?: string[];
+            descriptions?: components["schemas"]["ProfileDescription"][];
+            focus?: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy")[];
+            services?: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+            populations?: ("women" | "men" | "girls" | "boys" | "children_0_5" | "children_6_11" | "children_12_17" | "young_adults_18_24" | "lgbtqi" | "migrant_workers" | "fishers" | "domestic_workers" | "refugees_asylum_seekers" | "stateless_people" | "people_with_disabilities" | "indigenous_peoples" | "sex_workers")[];
+            exploitationTypes?: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+            industries?: ("A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations")[];
+            countries?: string[];
+            regions?: {
+                code: string;
+                name: string;
+            }[];
+            offices?: components["schemas"]["Office"][];
+            languages?: string[];
+            hotlines?: components["schemas"]["ProfileHotline"][];
+            networks?: string[];
+            website?: string | null;
+            contacts?: components["schemas"]["ProfileContact"][];
+            visibility?: {
+                [key: string]: "public" | "members" | "partners";
+            };
+            listed: boolean;
+            hideExactLocation: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+            stale: boolean;
+            abilities: components["schemas"]["ProfileAbilities"];
+        };
+        Place: {
+            id: number;
+            name: string;
+            country: string;
+            region: string | null;
+            regionName: string | null;
+            latitude: number;
+            longitude: number;
+        };
+        Region: {
+            code: string;
+            name: string;
+        };
+        Partners: {
+            organisationIds: string[];
         };
         Health: {
             /** @constant */
@@ -3627,6 +3935,348 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    saveProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Other names, in any script
+                     * @default []
+                     */
+                    otherNames?: string[];
+                    /** @default [] */
+                    descriptions?: {
+                        /** @description ISO 639-1 language code */
+                        language: string;
+                        short: string;
+                        /** @default  */
+                        long?: string;
+                    }[];
+                    /** @default [] */
+                    focus?: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy")[];
+                    /** @default [] */
+                    services?: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                    /** @default [] */
+                    populations?: ("women" | "men" | "girls" | "boys" | "children_0_5" | "children_6_11" | "children_12_17" | "young_adults_18_24" | "lgbtqi" | "migrant_workers" | "fishers" | "domestic_workers" | "refugees_asylum_seekers" | "stateless_people" | "people_with_disabilities" | "indigenous_peoples" | "sex_workers")[];
+                    /** @default [] */
+                    exploitationTypes?: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                    /** @default [] */
+                    industries?: ("A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations")[];
+                    /** @description Countries of operation */
+                    countries: string[];
+                    /**
+                     * @description Regions of operation
+                     * @default []
+                     */
+                    regions?: string[];
+                    /** @default [] */
+                    offices?: {
+                        label: string;
+                        /** @description A place from searchPlaces */
+                        placeId: number;
+                        /** @default null */
+                        street?: string | null;
+                        /** @default null */
+                        postalCode?: string | null;
+                        /** @default null */
+                        phone?: string | null;
+                        /** @default false */
+                        isMain?: boolean;
+                    }[];
+                    /**
+                     * @description Languages spoken
+                     * @default []
+                     */
+                    languages?: string[];
+                    /** @default [] */
+                    hotlines?: {
+                        /** @enum {string} */
+                        channel: "phone" | "sms" | "whatsapp" | "signal" | "telegram" | "chat" | "email";
+                        /** @description Phone number, handle or address, as callers should use it */
+                        number: string;
+                        /**
+                         * @description When it answers, e.g. "24/7" or "Mon–Fri 08:00–17:00 EAT"
+                         * @default
+                         */
+                        hours?: string;
+                        /** @default [] */
+                        languages?: string[];
+                    }[];
+                    /**
+                     * @description Networks and coalitions
+                     * @default []
+                     */
+                    networks?: string[];
+                    /** @default null */
+                    website?: string | null;
+                    /** @default [] */
+                    contacts?: {
+                        label: string;
+                        /** @default null */
+                        email?: string | null;
+                        /** @default null */
+                        phone?: string | null;
+                    }[];
+                    visibility?: components["schemas"]["ProfileVisibilityInputInput"];
+                    /**
+                     * @description Shown in the public directory (public fields only)
+                     * @default true
+                     */
+                    listed?: boolean;
+                    /**
+                     * @description Show only countries and regions, never where the offices are
+                     * @default false
+                     */
+                    hideExactLocation?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPartners: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partners"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setPartners: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnersInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partners"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchPlaces: {
+        parameters: {
+            query: {
+                q: string;
+                /** @description ISO 3166-1 alpha-2 code (or XK) */
+                country?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Place"][];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRegions: {
+        parameters: {
+            query: {
+                /** @description ISO 3166-1 alpha-2 code (or XK) */
+                country: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Region"][];
                 };
             };
             /** @description Default Response */
