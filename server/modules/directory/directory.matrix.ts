@@ -1,10 +1,18 @@
 import { fullAndEnrolled, publicRoute, type Row } from '../../test/matrix.js';
+import { importMatrix } from './directory.import.matrix.js';
+import { peopleMatrix } from './directory.people.matrix.js';
+import { searchMatrix } from './directory.search.matrix.js';
+import { supportMatrix } from './directory.support.matrix.js';
 
 /** Organisation A's admins (gate: org_admin; B's admin passes the gate and meets 404). */
 const ownAdmins = { ...fullAndEnrolled, default: 403, org_admin: 'ok', other_admin: 404 } as const;
 
 /** The directory's rows of the access matrix (server/access-matrix.test.ts): one per operation. */
 export const directoryMatrix: Record<string, Row> = {
+  ...searchMatrix,
+  ...supportMatrix,
+  ...peopleMatrix,
+  ...importMatrix,
   // --- profiles and the gazetteer (directory.profiles.*) ---
   getProfile: { expect: publicRoute },
   saveProfile: {

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { LANGUAGES } from '../i18n/languages';
 import { AccountBar } from '../modules/identity/auth/AccountBar';
+import { DirectoryNavLinks } from '../modules/directory/DirectoryNavLinks';
 import { OrganisationNavLinks } from '../modules/identity/organisations/OrganisationNavLinks';
 import { Loading, PageHeadingContext } from '../ui';
 import { LanguageSwitcher } from './LanguageSwitcher';
@@ -54,6 +55,7 @@ export function AppFrame() {
               <li>
                 <NavLink to="/status">{t('app.nav.status')}</NavLink>
               </li>
+              <DirectoryNavLinks />
               {/* Moderation, My organisation and Platform, each shown by the person's abilities. */}
               <OrganisationNavLinks />
             </ul>

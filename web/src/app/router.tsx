@@ -1,6 +1,7 @@
 import { lazy } from 'react';
 import { createBrowserRouter } from 'react-router';
 import { ErrorPage } from '../pages/ErrorPage';
+import { directoryRoutes } from '../modules/directory/routes';
 import { organisationRoutes } from '../modules/identity/organisations/routes';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { AppFrame } from './AppFrame';
@@ -59,6 +60,8 @@ export function createAppRouter() {
             { path: 'account/add-passkey', element: <EnrolPage /> },
             // Organisations: applying, vetting, members, audit, platform (lazy, one chunk per page).
             ...organisationRoutes,
+            // The directory: search, map, profiles, find support, people, import (web/src/modules/directory).
+            ...directoryRoutes,
             { path: '*', element: <NotFoundPage /> },
           ],
         },

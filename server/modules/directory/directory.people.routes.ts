@@ -1,0 +1,6 @@
+import type { FastifyInstance } from 'fastify';
+
+/** The directory's people routes. */
+export async function peopleRoutes(scope: FastifyInstance): Promise<void> {
+  void scope;
+}
