@@ -34,15 +34,5 @@ export { requireRecentStepUp } from './identity.factors.service.js';
 // people for joins, and the shared vocabulary and validators.
 export { identityOrganisations, identityPeople, identityMemberships } from './identity.tables.js';
 export { isCountryCode, isoCountryCodes } from './identity.countries.js';
-export {
-  countryCodeSchema,
-  decodeCursor,
-  encodeCursor,
-  pageOf,
-} from './identity.organisations.schemas.js';
-export {
-  organisationTypes,
-  tiers,
-  type OrganisationType,
-  type Tier,
-} from './identity.vocabulary.js';
+export { countryCodeSchema, decodeCursor, encodeCursor, pageOf } from './identity.organisations.schemas.js';
+export { organisationTypes, tiers, type OrganisationType, type Tier } from './identity.vocabulary.js';
