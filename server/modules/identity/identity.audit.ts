@@ -19,6 +19,7 @@ declare module '../../kernel/audit/audit.js' {
     'identity.recovery_codes_generated': { count: number };
     'identity.step_up_passed': Record<string, never>;
     'identity.organisation_applied': { type: string; countries: string[] };
+    'identity.organisation_listed': { type: string; countries: string[] };
     'identity.organisation_approved': { tier: string; expiresAt: string };
     'identity.organisation_info_requested': Record<string, never>;
     'identity.organisation_info_provided': Record<string, never>;

@@ -36,3 +36,4 @@ export { identityOrganisations, identityPeople, identityMemberships } from './id
 export { isCountryCode, isoCountryCodes } from './identity.countries.js';
 export { countryCodeSchema, decodeCursor, encodeCursor, pageOf } from './identity.organisations.schemas.js';
 export { organisationTypes, tiers, type OrganisationType, type Tier } from './identity.vocabulary.js';
+export { insertListedOrganisations, type ListedOrganisation } from './identity.listing.js';
