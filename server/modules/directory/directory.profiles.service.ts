@@ -1,13 +1,14 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { recordAudit, type AuditContext } from '../../kernel/audit/audit.js';
 import type { Ctx } from '../../kernel/context.js';
-import { inTransaction } from '../../kernel/db/transaction.js';
+import { inTransaction, onCommit } from '../../kernel/db/transaction.js';
 import type { Db, Tx } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { identityOrganisations } from '../identity/index.js';
 import { placeById, regionName } from './directory.gazetteer.js';
 import { canEditProfile, canRequestSupport, canSee, readerOf, type Reader } from './directory.policy.js';
 import type { Profile, ProfileInput } from './directory.profiles.schemas.js';
+import { clearFacetCache } from './directory.search.service.js';
 import { buildEntries, visibilityOf, writeEntries, type EntrySource } from './directory.search-entries.js';
 import { directoryOffices, directoryPartners, directoryProfiles } from './directory.tables.js';
 import { profileFields, staleAfterMonths, type ProfileField } from './directory.vocabulary.js';
@@ -92,6 +93,8 @@ export function entrySourceOf(stored: StoredProfile): EntrySource {
     organisationId: organisation.id,
     name: organisation.name,
     type: organisation.type,
+    active: organisation.status === 'active',
+    tier: organisation.tier,
     otherNames: profile.otherNames,
     descriptions: profile.descriptions,
     focus: profile.focus,
@@ -112,14 +115,13 @@ export function entrySourceOf(stored: StoredProfile): EntrySource {
 }
 
 /**
- * Rebuilds the search rows of these organisations inside the caller's transaction. Organisations that are
- * not active (pending, rejected, suspended) have none: the directory lists only vetted, active members.
+ * Rebuilds the search rows of these organisations inside the caller's transaction. Rows of organisations
+ * that are not active (pending, rejected, suspended) are kept with `active = false` and never shown; the
+ * trigger of migration 0006 flips the flag when vetting changes.
  */
 export async function rebuildSearchEntries(tx: Tx, organisationIds: string[]): Promise<void> {
   const stored = await loadProfiles(tx, organisationIds);
-  const rows = stored
-    .filter((s) => s.organisation.status === 'active')
-    .flatMap((s) => buildEntries(entrySourceOf(s)));
+  const rows = stored.flatMap((s) => buildEntries(entrySourceOf(s)));
   await writeEntries(tx, organisationIds, rows);
 }
 
@@ -310,6 +312,7 @@ export async function storeProfile(
     );
   }
   await rebuildSearchEntries(tx, [organisationId]);
+  onCommit(tx, clearFacetCache);
   await recordAudit(
     tx,
     {

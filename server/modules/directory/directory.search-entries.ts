@@ -59,6 +59,9 @@ export interface EntrySource {
   organisationId: string;
   name: string;
   type: string;
+  /** Whether the organisation is active (vetted, not suspended), and its tier. */
+  active: boolean;
+  tier: string | null;
   otherNames: string[];
   descriptions: ProfileDescription[];
   focus: string[];
@@ -88,11 +91,17 @@ export interface EntrySource {
 export interface EntryRow {
   organisationId: string;
   audience: 'public' | 'members';
+  active: boolean;
+  tier: string | null;
+  type: string;
   name: string;
   namesFolded: string;
   /** Weighted parts of the document, each in its text-search configuration. */
   document: Array<{ config: string; weight: 'A' | 'B' | 'C' | 'D'; text: string }>;
   tags: string[];
+  countries: string[];
+  regions: string[];
+  summaries: Record<string, string>;
   latitude: number | null;
   longitude: number | null;
   updatedAt: Date;
@@ -168,13 +177,24 @@ export function buildEntries(source: EntrySource): EntryRow[] {
       main ??
       (regions[0] ? centreOf({ country: regions[0].slice(0, 2), region: regions[0] }) : null) ??
       (countries[0] ? centreOf({ country: countries[0] }) : null);
+    const uniqueTags = [...new Set(tags)];
+    const valuesOf = (prefix: string) =>
+      uniqueTags.filter((tag) => tag.startsWith(prefix)).map((tag) => tag.slice(prefix.length));
     return {
       organisationId: source.organisationId,
       audience,
+      active: source.active,
+      tier: source.tier,
+      type: source.type,
       name: source.name,
       namesFolded: fold(names.join(' | ')),
       document,
-      tags: [...new Set(tags)],
+      tags: uniqueTags,
+      countries: valuesOf('country:'),
+      regions: valuesOf('region:'),
+      summaries: visible('descriptions')
+        ? Object.fromEntries(source.descriptions.map((d) => [d.language, d.short]))
+        : {},
       latitude: point?.latitude ?? null,
       longitude: point?.longitude ?? null,
       updatedAt: source.updatedAt,
@@ -191,6 +211,15 @@ export function documentSql(parts: EntryRow['document']): SQL {
   );
 }
 
+function textArray(values: string[]): SQL {
+  return values.length === 0
+    ? sql`'{}'::text[]`
+    : sql`array[${sql.join(
+        values.map((v) => sql`${v}`),
+        sql`, `,
+      )}]::text[]`;
+}
+
 /** Replaces the search rows of these organisations (in the caller's transaction: the rows change with the profile). */
 export async function writeEntries(tx: Tx, organisationIds: string[], rows: EntryRow[]): Promise<void> {
   if (organisationIds.length === 0) return;
@@ -203,16 +232,14 @@ export async function writeEntries(tx: Tx, organisationIds: string[], rows: Entr
   for (let i = 0; i < rows.length; i += 200) {
     const batch = rows.slice(i, i + 200);
     await tx.execute(sql`insert into directory_search_entries
-      (organisation_id, audience, name, names_folded, document, tags, latitude, longitude, updated_at)
+      (organisation_id, audience, active, tier, type, name, names_folded, document, tags, countries, regions,
+       summaries, latitude, longitude, updated_at)
       values ${sql.join(
         batch.map(
-          (r) =>
-            sql`(${r.organisationId}::uuid, ${r.audience}, ${r.name}, ${r.namesFolded}, ${documentSql(
-              r.document,
-            )}, ${sql`array[${sql.join(
-              r.tags.map((t) => sql`${t}`),
-              sql`, `,
-            )}]::text[]`}, ${r.latitude}, ${r.longitude}, ${r.updatedAt.toISOString()}::timestamptz)`,
+          (r) => sql`(${r.organisationId}::uuid, ${r.audience}, ${r.active}, ${r.tier}, ${r.type}, ${r.name},
+            ${r.namesFolded}, ${documentSql(r.document)}, ${textArray(r.tags)}, ${textArray(r.countries)},
+            ${textArray(r.regions)}, ${JSON.stringify(r.summaries)}::jsonb, ${r.latitude}, ${r.longitude},
+            ${r.updatedAt.toISOString()}::timestamptz)`,
         ),
         sql`, `,
       )}`);

@@ -1,6 +1,55 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { RoutePolicy } from '../../kernel/access/policy.js';
+import { contextOf } from '../../kernel/context.js';
+import {
+  mapQuerySchema,
+  mapResultSchema,
+  searchQuerySchema,
+  searchResultSchema,
+} from './directory.search.schemas.js';
+import { directoryMap, searchOrganisations } from './directory.search.service.js';
 
-/** The directory's search routes. */
+const tags = ['directory'];
+/** Public: visitors search the public directory; members' sessions search the members' rows (the service picks). */
+const open: RoutePolicy = { access: 'public' };
+
+/** Search and the map's counts. */
 export async function searchRoutes(scope: FastifyInstance): Promise<void> {
-  void scope;
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+
+  app.get(
+    '/directory/search',
+    {
+      config: { policy: open },
+      schema: {
+        tags,
+        operationId: 'searchDirectory',
+        summary: 'Search organisations: text, facets with counts, distance, pages',
+        description:
+          'Visitors search the public directory (public fields of listed profiles); members search what members ' +
+          'may see. Values of one facet and different facets all narrow the result.',
+        security: [],
+        querystring: searchQuerySchema,
+        response: { 200: searchResultSchema },
+      },
+    },
+    (request) => searchOrganisations(contextOf(request), request.query),
+  );
+
+  app.get(
+    '/directory/map',
+    {
+      config: { policy: open },
+      schema: {
+        tags,
+        operationId: 'directoryMap',
+        summary: 'Organisations per country, or per region of one country, with the search filters',
+        security: [],
+        querystring: mapQuerySchema,
+        response: { 200: mapResultSchema },
+      },
+    },
+    (request) => directoryMap(contextOf(request), request.query),
+  );
 }

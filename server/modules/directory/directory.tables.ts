@@ -172,6 +172,13 @@ export const directorySearchEntries = pgTable(
       .notNull()
       .references(() => directoryProfiles.organisationId, { onDelete: 'cascade' }),
     audience: text('audience').notNull(),
+    /**
+     * Mirrors the organisation's vetting: a trigger on identity_organisations (migration 0006) keeps these two
+     * columns right in the same transaction as a suspension, reinstatement or tier change, so search never joins.
+     */
+    active: boolean('active').notNull(),
+    tier: text('tier'),
+    type: text('type').notNull(),
     /** Primary name, for display and sorting. */
     name: text('name').notNull(),
     /** Every name, lower-cased and without accents, for trigram (typo-tolerant, any script) matching. */
@@ -180,6 +187,11 @@ export const directorySearchEntries = pgTable(
     document: tsvector('document').notNull(),
     /** `service:shelter`, `population:boys`, `country:KE`, `language:vi`, `type:ngo` …: one GIN index serves every filter. */
     tags: text('tags').array().notNull(),
+    /** The countries and regions among the tags, apart, so the map counts them without unnesting every tag. */
+    countries: text('countries').array().notNull(),
+    regions: text('regions').array().notNull(),
+    /** Short descriptions by language (when this audience may see them), for result lists. */
+    summaries: jsonb('summaries').$type<Record<string, string>>().notNull(),
     /** A point for distance: the main office, or the centre of its region or country when it is hidden or absent. */
     latitude: doublePrecision('latitude'),
     longitude: doublePrecision('longitude'),
@@ -263,6 +275,11 @@ export const directorySupportRequests = pgTable(
     latitude: doublePrecision('latitude'),
     longitude: doublePrecision('longitude'),
     services: text('services').array().notNull(),
+    /** Populations named beyond what gender and age band imply (migrant workers, fishers …). */
+    populations: text('populations')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     languages: text('languages')
       .array()
       .notNull()
