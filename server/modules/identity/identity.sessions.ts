@@ -3,8 +3,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../kernel/access/policy.js';
 import { isSensitiveRole, sensitiveRoles, type PlatformRole, type Role } from '../../kernel/access/roles.js';
 import { hashToken, randomToken } from '../../kernel/crypto/crypto.js';
-import { setPlatformScope } from '../../kernel/db/tenant.js';
-import { inTransaction } from '../../kernel/db/transaction.js';
 import { queryRows, type Db, type Queryable, type Tx } from '../../kernel/db/types.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { identitySessions } from './identity.tables.js';
@@ -117,71 +115,54 @@ interface SessionRow {
 const toDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 
 /**
- * Loads the actor behind a session token in one query: the person, the membership they act for (only if
- * its organisation is active), and whether they hold the factor their roles need. Nothing is cached, so a
- * removed member, a lowered role or a suspended organisation takes effect on the very next request.
+ * Loads the actor behind a session token in one round trip: the person, the membership they act for (only if
+ * its organisation is active), and whether they hold the factor their roles need, through the
+ * `identity_session_actor` function (migration 0007). Nothing is cached, so a removed member, a lowered role or
+ * a suspended organisation takes effect on the very next request.
  */
 export async function loadActor(db: Db, token: string): Promise<Actor> {
-  return inTransaction(db, async (tx) => {
-    // Platform scope: a session spans the person's organisations, so RLS cannot be tenant-scoped yet.
-    await setPlatformScope(tx);
-    const [row] = await queryRows<SessionRow>(
-      tx,
-      sql`select s.id, s.person_id, s.level, s.last_seen_at, s.expires_at, s.step_up_at,
-            p.platform_role, o.id as membership_org, m.id as membership_id, m.organisation_id, m.role,
-            exists (select 1 from identity_memberships m2
-                    join identity_organisations o2 on o2.id = m2.organisation_id and o2.status = 'active'
-                    where m2.person_id = s.person_id
-                      and m2.role in (${sql.join(
-                        sensitiveRoles.map((r) => sql`${r}`),
-                        sql`, `,
-                      )})) as holds_sensitive_role,
-            (select count(*) from identity_passkeys k where k.person_id = s.person_id) as passkeys,
-            coalesce((select t.confirmed_at is not null from identity_totp_factors t
-                      where t.person_id = s.person_id), false) as totp_confirmed,
-            (select value from identity_settings where key = 'required_factor') as required_factor
-          from identity_sessions s
-          join identity_people p on p.id = s.person_id
-          left join identity_memberships m on m.id = s.active_membership_id and m.person_id = s.person_id
-          left join identity_organisations o on o.id = m.organisation_id and o.status = 'active'
-          where s.token_hash = ${hashToken(token)} and s.revoked_at is null`,
-    );
-    if (!row) return { kind: 'anonymous' };
-    const now = Date.now();
-    const sensitive = row.holds_sensitive_role || row.platform_role !== null;
-    const idle = (sensitive ? idleTimeoutSeconds.sensitive : idleTimeoutSeconds.community) * 1000;
-    const lastSeen = toDate(row.last_seen_at).getTime();
-    if (toDate(row.expires_at).getTime() <= now || lastSeen + idle <= now) {
-      await tx.update(identitySessions).set({ revokedAt: new Date() }).where(eq(identitySessions.id, row.id));
-      return { kind: 'anonymous' };
-    }
-    // Sliding idle timeout; written at most once a minute to keep reads cheap.
-    if (now - lastSeen > 60_000) {
-      await tx
-        .update(identitySessions)
-        .set({ lastSeenAt: new Date() })
-        .where(eq(identitySessions.id, row.id));
-    }
-    const required: RequiredFactor = row.required_factor ?? 'passkey';
-    const hasFactor = Number(row.passkeys) > 0 || (required === 'passkey_or_totp' && row.totp_confirmed);
-    const membership =
-      // A membership counts only while its organisation is active (suspension ends it at once).
-      row.membership_org && row.membership_id && row.organisation_id && row.role
-        ? { id: row.membership_id, organisationId: row.organisation_id, role: row.role }
-        : null;
-    const needsFactor =
-      (membership !== null && isSensitiveRole(membership.role)) || row.platform_role !== null;
-    return {
-      kind: 'person',
-      personId: row.person_id,
-      sessionId: row.id,
-      level: row.level,
-      platformRole: row.platform_role,
-      membership,
-      hasRequiredFactor: !needsFactor || hasFactor,
-      stepUpAt: row.step_up_at ? toDate(row.step_up_at) : null,
-    };
-  });
+  const [row] = await queryRows<SessionRow>(
+    db,
+    sql`select * from identity_session_actor(${hashToken(token)}, ${sql`array[${sql.join(
+      sensitiveRoles.map((r) => sql`${r}`),
+      sql`, `,
+    )}]::text[]`})`,
+  );
+  return actorFromRow(db, row);
+}
+
+async function actorFromRow(db: Db, row: SessionRow | undefined): Promise<Actor> {
+  if (!row) return { kind: 'anonymous' };
+  const now = Date.now();
+  const sensitive = row.holds_sensitive_role || row.platform_role !== null;
+  const idle = (sensitive ? idleTimeoutSeconds.sensitive : idleTimeoutSeconds.community) * 1000;
+  const lastSeen = toDate(row.last_seen_at).getTime();
+  if (toDate(row.expires_at).getTime() <= now || lastSeen + idle <= now) {
+    await db.update(identitySessions).set({ revokedAt: new Date() }).where(eq(identitySessions.id, row.id));
+    return { kind: 'anonymous' };
+  }
+  // Sliding idle timeout; written at most once a minute to keep reads cheap.
+  if (now - lastSeen > 60_000) {
+    await db.update(identitySessions).set({ lastSeenAt: new Date() }).where(eq(identitySessions.id, row.id));
+  }
+  const required: RequiredFactor = row.required_factor ?? 'passkey';
+  const hasFactor = Number(row.passkeys) > 0 || (required === 'passkey_or_totp' && row.totp_confirmed);
+  const membership =
+    // A membership counts only while its organisation is active (suspension ends it at once).
+    row.membership_org && row.membership_id && row.organisation_id && row.role
+      ? { id: row.membership_id, organisationId: row.organisation_id, role: row.role }
+      : null;
+  const needsFactor = (membership !== null && isSensitiveRole(membership.role)) || row.platform_role !== null;
+  return {
+    kind: 'person',
+    personId: row.person_id,
+    sessionId: row.id,
+    level: row.level,
+    platformRole: row.platform_role,
+    membership,
+    hasRequiredFactor: !needsFactor || hasFactor,
+    stepUpAt: row.step_up_at ? toDate(row.step_up_at) : null,
+  };
 }
 
 /** The identity module's actor resolver: the session cookie, or anonymous. */
