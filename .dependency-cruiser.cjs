@@ -79,16 +79,22 @@ module.exports = {
     {
       name: 'no-test-code-in-product',
       comment:
-        'Product code never imports test helpers (no test-only code in server/ or web/): *.test.ts, server/test/, and each module’s access-matrix rows (*.matrix.ts).',
+        'Product code never imports test helpers (no test-only code in server/ or web/): *.test.ts, server/test/, the security suites (server/security/), and each module’s access-matrix rows (*.matrix.ts).',
       severity: 'error',
-      from: { path: '^(server|web/src)/', pathNot: ['\\.test\\.tsx?$', '^server/test/', '\\.matrix\\.ts$'] },
-      to: { path: ['^server/test/', '\\.test\\.tsx?$', '\\.matrix\\.ts$'] },
+      from: {
+        path: '^(server|web/src)/',
+        pathNot: ['\\.test\\.tsx?$', '^server/test/', '^server/security/', '\\.matrix\\.ts$'],
+      },
+      to: { path: ['^server/test/', '^server/security/', '\\.test\\.tsx?$', '\\.matrix\\.ts$'] },
     },
     {
       name: 'no-dev-deps-in-server',
       comment: 'The server runs with production dependencies only.',
       severity: 'error',
-      from: { path: '^server/', pathNot: ['\\.test\\.ts$', '^server/test/', '\\.matrix\\.ts$'] },
+      from: {
+        path: '^server/',
+        pathNot: ['\\.test\\.ts$', '^server/test/', '^server/security/', '\\.matrix\\.ts$'],
+      },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
   ],
