@@ -21,7 +21,13 @@ import { loadMasterKey } from './kernel/crypto/keys.js';
 import type { Config } from './kernel/config.js';
 import type { Database } from './kernel/db/client.js';
 import { AppError } from './kernel/http/errors.js';
-import { problemSchema, registerProblemHandling, sendProblem } from './kernel/http/problem.js';
+import {
+  findNul,
+  problemSchema,
+  registerProblemHandling,
+  sendProblem,
+  toAppError,
+} from './kernel/http/problem.js';
 import { isCrossSiteWrite } from './kernel/http/csrf.js';
 import { registerSecurity } from './kernel/http/security.js';
 import { negotiateLanguage, type Language } from './kernel/i18n/i18n.js';
@@ -110,6 +116,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // Errors Fastify meets before routing (a malformed or overlong URL) leave as problem+json too.
+    frameworkErrors: (error, _request, reply) => {
+      void sendProblem(reply, toAppError(error));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -161,6 +171,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     request.actor = await kernel.resolveActor(request);
     const gate = checkRoutePolicy(policy, request.actor);
     if (!gate.allowed) throw new AppError(gate.code);
+    const nul =
+      findNul(request.params, 'params') ?? findNul(request.query, 'query') ?? findNul(request.body, 'body');
+    if (nul) throw new AppError('validation_failed', { fields: [{ path: nul, code: 'text_nul' }] });
   });
 
   app.addHook('onRoute', (route) => {

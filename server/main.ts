@@ -113,6 +113,12 @@ async function main(argv: string[]): Promise<void> {
         await database.close();
       });
       const address = await app.listen({ host: config.host, port: config.port });
+      for (const module of modules) {
+        // Warm-ups run in the background: a failure is logged and the work happens on first use instead.
+        module
+          .warmUp?.(app.kernel)
+          .catch((error: unknown) => logger.warn({ err: error, module: module.name }, 'warm-up failed'));
+      }
       const port = new URL(address).port;
       const shownHost = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
       process.stdout.write(banner(config, `http://${shownHost}:${port}`, demo.accounts) + '\n');

@@ -47,6 +47,8 @@ export interface CairnModule {
   routes: (app: FastifyInstance, kernel: Kernel) => Promise<void>;
   /** Job handlers and event subscriptions. */
   setup?: (kernel: Kernel) => void;
+  /** Work to start in the background once the web server listens (e.g. loading an in-memory index). */
+  warmUp?: (kernel: Kernel) => Promise<void>;
   /** Resolves who is making a request (one module, identity, provides it). */
   resolveActor?: (request: FastifyRequest, kernel: Kernel) => Promise<Actor>;
   /** Demo data for `npm start` on an empty database. */

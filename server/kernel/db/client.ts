@@ -10,12 +10,29 @@ import { lockDirectory } from './lock.js';
 import { runMigrations } from './migrate.js';
 import type { DatabaseKind, Db } from './types.js';
 
-/** An open database: the Drizzle handle, which engine it is, and how to close it. */
+/** A subscription to a PostgreSQL notification channel (LISTEN). */
+export interface Listener {
+  /**
+   * Resolves once every notification committed before this call has been handed to the handler (a round trip
+   * on the listening connection: the server delivers pending notifications before answering it).
+   */
+  sync: () => Promise<void>;
+  unlisten: () => Promise<void>;
+}
+
+/** An open database: the Drizzle handle, which engine it is, notifications, and how to close it. */
 export interface Database {
   db: Db;
   kind: DatabaseKind;
+  /**
+   * Listens on a channel (`pg_notify`). Notifications arrive after their transaction commits. `onLost` is
+   * called if the listening connection breaks (notifications may have been missed; listen again).
+   */
+  listen: (channel: string, onMessage: (payload: string) => void, onLost?: () => void) => Promise<Listener>;
   close: () => Promise<void>;
 }
+
+const channelName = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Extensions Cairn needs; PGlite must be given them at creation, PostgreSQL gets them by migration. */
 export const pgliteExtensions = { pg_trgm, unaccent, pgcrypto };
@@ -33,6 +50,16 @@ export function fromPglite(client: PGlite, onClose?: () => void): Database {
   return {
     db: drizzlePglite({ client }),
     kind: 'pglite',
+    listen: async (channel, onMessage) => {
+      if (!channelName.test(channel)) throw new Error(`bad channel name ${channel}`);
+      const unsubscribe = await client.listen(channel, onMessage);
+      return {
+        sync: async () => {
+          await client.query('select 1');
+        },
+        unlisten: unsubscribe,
+      };
+    },
     close: async () => {
       if (!client.closed) await client.close();
       onClose?.();
@@ -42,10 +69,46 @@ export function fromPglite(client: PGlite, onClose?: () => void): Database {
 
 /** Wraps a node-postgres pool as a Database. */
 export function fromPool(pool: pg.Pool): Database {
+  const listening = new Set<pg.PoolClient>();
   return {
     db: drizzlePg({ client: pool }),
     kind: 'postgresql',
-    close: () => pool.end(),
+    // Each listener holds one connection of the pool for as long as it listens.
+    listen: async (channel, onMessage, onLost) => {
+      if (!channelName.test(channel)) throw new Error(`bad channel name ${channel}`);
+      const client = await pool.connect();
+      let open = true;
+      const lost = () => {
+        if (!open) return;
+        open = false;
+        listening.delete(client);
+        client.release(true);
+        onLost?.();
+      };
+      client.on('notification', (message) => {
+        if (message.channel === channel) onMessage(message.payload ?? '');
+      });
+      client.on('error', lost);
+      await client.query(`LISTEN ${channel}`);
+      listening.add(client);
+      return {
+        sync: async () => {
+          if (open) await client.query('select 1');
+        },
+        unlisten: async () => {
+          if (!open) return;
+          open = false;
+          listening.delete(client);
+          await client.query(`UNLISTEN ${channel}`).catch(() => undefined);
+          client.release();
+        },
+      };
+    },
+    close: async () => {
+      for (const client of listening) client.release(true);
+      listening.clear();
+      await pool.end();
+    },
   };
 }
 

@@ -212,3 +212,13 @@ describe('problem+json errors', () => {
     for (const code of errorCodes) expect(new AppError(code).status).toBeGreaterThanOrEqual(400);
   });
 });
+
+describe('findNul', () => {
+  it('names the first string or key holding U+0000, and ignores buffers', async () => {
+    const { findNul } = await import('./problem.js');
+    expect(findNul({ a: ['ok', { b: 'x\u0000y' }] }, 'body')).toBe('body.a.1.b');
+    expect(findNul({ 'k\u0000': 1 }, 'query')).toBe('query.k');
+    expect(findNul({ a: 'fine', n: 3, z: null }, 'body')).toBeNull();
+    expect(findNul(Buffer.from([0, 0, 0]), 'body')).toBeNull();
+  });
+});

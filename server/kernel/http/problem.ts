@@ -71,8 +71,13 @@ export function toAppError(error: unknown): AppError {
     FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
     FST_ERR_NOT_FOUND: 'not_found',
     FST_ERR_BAD_URL: 'bad_request',
+    FST_ERR_MAX_PARAM_LENGTH: 'not_found',
     FST_ERR_ASYNC_CONSTRAINT: 'bad_request',
   };
+  // PostgreSQL refuses text it cannot store (a NUL character, an unconvertible byte): bad input, not a fault.
+  const sqlState = (error as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? fastifyError.code;
+  if (sqlState === '22021' || sqlState === '22P05')
+    return new AppError('validation_failed', { cause: error });
   const mapped = fastifyError.code ? byFastifyCode[fastifyError.code] : undefined;
   if (mapped) return new AppError(mapped, { cause: error });
   // JSON.parse failures, including __proto__ / constructor poisoning, arrive as 400 SyntaxErrors.
@@ -138,4 +143,19 @@ export function registerProblemHandling(app: FastifyInstance): void {
     }
     return sendProblem(reply, appError);
   });
+}
+
+/**
+ * Finds the first string holding a NUL character (U+0000) in a request part, and names its path. PostgreSQL
+ * cannot store one in text, and no person types one: it is refused up front, with the field named.
+ */
+export function findNul(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (depth > 32 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    if (key.includes('\u0000')) return `${path}.${key.replaceAll('\u0000', '')}`;
+    const found = findNul(child, `${path}.${key}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
 }
