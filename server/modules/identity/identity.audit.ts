@@ -36,4 +36,11 @@ declare module '../../kernel/audit/audit.js' {
   }
 }
 
+declare module '../../kernel/bus/bus.js' {
+  interface CairnEvents {
+    /** An organisation's status or tier changed (approved, suspended, reinstated, renewed, …). */
+    'identity.organisation_vetting_changed': { organisationId: string };
+  }
+}
+
 export {};

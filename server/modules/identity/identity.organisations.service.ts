@@ -310,6 +310,8 @@ async function actOnOrganisation(
     const next = nextStatus(org.status as OrganisationStatus, action);
     if (!next) throw new AppError('conflict');
     await change(tx, org, next);
+    // After commit, before the answer: modules that mirror vetting (the directory's search) catch up at once.
+    ctx.kernel.bus.publish(tx, 'identity.organisation_vetting_changed', { organisationId: id });
     return (await loadOrganisation(tx, id))!;
   });
 }
