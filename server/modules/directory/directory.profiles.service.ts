@@ -1,14 +1,14 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { recordAudit, type AuditContext } from '../../kernel/audit/audit.js';
 import type { Ctx } from '../../kernel/context.js';
-import { inTransaction, onCommit } from '../../kernel/db/transaction.js';
+import { inTransaction } from '../../kernel/db/transaction.js';
 import type { Db, Tx } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { identityOrganisations } from '../identity/index.js';
 import { placeById, regionName } from './directory.gazetteer.js';
 import { canEditProfile, canRequestSupport, canSee, readerOf, type Reader } from './directory.policy.js';
 import type { Profile, ProfileInput } from './directory.profiles.schemas.js';
-import { clearFacetCache } from './directory.search.service.js';
+import { searchIndexOf } from './directory.search.index.js';
 import { buildEntries, visibilityOf, writeEntries, type EntrySource } from './directory.search-entries.js';
 import { directoryOffices, directoryPartners, directoryProfiles } from './directory.tables.js';
 import { profileFields, staleAfterMonths, type ProfileField } from './directory.vocabulary.js';
@@ -78,7 +78,7 @@ export async function loadProfiles(tx: Tx | Db, organisationIds: string[]): Prom
     .select()
     .from(directoryOffices)
     .where(inArray(directoryOffices.organisationId, organisationIds))
-    .orderBy(directoryOffices.createdAt, directoryOffices.id);
+    .orderBy(directoryOffices.position, directoryOffices.createdAt, directoryOffices.id);
   return rows.map(({ organisation, profile }) => ({
     organisation,
     profile: profile ?? emptyProfile(organisation),
@@ -237,6 +237,8 @@ export async function saveProfile(ctx: Ctx, organisationId: string, input: Profi
   await inTransaction(ctx.kernel.database.db, (tx) =>
     storeProfile(tx, organisationId, input, { personId, audit: ctx.audit }),
   );
+  // The editor's next search in this process shows the change (other processes: the database's notification).
+  searchIndexOf(ctx.kernel.database, ctx.kernel.log).invalidate([organisationId]);
   return getProfile(ctx, organisationId);
 }
 
@@ -248,7 +250,16 @@ export async function storeProfile(
   tx: Tx,
   organisationId: string,
   input: ProfileInput,
-  by: { personId: string | null; audit?: AuditContext; now?: Date },
+  by: {
+    personId: string | null;
+    audit?: AuditContext;
+    now?: Date;
+    /**
+     * False when the caller records the audit itself (the importer writes one event per organisation after all
+     * rows, so the audit trail's lock is held for moments, not for the whole import).
+     */
+    record?: boolean;
+  },
 ): Promise<void> {
   const offices = input.offices.map((office, index) => {
     const place = placeById(office.placeId);
@@ -296,8 +307,9 @@ export async function storeProfile(
   await tx.delete(directoryOffices).where(eq(directoryOffices.organisationId, organisationId));
   if (offices.length > 0) {
     await tx.insert(directoryOffices).values(
-      offices.map(({ office, place }) => ({
+      offices.map(({ office, place }, position) => ({
         organisationId,
+        position,
         label: office.label,
         placeName: place.name,
         country: place.country,
@@ -312,7 +324,7 @@ export async function storeProfile(
     );
   }
   await rebuildSearchEntries(tx, [organisationId]);
-  onCommit(tx, clearFacetCache);
+  if (by.record === false) return;
   await recordAudit(
     tx,
     {

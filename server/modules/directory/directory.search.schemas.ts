@@ -6,7 +6,7 @@ import { exploitationTypes, focusAreas, industries, populations, services } from
 /** A query-string list: `?service=shelter&service=legal_aid` or a single value. */
 const many = <T extends z.ZodType>(item: T, max = 20) =>
   z.preprocess(
-    (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]),
+    (value): unknown[] => (value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value]),
     z.array(item).max(max),
   );
 

@@ -1,10 +1,14 @@
-import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../kernel/context.js';
-import { queryRows } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
-import { fold, placeById, regionName } from './directory.gazetteer.js';
+import { centreOf, distanceKm, fold, placeById, regionName } from './directory.gazetteer.js';
 import { searchAudience } from './directory.policy.js';
-import { queryConfigs } from './directory.search-entries.js';
+import {
+  searchIndexOf,
+  type Audience,
+  type DirectorySearchIndex,
+  type IndexHit,
+  type IndexQuery,
+} from './directory.search.index.js';
 import {
   facetNames,
   type DirectoryFilters,
@@ -14,9 +18,8 @@ import {
   type SearchQuery,
   type SearchResult,
 } from './directory.search.schemas.js';
-import { centreOf } from './directory.gazetteer.js';
 
-/** Query-string facet → tag prefix in directory_search_entries.tags. */
+/** Query-string facet → tag prefix in the search rows' tags. */
 const tagPrefix: Record<FacetName, string> = {
   service: 'service',
   population: 'population',
@@ -30,61 +33,12 @@ const tagPrefix: Record<FacetName, string> = {
   network: 'network',
 };
 
-/** The configurations a query is run through: unstemmed, and the stemmers of the languages members write in most. */
-const textConfigs = queryConfigs.filter((c) =>
-  ['simple', 'english', 'french', 'spanish', 'portuguese', 'arabic', 'indonesian', 'russian'].includes(c),
-);
-
-const textArray = (values: string[]): SQL =>
-  sql`array[${sql.join(
-    values.map((v) => sql`${v}`),
-    sql`, `,
-  )}]::text[]`;
-
-/** Everything the filters say, as SQL over directory_search_entries `e` (no joins: the rows carry it all). */
-function filterSql(
-  audience: 'public' | 'members',
-  filters: DirectoryFilters,
-): { where: SQL; text: TextMatch | null } {
-  const parts: SQL[] = [sql`e.audience = ${audience}`, sql`e.active`];
-  const required: string[] = [];
-  for (const facet of facetNames) {
-    for (const value of filters[facet]) required.push(`${tagPrefix[facet]}:${value}`);
-  }
-  if (required.length) parts.push(sql`e.tags @> ${textArray(required)}`);
-  if (filters.tier.length) parts.push(sql`e.tier = any(${textArray(filters.tier)})`);
-  const text = filters.q ? textMatch(filters.q) : null;
-  if (text) parts.push(text.where);
-  return { where: sql.join(parts, sql` and `), text };
-}
-
-interface TextMatch {
-  where: SQL;
-  rank: SQL;
-}
-
-/**
- * Names match by trigrams (typos, any script, accents folded); descriptions, places and networks by full text
- * through several stemmers (the query's language is unknown). Short queries match name prefixes.
- */
-function textMatch(q: string): TextMatch | null {
-  const folded = fold(q).replace(/\s+/g, ' ').trim();
-  if (!folded) return null;
-  const tsquery = sql.join(
-    textConfigs.map((config) => sql`websearch_to_tsquery(${config}::regconfig, ${folded})`),
-    sql` || `,
-  );
-  if ([...folded].length < 3) {
-    const prefix = `${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return {
-      where: sql`(e.names_folded like ${prefix} or e.document @@ (${tsquery}))`,
-      rank: sql`(case when e.names_folded like ${prefix} then 1 else 0 end + ts_rank_cd(e.document, ${tsquery}))`,
-    };
-  }
-  return {
-    where: sql`(${folded} <% e.names_folded or e.document @@ (${tsquery}))`,
-    rank: sql`(2 * word_similarity(${folded}, e.names_folded) + ts_rank_cd(e.document, ${tsquery}))`,
-  };
+function indexQueryOf(filters: DirectoryFilters): IndexQuery {
+  const tags: string[] = [];
+  for (const facet of facetNames)
+    for (const value of filters[facet]) tags.push(`${tagPrefix[facet]}:${value}`);
+  const text = filters.q ? fold(filters.q).replace(/\s+/g, ' ').trim() : '';
+  return { tags, tiers: filters.tier, text: text || null };
 }
 
 /** The point to measure distance from: `near=lat,lng` or a gazetteer place. */
@@ -112,24 +66,16 @@ function pointOf(
   return null;
 }
 
-/** Great-circle distance in km from a point to the row's point (haversine; null when the row has none). */
-function distanceSql(point: { latitude: number; longitude: number }): SQL {
-  return sql`(2 * 6371 * asin(least(1, sqrt(
-    power(sin(radians(e.latitude - ${point.latitude}) / 2), 2) +
-    cos(radians(${point.latitude})) * cos(radians(e.latitude)) *
-    power(sin(radians(e.longitude - ${point.longitude}) / 2), 2)))))`;
-}
-
 /**
- * Facet counts are the heaviest part of a search over a broad result set (every tag of every match), and the
- * same broad queries (the landing page, one country) repeat. They are kept for a short while per process;
- * any profile change in this process clears them, and in another process they are at most this old.
+ * Facet counts over a broad result (the landing page, one country) touch every tag of every match; the same
+ * broad queries repeat, so their counts are kept while the index has not changed.
  */
-const facetCache = new Map<string, { at: number; facets: SearchResult['facets'] }>();
-const facetCacheMs = 30_000;
+const facetCache = new Map<string, { generation: number; facets: SearchResult['facets'] }>();
 const facetCacheSize = 500;
+/** Results smaller than this are counted afresh every time (cheaper than the cache's bookkeeping). */
+const facetCacheFrom = 2_000;
 
-/** Forgets cached facet counts (after a profile change). */
+/** Forgets cached facet counts. */
 export function clearFacetCache(): void {
   facetCache.clear();
 }
@@ -138,27 +84,36 @@ function emptyFacets(): SearchResult['facets'] {
   return Object.fromEntries(facetNames.map((f) => [f, []])) as unknown as SearchResult['facets'];
 }
 
-async function facetCounts(ctx: Ctx, key: string, where: SQL): Promise<SearchResult['facets']> {
-  const cached = facetCache.get(key);
-  if (cached && Date.now() - cached.at < facetCacheMs) return cached.facets;
-  const rows = await queryRows<{ tag: string; count: number }>(
-    ctx.kernel.database.db,
-    sql`select tag, count(*)::int as count
-          from directory_search_entries e, unnest(e.tags) as tag
-         where ${where}
-         group by tag`,
-  );
+function countFacets(
+  index: DirectorySearchIndex,
+  audience: Audience,
+  hits: IndexHit[],
+): SearchResult['facets'] {
   const facets = emptyFacets();
   const byPrefix = new Map(facetNames.map((f) => [tagPrefix[f], f]));
-  for (const row of rows) {
-    const colon = row.tag.indexOf(':');
-    const facet = byPrefix.get(row.tag.slice(0, colon));
-    if (facet) facets[facet].push({ value: row.tag.slice(colon + 1), count: row.count });
+  for (const [tag, count] of index.countTags(audience, hits)) {
+    const colon = tag.indexOf(':');
+    const facet = byPrefix.get(tag.slice(0, colon));
+    if (facet) facets[facet].push({ value: tag.slice(colon + 1), count });
   }
   for (const facet of facetNames)
     facets[facet].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+  return facets;
+}
+
+function facetsFor(
+  index: DirectorySearchIndex,
+  audience: Audience,
+  key: string,
+  hits: IndexHit[],
+): SearchResult['facets'] {
+  if (hits.length < facetCacheFrom) return countFacets(index, audience, hits);
+  const generation = index.generation;
+  const cached = facetCache.get(key);
+  if (cached && cached.generation === generation) return cached.facets;
+  const facets = countFacets(index, audience, hits);
   if (facetCache.size >= facetCacheSize) facetCache.delete(facetCache.keys().next().value!);
-  facetCache.set(key, { at: Date.now(), facets });
+  facetCache.set(key, { generation, facets });
   return facets;
 }
 
@@ -178,6 +133,11 @@ function summaryFor(
 const valuesWith = (tags: string[], prefix: string) =>
   tags.filter((t) => t.startsWith(`${prefix}:`)).map((t) => t.slice(prefix.length + 1));
 
+/** The directory's search index for this request's database. */
+export function indexOf(ctx: Ctx) {
+  return searchIndexOf(ctx.kernel.database, ctx.kernel.log);
+}
+
 /**
  * Searches the directory as the caller may see it: the public rows for visitors, the members' rows for
  * members. SECURITY: the audience is chosen here from the actor, never from the request.
@@ -190,74 +150,59 @@ export async function searchOrganisations(ctx: Ctx, query: SearchQuery): Promise
       fields: [{ path: 'query.sort', code: 'directory.sort_needs_point' }],
     });
   }
-  const { where: filterWhere, text } = filterSql(audience, query);
-  const distance = point ? distanceSql(point) : null;
-  const where =
-    distance && query.radiusKm !== undefined
-      ? sql`${filterWhere} and e.latitude is not null and ${distance} <= ${query.radiusKm}`
-      : filterWhere;
-  const order =
-    query.sort === 'distance' && distance
-      ? sql`${distance} asc nulls last, e.name`
-      : query.sort === 'relevance' && text
-        ? sql`${text.rank} desc, e.name`
-        : sql`lower(e.name), e.organisation_id`;
-  const offset = (query.page - 1) * query.pageSize;
-  const rows = await queryRows<{
-    organisation_id: string;
-    name: string;
-    type: string;
-    tier: string | null;
-    tags: string[];
-    summaries: Record<string, string>;
-    distance_km: number | null;
-    updated_at: string | Date;
-    total: number;
-  }>(
-    ctx.kernel.database.db,
-    sql`select e.organisation_id, e.name, e.type, e.tier, e.tags, e.summaries, e.updated_at,
-               ${distance ?? sql`null::float8`} as distance_km, count(*) over ()::int as total
-          from directory_search_entries e
-         where ${where}
-         order by ${order}
-         limit ${query.pageSize} offset ${offset}`,
-  );
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && offset > 0) {
-    // Past the last page: count anyway, so the web can offer the way back.
-    const [count] = await queryRows<{ total: number }>(
-      ctx.kernel.database.db,
-      sql`select count(*)::int as total from directory_search_entries e where ${where}`,
-    );
-    total = count?.total ?? 0;
+  const index = indexOf(ctx);
+  const indexQuery = indexQueryOf(query);
+  let hits = await index.query(audience, indexQuery);
+  const distances = new Map<IndexHit, number | null>();
+  if (point) {
+    for (const hit of hits) {
+      const { latitude, longitude } = hit.doc;
+      distances.set(
+        hit,
+        latitude === null || longitude === null ? null : distanceKm(point, { latitude, longitude }),
+      );
+    }
+    if (query.radiusKm !== undefined) {
+      const radius = query.radiusKm;
+      hits = hits.filter((hit) => {
+        const d = distances.get(hit);
+        return d !== null && d !== undefined && d <= radius;
+      });
+    }
   }
-  const items: SearchHit[] = rows.map((row) => {
-    const summary = summaryFor(row.summaries, ctx.language);
+  const nameOrder = (a: IndexHit, b: IndexHit) =>
+    a.doc.order - b.doc.order || (a.doc.organisationId < b.doc.organisationId ? -1 : 1);
+  if (query.sort === 'distance') {
+    const d = (hit: IndexHit) => distances.get(hit) ?? Number.POSITIVE_INFINITY;
+    hits.sort((a, b) => d(a) - d(b) || nameOrder(a, b));
+  } else if (query.sort === 'relevance' && indexQuery.text) {
+    hits.sort((a, b) => b.score - a.score || nameOrder(a, b));
+  } else {
+    hits.sort(nameOrder);
+  }
+  const offset = (query.page - 1) * query.pageSize;
+  const items: SearchHit[] = hits.slice(offset, offset + query.pageSize).map((hit) => {
+    const { doc } = hit;
+    const summary = summaryFor(doc.summaries, ctx.language);
+    const distance = distances.get(hit);
     return {
-      organisationId: row.organisation_id,
-      name: row.name,
-      type: row.type as SearchHit['type'],
-      tier: (row.tier as SearchHit['tier']) ?? null,
+      organisationId: doc.organisationId,
+      name: doc.name,
+      type: doc.type as SearchHit['type'],
+      tier: (doc.tier as SearchHit['tier']) ?? null,
       summary: summary?.text ?? null,
       summaryLanguage: summary?.language ?? null,
-      countries: valuesWith(row.tags, 'country'),
-      services: valuesWith(row.tags, 'service'),
-      populations: valuesWith(row.tags, 'population'),
-      languages: valuesWith(row.tags, 'language'),
-      distanceKm: row.distance_km === null ? null : Math.round(Number(row.distance_km) * 10) / 10,
-      updatedAt: new Date(row.updated_at).toISOString(),
+      countries: valuesWith(doc.tags, 'country'),
+      services: valuesWith(doc.tags, 'service'),
+      populations: valuesWith(doc.tags, 'population'),
+      languages: valuesWith(doc.tags, 'language'),
+      distanceKm: distance === null || distance === undefined ? null : Math.round(distance * 10) / 10,
+      updatedAt: doc.updatedAt,
     };
   });
-  const facetKey = JSON.stringify([
-    audience,
-    query.q ?? '',
-    ...facetNames.map((f) => query[f]),
-    query.tier,
-    point,
-    query.radiusKm,
-  ]);
-  const facets = total === 0 ? emptyFacets() : await facetCounts(ctx, facetKey, where);
-  return { total, page: query.page, pageSize: query.pageSize, items, facets };
+  const facetKey = JSON.stringify([audience, indexQuery, point, query.radiusKm]);
+  const facets = hits.length === 0 ? emptyFacets() : facetsFor(index, audience, facetKey, hits);
+  return { total: hits.length, page: query.page, pageSize: query.pageSize, items, facets };
 }
 
 /**
@@ -270,46 +215,32 @@ export async function directoryMap(
   query: DirectoryFilters & { level: 'country' | 'region'; within?: string },
 ): Promise<MapResult> {
   const audience = searchAudience(ctx.actor);
-  const { where } = filterSql(audience, query);
   if (query.level === 'region' && !query.within) {
     throw new AppError('validation_failed', {
       fields: [{ path: 'query.within', code: 'directory.region_needs_country' }],
     });
   }
-  const [totalRow] = await queryRows<{ total: number }>(
-    ctx.kernel.database.db,
-    sql`select count(*)::int as total from directory_search_entries e where ${where}`,
-  );
-  const rows =
-    query.level === 'country'
-      ? await queryRows<{ code: string; count: number }>(
-          ctx.kernel.database.db,
-          sql`select c as code, count(*)::int as count
-                from directory_search_entries e, unnest(e.countries) as c
-               where ${where}
-               group by c`,
-        )
-      : await queryRows<{ code: string; count: number }>(
-          ctx.kernel.database.db,
-          sql`select r as code, count(*)::int as count
-                from directory_search_entries e, unnest(e.regions) as r
-               where ${where} and e.countries @> ${textArray([query.within!])} and r like ${`${query.within}.%`}
-               group by r`,
-        );
-  const areas = rows
-    .map((row) => {
+  const index = indexOf(ctx);
+  const hits = await index.query(audience, indexQueryOf(query));
+  const prefix = query.level === 'country' ? 'country:' : `region:${query.within}.`;
+  const counts = new Map<string, number>();
+  for (const [tag, count] of index.countTags(audience, hits)) {
+    if (tag.startsWith(prefix)) counts.set(tag.slice(query.level === 'country' ? 8 : 7), count);
+  }
+  const areas = [...counts]
+    .map(([code, count]) => {
       const centre =
         query.level === 'country'
-          ? centreOf({ country: row.code })
-          : centreOf({ country: row.code.slice(0, 2), region: row.code });
+          ? centreOf({ country: code })
+          : centreOf({ country: code.slice(0, 2), region: code });
       return {
-        code: row.code,
-        name: query.level === 'region' ? regionName(row.code) : null,
-        count: row.count,
+        code,
+        name: query.level === 'region' ? regionName(code) : null,
+        count,
         latitude: centre?.latitude ?? null,
         longitude: centre?.longitude ?? null,
       };
     })
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
-  return { total: totalRow?.total ?? 0, areas };
+  return { total: hits.length, areas };
 }

@@ -4,9 +4,10 @@ import { setPlatformScope } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { createProfile } from '../../test/directory.js';
-import { createMember, signIn } from '../../test/factories.js';
+import { createMember, createPerson, signIn } from '../../test/factories.js';
 import { identityOrganisations } from '../identity/index.js';
 import { searchPlaces } from './directory.gazetteer.js';
+import { searchIndexOf } from './directory.search.index.js';
 import type { MapResult, SearchResult } from './directory.search.schemas.js';
 
 /**
@@ -107,7 +108,7 @@ describe('directory search', () => {
     for (const [key, value] of Object.entries(params))
       for (const v of Array.isArray(value) ? value : [value]) query.append(key, v);
     const res = await t.app.inject({
-      url: `/api/directory/search?${query}`,
+      url: `/api/directory/search?${query.toString()}`,
       headers: cookie ? { cookie } : {},
     });
     expect(res.statusCode, res.body).toBe(200);
@@ -197,26 +198,54 @@ describe('directory search', () => {
   });
 
   it('drops a suspended organisation at once and brings it back when reinstated', async () => {
-    const setStatus = (status: string) =>
-      inTransaction(t.database.db, async (tx) => {
-        await setPlatformScope(tx);
-        await tx
-          .update(identityOrganisations)
-          .set({ status })
-          .where(eq(identityOrganisations.id, ids.saoPaulo!));
+    const admin = await createPerson(t.database.db, { platformRole: 'platform_admin', passkey: true });
+    const { cookie } = await signIn(t.database.db, admin.id);
+    const act = async (action: 'suspend' | 'reinstate') => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/identity/organisations/${ids.saoPaulo}/${action}`,
+        headers: { cookie },
+        payload: action === 'suspend' ? { reason: 'Search test' } : {},
       });
-    await setStatus('suspended');
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    await act('suspend');
+    // No waiting: the next search after the answer already leaves it out.
     expect(idsOf(await search({ q: 'Caminhos' }))).toEqual([]);
     expect((await t.app.inject({ url: `/api/directory/organisations/${ids.saoPaulo}` })).statusCode).toBe(
       404,
     );
-    await setStatus('active');
+    await act('reinstate');
     expect(idsOf(await search({ q: 'Caminhos' }))).toEqual([ids.saoPaulo]);
+  });
+
+  it('learns of changes made by another process from the database’s notifications', async () => {
+    // A write that bypasses this process's code (as another Cairn process would make it).
+    await inTransaction(t.database.db, async (tx) => {
+      await setPlatformScope(tx);
+      await tx
+        .update(identityOrganisations)
+        .set({ status: 'suspended' })
+        .where(eq(identityOrganisations.id, ids.bangkok!));
+    });
+    await searchIndexOf(t.database, t.app.kernel.log).sync();
+    expect(idsOf(await search({ q: 'Friends of Women' }))).toEqual([]);
+    await inTransaction(t.database.db, async (tx) => {
+      await setPlatformScope(tx);
+      await tx
+        .update(identityOrganisations)
+        .set({ status: 'active' })
+        .where(eq(identityOrganisations.id, ids.bangkok!));
+    });
+    await searchIndexOf(t.database, t.app.kernel.log).sync();
+    expect(idsOf(await search({ q: 'Friends of Women' }))).toEqual([ids.bangkok]);
   });
 
   it('counts organisations per country and per region for the map, without any organisation’s point', async () => {
     const query = new URLSearchParams({ network });
-    const countries = (await t.app.inject({ url: `/api/directory/map?${query}` })).json<MapResult>();
+    const countries = (
+      await t.app.inject({ url: `/api/directory/map?${query.toString()}` })
+    ).json<MapResult>();
     expect(countries.areas.map((a) => [a.code, a.count])).toEqual(
       expect.arrayContaining([
         ['KE', 2],
@@ -227,7 +256,7 @@ describe('directory search', () => {
     query.append('level', 'region');
     query.append('within', 'KE');
     const regions = (
-      await t.app.inject({ url: `/api/directory/map?${query}`, headers: { cookie: member } })
+      await t.app.inject({ url: `/api/directory/map?${query.toString()}`, headers: { cookie: member } })
     ).json<MapResult>();
     expect(regions.areas.length).toBeGreaterThan(0);
     expect(regions.areas.every((a) => a.code.startsWith('KE.'))).toBe(true);

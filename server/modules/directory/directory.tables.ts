@@ -137,9 +137,11 @@ export const directoryOffices = pgTable(
     postalCode: text('postal_code'),
     phone: text('phone'),
     isMain: boolean('is_main').notNull().default(false),
+    /** Order on the profile, as the editor listed them. */
+    position: integer('position').notNull().default(0),
     ...timestamps,
   },
-  (table) => [index('directory_offices_org_idx').on(table.organisationId)],
+  (table) => [index('directory_offices_org_idx').on(table.organisationId, table.position)],
 );
 
 /** Organisations this one trusts as partners: they see its `partners` fields. */

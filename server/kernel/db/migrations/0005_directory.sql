@@ -35,6 +35,7 @@ CREATE TABLE "directory_offices" (
 	"postal_code" text,
 	"phone" text,
 	"is_main" boolean DEFAULT false NOT NULL,
+	"position" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -165,7 +166,7 @@ ALTER TABLE "directory_support_requests" ADD CONSTRAINT "directory_support_reque
 CREATE INDEX "directory_contact_to_idx" ON "directory_contact_messages" USING btree ("to_person_id","created_at");--> statement-breakpoint
 CREATE INDEX "directory_contact_from_idx" ON "directory_contact_messages" USING btree ("from_person_id","created_at");--> statement-breakpoint
 CREATE INDEX "directory_imports_person_idx" ON "directory_imports" USING btree ("person_id","created_at");--> statement-breakpoint
-CREATE INDEX "directory_offices_org_idx" ON "directory_offices" USING btree ("organisation_id");--> statement-breakpoint
+CREATE INDEX "directory_offices_org_idx" ON "directory_offices" USING btree ("organisation_id","position");--> statement-breakpoint
 CREATE INDEX "directory_partners_partner_idx" ON "directory_partners" USING btree ("partner_organisation_id");--> statement-breakpoint
 CREATE INDEX "directory_profiles_updated_idx" ON "directory_profiles" USING btree ("updated_at");--> statement-breakpoint
 CREATE INDEX "directory_search_tags_idx" ON "directory_search_entries" USING gin ("tags");--> statement-breakpoint

@@ -15,3 +15,16 @@ CREATE TRIGGER directory_follow_vetting
   FOR EACH ROW
   WHEN (NEW.status IS DISTINCT FROM OLD.status OR NEW.tier IS DISTINCT FROM OLD.tier)
   EXECUTE FUNCTION directory_follow_vetting();
+--> statement-breakpoint
+-- Every process keeps the search rows in memory (directory.search.index.ts); this tells them, after commit,
+-- which organisation's rows changed. PostgreSQL folds identical notifications of one transaction into one.
+CREATE OR REPLACE FUNCTION directory_search_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('directory_search', COALESCE(NEW.organisation_id, OLD.organisation_id)::text);
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
+CREATE TRIGGER directory_search_changed
+  AFTER INSERT OR UPDATE OR DELETE ON directory_search_entries
+  FOR EACH ROW EXECUTE FUNCTION directory_search_changed();
