@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { pgliteExtensions } from '../../server/kernel/db/client.js';
 import { sqlFromPg, sqlFromPglite } from '../scale/sql.js';
 import type { SqlClient } from '../scale/sql.js';
 
@@ -114,7 +115,8 @@ export async function createPgliteDatabase(): Promise<BenchDatabase> {
     kind: 'pglite',
     description: `PGlite, folder ${dataDir}`,
     async connect() {
-      return sqlFromPglite(await PGlite.create(dataDir));
+      // With Cairn's extensions: its tables have trigram indexes, which a generator writing them maintains.
+      return sqlFromPglite(await PGlite.create(dataDir, { extensions: pgliteExtensions }));
     },
     fixtureEnv: () => ({ BENCH_DB_KIND: 'pglite', BENCH_PGLITE_DIR: dataDir }),
     cairnEnv: () => ({ CAIRN_DATA_DIR: root, DATABASE_URL: undefined }),

@@ -1,5 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { autocannonArgs, countStatus, parseAutocannonJson } from './load.js';
+import {
+  autocannonArgs,
+  countStatus,
+  parseAutocannonJson,
+  pathsWorkerArgs,
+  pathsWorkerInput,
+  runLoad,
+} from './load.js';
 
 // The shape autocannon 9 prints with --json, trimmed to the fields the harness reads plus a few others.
 const sample = JSON.stringify({
@@ -96,4 +105,44 @@ describe('autocannonArgs', () => {
     expect(() => autocannonArgs({ ...base, headers: { 'a=b': 'c' } })).toThrow(/header name/);
     expect(() => autocannonArgs({ ...base, headers: { 'x-a': 'b\r\nx-evil: 1' } })).toThrow(/line break/);
   });
+});
+
+describe('runLoad over several paths', () => {
+  it('refuses paths that are not request paths', () => {
+    const base = { url: 'http://127.0.0.1:1234', connections: 1, durationSeconds: 1 };
+    expect(() => pathsWorkerArgs({ ...base, paths: [] })).toThrow(/at least one path/);
+    expect(JSON.parse(pathsWorkerInput({ ...base, paths: ['/a'] }))).toMatchObject({
+      paths: ['/a'],
+      connections: 1,
+    });
+    expect(() => pathsWorkerArgs({ ...base, paths: ['no-slash'] })).toThrow(/not a request path/);
+    expect(() => pathsWorkerArgs({ ...base, paths: ['/a b'] })).toThrow(/not a request path/);
+  });
+
+  it('takes every path in turn and reports like the CLI', async () => {
+    const seen = new Map<string, number>();
+    const server = createServer((request, response) => {
+      seen.set(request.url ?? '', (seen.get(request.url ?? '') ?? 0) + 1);
+      response.end(request.headers.cookie === 'session=x' ? 'ok' : 'no cookie');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const paths = ['/search?q=a', '/search?q=b&country=TH', '/map?service=shelter'];
+      const result = await runLoad({
+        url: `http://127.0.0.1:${port}`,
+        paths,
+        connections: 2,
+        durationSeconds: 1,
+        headers: { cookie: 'session=x' },
+      });
+      expect(result.totalRequests).toBeGreaterThan(30);
+      expect(result.errors + result.non2xx).toBe(0);
+      expect([...seen.keys()].sort()).toEqual([...paths].sort());
+      // Spread evenly: no path gets more than half again its share.
+      for (const count of seen.values()) expect(count).toBeGreaterThan(result.totalRequests / 3 / 1.5);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Cleanup } from './cleanup.js';
 import { projectRoot } from './paths.js';
 
@@ -31,6 +32,11 @@ export interface RequestOptions {
   body?: string;
   /** Extra request headers, e.g. `{ 'content-type': 'application/json', cookie: 'a=b' }`. */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * Paths (with their query strings) to take in turn, one per request, instead of the URL's own path:
+   * run by `load-paths-worker.ts`, since autocannon's CLI can only repeat one request.
+   */
+  paths?: readonly string[];
 }
 
 export interface LoadOptions extends RequestOptions {
@@ -48,9 +54,11 @@ const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocan
  * an event loop (it still competes for the machine's two cores, which is why only one server runs at a time).
  */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const args = [autocannonCli, ...autocannonArgs(options)];
+  const args = options.paths ? pathsWorkerArgs(options) : [autocannonCli, ...autocannonArgs(options)];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Thousands of paths are too long for a command line: the worker reads them from its stdin.
+    child.stdin.end(options.paths ? pathsWorkerInput(options) : undefined);
     const unregister = options.cleanup?.add('stop autocannon', () => {
       child.kill('SIGTERM');
       return Promise.resolve();
@@ -72,6 +80,33 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
+  });
+}
+
+const pathsWorker = fileURLToPath(new URL('./load-paths-worker.ts', import.meta.url));
+
+/** The worker's arguments for a run over several paths (its options go to its stdin). */
+export function pathsWorkerArgs(options: LoadOptions): string[] {
+  pathsWorkerInput(options);
+  return ['--import', 'tsx', pathsWorker];
+}
+
+/** The worker's options, as JSON, after the same checks as the CLI's arguments. */
+export function pathsWorkerInput(options: LoadOptions): string {
+  autocannonArgs(options);
+  const paths = options.paths ?? [];
+  if (paths.length === 0) throw new Error('a run over paths needs at least one path');
+  for (const path of paths) {
+    if (!path.startsWith('/') || /[\s]/.test(path)) throw new Error(`not a request path: "${path}"`);
+  }
+  return JSON.stringify({
+    url: options.url,
+    paths,
+    connections: options.connections,
+    durationSeconds: options.durationSeconds,
+    method: options.method,
+    headers: options.headers,
+    body: options.body,
   });
 }
 

@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { pgliteExtensions } from '../../server/kernel/db/client.js';
 import { UsageError, parseIntegerOption } from '../lib/errors.js';
 import { generateScaleData, generators } from './generators.js';
 import { isPresetName, presetNames, presets } from './presets.js';
@@ -54,7 +55,7 @@ async function main(argv: string[]): Promise<void> {
     await client.connect();
     db = sqlFromPg(client);
   } else {
-    db = sqlFromPglite(await PGlite.create(dir));
+    db = sqlFromPglite(await PGlite.create(dir, { extensions: pgliteExtensions }));
   }
   try {
     const started = performance.now();

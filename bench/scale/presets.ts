@@ -8,14 +8,16 @@ export interface ScalePreset {
   readonly name: PresetName;
   /** Rows in `bench_items`, the table behind the indexed-query baseline. */
   readonly benchItems: number;
+  /** Listed organisations with directory profiles, offices and search rows (`directory_organisations`). */
+  readonly directoryOrganisations: number;
 }
 
 export const presetNames = ['small', 'large'] as const;
 export type PresetName = (typeof presetNames)[number];
 
 export const presets: Readonly<Record<PresetName, ScalePreset>> = {
-  small: { name: 'small', benchItems: 10_000 },
-  large: { name: 'large', benchItems: 1_000_000 },
+  small: { name: 'small', benchItems: 10_000, directoryOrganisations: 2_000 },
+  large: { name: 'large', benchItems: 1_000_000, directoryOrganisations: 100_000 },
 };
 
 /** True when the text names a preset. */

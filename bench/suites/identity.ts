@@ -72,7 +72,8 @@ async function signIn(service: Service): Promise<{ token: string } | { problem: 
   return token ? { token } : { problem: `no ${sessionCookie} cookie in the answer` };
 }
 
-async function signInOrThrow(service: Service): Promise<string> {
+/** Signs in as the demo member (no second factor) and returns the session token. */
+export async function signInOrThrow(service: Service): Promise<string> {
   const result = await signIn(service);
   if ('problem' in result) throw new Error(`${email} could not sign in: ${result.problem}`);
   return result.token;
