@@ -12,6 +12,7 @@ declare module '../../kernel/audit/audit.js' {
     'directory.support_accepted': { requestId: string };
     'directory.support_declined': { requestId: string; reason: string };
     'directory.support_closed': { requestId: string };
+    'directory.organisation_imported': { importId: string; countries: string[] };
     'directory.organisations_imported': { importId: string; created: number };
     'directory.results_exported': { format: string; count: number };
   }

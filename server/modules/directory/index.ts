@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { CairnModule } from '../../kernel/kernel.js';
 import { importRoutes } from './directory.import.routes.js';
+import { setupProfileNudges } from './directory.nudges.js';
 import { peopleRoutes } from './directory.people.routes.js';
 import { profileRoutes } from './directory.profiles.routes.js';
+import { searchIndexOf } from './directory.search.index.js';
 import { searchRoutes } from './directory.search.routes.js';
+import { seedDirectory } from './directory.seed.js';
 import { supportRoutes } from './directory.support.routes.js';
 import './directory.audit.js';
 
@@ -12,6 +15,17 @@ export const directoryModule: CairnModule = {
   name: 'directory',
   description:
     'Organisation and professional profiles, search and the map, find support for a case, import and export.',
+  seed: seedDirectory,
+  setup: (kernel) => {
+    setupProfileNudges(kernel);
+    // A suspension or a new tier reaches this process's search index before the answer to the change is sent;
+    // other processes learn it from the database's notification a moment later.
+    kernel.bus.on('identity.organisation_vetting_changed', ({ organisationId }) => {
+      searchIndexOf(kernel.database, kernel.log).invalidate([organisationId]);
+    });
+  },
+  // The search index loads while the server already answers (a first search would otherwise wait for it).
+  warmUp: (kernel) => searchIndexOf(kernel.database, kernel.log).ready(),
   routes: async (app: FastifyInstance) => {
     await app.register(profileRoutes);
     await app.register(searchRoutes);

@@ -857,6 +857,386 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/directory/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search organisations: text, facets with counts, distance, pages
+         * @description Visitors search the public directory (public fields of listed profiles); members search what members may see. Values of one facet and different facets all narrow the result.
+         */
+        get: operations["searchDirectory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Organisations per country, or per region of one country, with the search filters */
+        get: operations["directoryMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/support/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Organisations that fit a described need, best first, with the reasons (nothing is stored) */
+        post: operations["matchSupport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/support/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The support requests my organisation sent, newest first, with every answer */
+        get: operations["listSupportRequests"];
+        put?: never;
+        /** Send a described need to several organisations at once */
+        post: operations["createSupportRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/support/requests/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One support request, as its requester or one of its recipients sees it */
+        get: operations["getSupportRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/support/incoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The support requests sent to my organisation, newest first */
+        get: operations["listIncomingSupportRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/support/requests/{requestId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a request for my organisation; it closes for every other recipient (409 if too late) */
+        post: operations["acceptSupportRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/support/requests/{requestId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline a request for my organisation, with a reason */
+        post: operations["declineSupportRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/support/requests/{requestId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a request my organisation sent; recipients who have not answered are withdrawn */
+        post: operations["closeSupportRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/support/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My organisation’s response rate and median response time over 12 months */
+        get: operations["getSupportStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/support/unmet-needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What was asked and nobody could offer, by country and service (platform staff) */
+        get: operations["listUnmetNeeds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/people/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My professional profile (empty and unpublished until I save it) */
+        get: operations["getMyPersonProfile"];
+        /**
+         * Save my professional profile, listed under the organisation I act for
+         * @description Opt-in: other members find the profile only while `published` is true. Unpublishing removes it from search and from contact at once.
+         */
+        put: operations["saveMyPersonProfile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find professionals: published profiles of members of active organisations
+         * @description No email address is ever returned; people are contacted through sendContactMessage.
+         */
+        get: operations["searchPeople"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/people/{personId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One professional profile */
+        get: operations["getPersonProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/people/{personId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message to a professional through Cairn
+         * @description The recipient gets an email saying who wrote, with a link to read it in Cairn; the email carries neither the text nor the sender’s address.
+         */
+        post: operations["sendContactMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My received or sent messages, newest first */
+        get: operations["listContactMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/messages/{messageId}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a message I received as read */
+        post: operations["markContactMessageRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload organisations (CSV or XLSX, up to 10 MB) for a dry run with a row-by-row report
+         * @description The request body is the file (`text/csv` in UTF-8, or an XLSX workbook: its first sheet is read). The first row holds the headers. Nothing is created: the checked rows are kept for an hour for `commitImport`. An unreadable file is refused with `validation_failed` (`directory.import_*`).
+         */
+        post: operations["checkImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/imports/{importId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my imports: its report, and its progress while it is being committed */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/imports/{importId}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create every organisation of a clean dry run, in one transaction (all or nothing)
+         * @description Answers 409 when the dry run had problems, the import is already committed, or the commit failed (then nothing was created and the import’s report says why).
+         */
+        post: operations["commitImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the organisations of a search (members): Cairn CSV or HTCDS v2 org_ records
+         * @description The same filters as search; at most 5,000 organisations, with only the fields the caller may see (hidden locations have no place or coordinates).
+         */
+        get: operations["exportDirectory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1352,6 +1732,307 @@ export interface components {
         };
         PartnersInput: {
             organisationIds: string[];
+        };
+        DirectoryHitInput: {
+            /** Format: uuid */
+            organisationId: string;
+            name: string;
+            /** @enum {string} */
+            type: "ngo" | "law_enforcement" | "central_government" | "local_government" | "health" | "immigration" | "legal" | "corporate" | "igo" | "academic" | "survivor_led" | "faith_based";
+            tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            summary: string | null;
+            summaryLanguage: string | null;
+            countries: string[];
+            services: string[];
+            populations: string[];
+            languages: string[];
+            distanceKm: number | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        FacetCountInput: {
+            value: string;
+            count: number;
+        };
+        DirectorySearchResultInput: {
+            total: number;
+            page: number;
+            pageSize: number;
+            items: components["schemas"]["DirectoryHitInput"][];
+            facets: {
+                service: components["schemas"]["FacetCountInput"][];
+                population: components["schemas"]["FacetCountInput"][];
+                exploitation: components["schemas"]["FacetCountInput"][];
+                country: components["schemas"]["FacetCountInput"][];
+                region: components["schemas"]["FacetCountInput"][];
+                language: components["schemas"]["FacetCountInput"][];
+                focus: components["schemas"]["FacetCountInput"][];
+                industry: components["schemas"]["FacetCountInput"][];
+                type: components["schemas"]["FacetCountInput"][];
+                network: components["schemas"]["FacetCountInput"][];
+            };
+        };
+        MapAreaInput: {
+            /** @description ISO 3166 country code, or GeoNames region code */
+            code: string;
+            /** @description Region name (countries are named by the web, in its language) */
+            name: string | null;
+            count: number;
+            latitude: number | null;
+            longitude: number | null;
+        };
+        DirectoryMapInput: {
+            total: number;
+            areas: components["schemas"]["MapAreaInput"][];
+        };
+        ImportColumnInput: {
+            index: number;
+            header: string;
+            /** @description The field this column fills, or null when ignored */
+            field: ("name" | "type" | "countries" | "otherNames" | "website" | "description" | "descriptionLanguage" | "services" | "populations" | "exploitationTypes" | "focus" | "industries" | "languages" | "regions" | "networks" | "city" | "officeCountry" | "street" | "postalCode" | "phone" | "email") | null;
+            /** @description The first non-empty value of the column (shortened) */
+            sample: string;
+        };
+        ImportIssueInput: {
+            /** @description Row in the file, the header being row 1 (0: the import as a whole) */
+            row: number;
+            /** @description The header of the column, when the problem is in one */
+            column: string | null;
+            field: ("name" | "type" | "countries" | "otherNames" | "website" | "description" | "descriptionLanguage" | "services" | "populations" | "exploitationTypes" | "focus" | "industries" | "languages" | "regions" | "networks" | "city" | "officeCountry" | "street" | "postalCode" | "phone" | "email") | null;
+            /** @description Stable code, e.g. directory.import_unknown_country */
+            code: string;
+            /** @description The problem, in the reader’s language */
+            message: string;
+        };
+        DirectoryImportInput: {
+            /** Format: uuid */
+            id: string;
+            fileName: string;
+            /** @enum {string} */
+            format: "csv" | "xlsx";
+            /** @enum {string} */
+            status: "checked" | "committing" | "committed" | "failed";
+            columns: components["schemas"]["ImportColumnInput"][];
+            counts: {
+                /** @description Organisations in the file */
+                rows: number;
+                valid: number;
+                invalid: number;
+                /** @description Problems found (the report lists the first 1,000) */
+                issues: number;
+                /** @description Organisations created by the commit */
+                created: number;
+            };
+            report: components["schemas"]["ImportIssueInput"][];
+            reportTruncated: boolean;
+            /** @description While committing: rows written so far (per server process) */
+            progress: {
+                processed: number;
+                total: number;
+            };
+            /** @description True when the dry run found no problem and nothing was committed yet */
+            canCommit: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        PersonOrganisationInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        MyPersonProfileInput: {
+            /** Format: uuid */
+            personId: string;
+            name: string;
+            organisation: components["schemas"]["PersonOrganisationInput"];
+            published: boolean;
+            jobTitle: string;
+            bio: string;
+            expertise: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy" | "shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+            languages: string[];
+            countries: string[];
+            updatedAt: string | null;
+        };
+        PersonSummaryInput: {
+            /** Format: uuid */
+            personId: string;
+            name: string;
+            jobTitle: string;
+            organisation: components["schemas"]["PersonOrganisationInput"];
+            expertise: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy" | "shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+            languages: string[];
+            countries: string[];
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PersonProfileInput: {
+            /** Format: uuid */
+            personId: string;
+            name: string;
+            jobTitle: string;
+            organisation: components["schemas"]["PersonOrganisationInput"];
+            expertise: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy" | "shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+            languages: string[];
+            countries: string[];
+            /** Format: date-time */
+            updatedAt: string;
+            bio: string;
+            published: boolean;
+            stale: boolean;
+            abilities: {
+                contact: boolean;
+                edit: boolean;
+            };
+        };
+        PeoplePageInput: {
+            items: components["schemas"]["PersonSummaryInput"][];
+            nextCursor: string | null;
+        };
+        ContactMessageInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            direction: "received" | "sent";
+            counterpart: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+                organisation: components["schemas"]["PersonOrganisationInput"] | null;
+            };
+            body: string;
+            /** Format: date-time */
+            createdAt: string;
+            readAt: string | null;
+            abilities: {
+                reply: boolean;
+                markRead: boolean;
+            };
+        };
+        ContactMessagePageInput: {
+            items: components["schemas"]["ContactMessageInput"][];
+            nextCursor: string | null;
+            unread: number;
+        };
+        SupportNeedInput: {
+            country: string;
+            region: string | null;
+            regionName: string | null;
+            placeName: string | null;
+            services: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+            populations: ("women" | "men" | "girls" | "boys" | "children_0_5" | "children_6_11" | "children_12_17" | "young_adults_18_24" | "lgbtqi" | "migrant_workers" | "fishers" | "domestic_workers" | "refugees_asylum_seekers" | "stateless_people" | "people_with_disabilities" | "indigenous_peoples" | "sex_workers")[];
+            languages: string[];
+            /** @enum {string} */
+            gender: "female" | "male" | "non_binary" | "unspecified";
+            /** @enum {string} */
+            ageBand: "0_5" | "6_11" | "12_17" | "18_24" | "25_59" | "60_plus" | "unknown";
+            exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+            /** @enum {string} */
+            urgency: "emergency" | "within_days" | "within_weeks";
+        };
+        SupportCandidateInput: {
+            /** Format: uuid */
+            organisationId: string;
+            name: string;
+            /** @enum {string} */
+            type: "ngo" | "law_enforcement" | "central_government" | "local_government" | "health" | "immigration" | "legal" | "corporate" | "igo" | "academic" | "survivor_led" | "faith_based";
+            tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            /** @description How much of the need it covers, out of 100 */
+            score: number;
+            /** @description Why it matched: `offers_all_services`, `offers_some_services:2/3`, `serves_population`, `serves_some_populations:1/2`, `speaks_language:<code>`, `works_in_region`, `works_in_country`, `within_km:<n>`, `verified_frontline`, `verified`, `works_on_exploitation:<type>` */
+            reasons: string[];
+            distanceKm: number | null;
+            /** @description The needed services it offers */
+            services: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+        };
+        SupportMatchInput: {
+            need: components["schemas"]["SupportNeedInput"];
+            candidates: components["schemas"]["SupportCandidateInput"][];
+        };
+        SupportRecipientInput: {
+            /** Format: uuid */
+            organisationId: string;
+            name: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "withdrawn";
+            declineReason: ("no_capacity" | "service_not_offered" | "population_not_served" | "language_not_available" | "outside_area" | "other") | null;
+            declineNote: string | null;
+            respondedAt: string | null;
+            score: number;
+            /** @description Why it matched: `offers_all_services`, `offers_some_services:2/3`, `serves_population`, `serves_some_populations:1/2`, `speaks_language:<code>`, `works_in_region`, `works_in_country`, `within_km:<n>`, `verified_frontline`, `verified`, `works_on_exploitation:<type>` */
+            reasons: string[];
+        };
+        SupportRequestInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "open" | "accepted" | "closed";
+            need: components["schemas"]["SupportNeedInput"];
+            requester: {
+                /** Format: uuid */
+                organisationId: string;
+                name: string;
+            };
+            acceptedBy: {
+                /** Format: uuid */
+                organisationId: string;
+                name: string;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            closedAt: string | null;
+            recipients?: components["schemas"]["SupportRecipientInput"][];
+            myResponse?: components["schemas"]["SupportRecipientInput"];
+            abilities: {
+                accept: boolean;
+                decline: boolean;
+                close: boolean;
+            };
+        };
+        SupportRequestPageInput: {
+            items: components["schemas"]["SupportRequestInput"][];
+            nextCursor: string | null;
+        };
+        SupportStatsInput: {
+            /** Format: uuid */
+            organisationId: string;
+            /**
+             * Format: date-time
+             * @description Start of the window (12 months back)
+             */
+            since: string;
+            received: number;
+            accepted: number;
+            declined: number;
+            pending: number;
+            /** @description Closed or taken by another organisation before this one answered */
+            withdrawn: number;
+            /** @description Answered (accepted or declined) ÷ (answered + withdrawn before an answer); requests still waiting are not counted. Null when nothing was decided yet */
+            responseRate: number | null;
+            medianResponseMinutes: number | null;
+            /** @description What the caller may do with support requests */
+            abilities: {
+                requestSupport: boolean;
+                respond: boolean;
+            };
+        };
+        UnmetNeedInput: {
+            country: string;
+            /** @enum {string} */
+            service: "shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals";
+            total: number;
+            /** @description Every recipient declined */
+            allDeclined: number;
+            /** @description Closed by the requester without an acceptance */
+            closedUnanswered: number;
+            /** @description Still open after 7 days without an acceptance */
+            waiting: number;
+        };
+        UnmetNeedsInput: {
+            /** Format: date-time */
+            since: string;
+            items: components["schemas"]["UnmetNeedInput"][];
         };
         HealthInput: {
             /** @constant */
@@ -1855,6 +2536,307 @@ export interface components {
         };
         Partners: {
             organisationIds: string[];
+        };
+        DirectoryHit: {
+            /** Format: uuid */
+            organisationId: string;
+            name: string;
+            /** @enum {string} */
+            type: "ngo" | "law_enforcement" | "central_government" | "local_government" | "health" | "immigration" | "legal" | "corporate" | "igo" | "academic" | "survivor_led" | "faith_based";
+            tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            summary: string | null;
+            summaryLanguage: string | null;
+            countries: string[];
+            services: string[];
+            populations: string[];
+            languages: string[];
+            distanceKm: number | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        FacetCount: {
+            value: string;
+            count: number;
+        };
+        DirectorySearchResult: {
+            total: number;
+            page: number;
+            pageSize: number;
+            items: components["schemas"]["DirectoryHit"][];
+            facets: {
+                service: components["schemas"]["FacetCount"][];
+                population: components["schemas"]["FacetCount"][];
+                exploitation: components["schemas"]["FacetCount"][];
+                country: components["schemas"]["FacetCount"][];
+                region: components["schemas"]["FacetCount"][];
+                language: components["schemas"]["FacetCount"][];
+                focus: components["schemas"]["FacetCount"][];
+                industry: components["schemas"]["FacetCount"][];
+                type: components["schemas"]["FacetCount"][];
+                network: components["schemas"]["FacetCount"][];
+            };
+        };
+        MapArea: {
+            /** @description ISO 3166 country code, or GeoNames region code */
+            code: string;
+            /** @description Region name (countries are named by the web, in its language) */
+            name: string | null;
+            count: number;
+            latitude: number | null;
+            longitude: number | null;
+        };
+        DirectoryMap: {
+            total: number;
+            areas: components["schemas"]["MapArea"][];
+        };
+        ImportColumn: {
+            index: number;
+            header: string;
+            /** @description The field this column fills, or null when ignored */
+            field: ("name" | "type" | "countries" | "otherNames" | "website" | "description" | "descriptionLanguage" | "services" | "populations" | "exploitationTypes" | "focus" | "industries" | "languages" | "regions" | "networks" | "city" | "officeCountry" | "street" | "postalCode" | "phone" | "email") | null;
+            /** @description The first non-empty value of the column (shortened) */
+            sample: string;
+        };
+        ImportIssue: {
+            /** @description Row in the file, the header being row 1 (0: the import as a whole) */
+            row: number;
+            /** @description The header of the column, when the problem is in one */
+            column: string | null;
+            field: ("name" | "type" | "countries" | "otherNames" | "website" | "description" | "descriptionLanguage" | "services" | "populations" | "exploitationTypes" | "focus" | "industries" | "languages" | "regions" | "networks" | "city" | "officeCountry" | "street" | "postalCode" | "phone" | "email") | null;
+            /** @description Stable code, e.g. directory.import_unknown_country */
+            code: string;
+            /** @description The problem, in the reader’s language */
+            message: string;
+        };
+        DirectoryImport: {
+            /** Format: uuid */
+            id: string;
+            fileName: string;
+            /** @enum {string} */
+            format: "csv" | "xlsx";
+            /** @enum {string} */
+            status: "checked" | "committing" | "committed" | "failed";
+            columns: components["schemas"]["ImportColumn"][];
+            counts: {
+                /** @description Organisations in the file */
+                rows: number;
+                valid: number;
+                invalid: number;
+                /** @description Problems found (the report lists the first 1,000) */
+                issues: number;
+                /** @description Organisations created by the commit */
+                created: number;
+            };
+            report: components["schemas"]["ImportIssue"][];
+            reportTruncated: boolean;
+            /** @description While committing: rows written so far (per server process) */
+            progress: {
+                processed: number;
+                total: number;
+            };
+            /** @description True when the dry run found no problem and nothing was committed yet */
+            canCommit: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        PersonOrganisation: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        MyPersonProfile: {
+            /** Format: uuid */
+            personId: string;
+            name: string;
+            organisation: components["schemas"]["PersonOrganisation"];
+            published: boolean;
+            jobTitle: string;
+            bio: string;
+            expertise: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy" | "shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+            languages: string[];
+            countries: string[];
+            updatedAt: string | null;
+        };
+        PersonSummary: {
+            /** Format: uuid */
+            personId: string;
+            name: string;
+            jobTitle: string;
+            organisation: components["schemas"]["PersonOrganisation"];
+            expertise: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy" | "shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+            languages: string[];
+            countries: string[];
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PersonProfile: {
+            /** Format: uuid */
+            personId: string;
+            name: string;
+            jobTitle: string;
+            organisation: components["schemas"]["PersonOrganisation"];
+            expertise: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy" | "shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+            languages: string[];
+            countries: string[];
+            /** Format: date-time */
+            updatedAt: string;
+            bio: string;
+            published: boolean;
+            stale: boolean;
+            abilities: {
+                contact: boolean;
+                edit: boolean;
+            };
+        };
+        PeoplePage: {
+            items: components["schemas"]["PersonSummary"][];
+            nextCursor: string | null;
+        };
+        ContactMessage: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            direction: "received" | "sent";
+            counterpart: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+                organisation: components["schemas"]["PersonOrganisation"] | null;
+            };
+            body: string;
+            /** Format: date-time */
+            createdAt: string;
+            readAt: string | null;
+            abilities: {
+                reply: boolean;
+                markRead: boolean;
+            };
+        };
+        ContactMessagePage: {
+            items: components["schemas"]["ContactMessage"][];
+            nextCursor: string | null;
+            unread: number;
+        };
+        SupportNeed: {
+            country: string;
+            region: string | null;
+            regionName: string | null;
+            placeName: string | null;
+            services: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+            populations: ("women" | "men" | "girls" | "boys" | "children_0_5" | "children_6_11" | "children_12_17" | "young_adults_18_24" | "lgbtqi" | "migrant_workers" | "fishers" | "domestic_workers" | "refugees_asylum_seekers" | "stateless_people" | "people_with_disabilities" | "indigenous_peoples" | "sex_workers")[];
+            languages: string[];
+            /** @enum {string} */
+            gender: "female" | "male" | "non_binary" | "unspecified";
+            /** @enum {string} */
+            ageBand: "0_5" | "6_11" | "12_17" | "18_24" | "25_59" | "60_plus" | "unknown";
+            exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+            /** @enum {string} */
+            urgency: "emergency" | "within_days" | "within_weeks";
+        };
+        SupportCandidate: {
+            /** Format: uuid */
+            organisationId: string;
+            name: string;
+            /** @enum {string} */
+            type: "ngo" | "law_enforcement" | "central_government" | "local_government" | "health" | "immigration" | "legal" | "corporate" | "igo" | "academic" | "survivor_led" | "faith_based";
+            tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            /** @description How much of the need it covers, out of 100 */
+            score: number;
+            /** @description Why it matched: `offers_all_services`, `offers_some_services:2/3`, `serves_population`, `serves_some_populations:1/2`, `speaks_language:<code>`, `works_in_region`, `works_in_country`, `within_km:<n>`, `verified_frontline`, `verified`, `works_on_exploitation:<type>` */
+            reasons: string[];
+            distanceKm: number | null;
+            /** @description The needed services it offers */
+            services: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+        };
+        SupportMatch: {
+            need: components["schemas"]["SupportNeed"];
+            candidates: components["schemas"]["SupportCandidate"][];
+        };
+        SupportRecipient: {
+            /** Format: uuid */
+            organisationId: string;
+            name: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "withdrawn";
+            declineReason: ("no_capacity" | "service_not_offered" | "population_not_served" | "language_not_available" | "outside_area" | "other") | null;
+            declineNote: string | null;
+            respondedAt: string | null;
+            score: number;
+            /** @description Why it matched: `offers_all_services`, `offers_some_services:2/3`, `serves_population`, `serves_some_populations:1/2`, `speaks_language:<code>`, `works_in_region`, `works_in_country`, `within_km:<n>`, `verified_frontline`, `verified`, `works_on_exploitation:<type>` */
+            reasons: string[];
+        };
+        SupportRequest: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "open" | "accepted" | "closed";
+            need: components["schemas"]["SupportNeed"];
+            requester: {
+                /** Format: uuid */
+                organisationId: string;
+                name: string;
+            };
+            acceptedBy: {
+                /** Format: uuid */
+                organisationId: string;
+                name: string;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            closedAt: string | null;
+            recipients?: components["schemas"]["SupportRecipient"][];
+            myResponse?: components["schemas"]["SupportRecipient"];
+            abilities: {
+                accept: boolean;
+                decline: boolean;
+                close: boolean;
+            };
+        };
+        SupportRequestPage: {
+            items: components["schemas"]["SupportRequest"][];
+            nextCursor: string | null;
+        };
+        SupportStats: {
+            /** Format: uuid */
+            organisationId: string;
+            /**
+             * Format: date-time
+             * @description Start of the window (12 months back)
+             */
+            since: string;
+            received: number;
+            accepted: number;
+            declined: number;
+            pending: number;
+            /** @description Closed or taken by another organisation before this one answered */
+            withdrawn: number;
+            /** @description Answered (accepted or declined) ÷ (answered + withdrawn before an answer); requests still waiting are not counted. Null when nothing was decided yet */
+            responseRate: number | null;
+            medianResponseMinutes: number | null;
+            /** @description What the caller may do with support requests */
+            abilities: {
+                requestSupport: boolean;
+                respond: boolean;
+            };
+        };
+        UnmetNeed: {
+            country: string;
+            /** @enum {string} */
+            service: "shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals";
+            total: number;
+            /** @description Every recipient declined */
+            allDeclined: number;
+            /** @description Closed by the requester without an acceptance */
+            closedUnanswered: number;
+            /** @description Still open after 7 days without an acceptance */
+            waiting: number;
+        };
+        UnmetNeeds: {
+            /** Format: date-time */
+            since: string;
+            items: components["schemas"]["UnmetNeed"][];
         };
         Health: {
             /** @constant */
@@ -4295,6 +5277,1109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchDirectory: {
+        parameters: {
+            query: {
+                /** @description Names (any script, typo-tolerant), descriptions and places */
+                q?: string;
+                service: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                population: ("women" | "men" | "girls" | "boys" | "children_0_5" | "children_6_11" | "children_12_17" | "young_adults_18_24" | "lgbtqi" | "migrant_workers" | "fishers" | "domestic_workers" | "refugees_asylum_seekers" | "stateless_people" | "people_with_disabilities" | "indigenous_peoples" | "sex_workers")[];
+                exploitation: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                country: string[];
+                region: string[];
+                language: string[];
+                focus: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy")[];
+                industry: ("A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations")[];
+                type: ("ngo" | "law_enforcement" | "central_government" | "local_government" | "health" | "immigration" | "legal" | "corporate" | "igo" | "academic" | "survivor_led" | "faith_based")[];
+                network: string[];
+                /** @description Vetting tiers (any of them) */
+                tier: ("verified" | "verified_frontline" | "law_enforcement_verified")[];
+                /** @description "latitude,longitude" to sort by distance from (e.g. the browser’s position) */
+                near?: string;
+                /** @description A gazetteer place to sort by distance from */
+                placeId?: number;
+                radiusKm?: number;
+                sort?: "relevance" | "distance" | "name";
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectorySearchResult"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    directoryMap: {
+        parameters: {
+            query: {
+                /** @description Names (any script, typo-tolerant), descriptions and places */
+                q?: string;
+                service: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                population: ("women" | "men" | "girls" | "boys" | "children_0_5" | "children_6_11" | "children_12_17" | "young_adults_18_24" | "lgbtqi" | "migrant_workers" | "fishers" | "domestic_workers" | "refugees_asylum_seekers" | "stateless_people" | "people_with_disabilities" | "indigenous_peoples" | "sex_workers")[];
+                exploitation: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                country: string[];
+                region: string[];
+                language: string[];
+                focus: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy")[];
+                industry: ("A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations")[];
+                type: ("ngo" | "law_enforcement" | "central_government" | "local_government" | "health" | "immigration" | "legal" | "corporate" | "igo" | "academic" | "survivor_led" | "faith_based")[];
+                network: string[];
+                /** @description Vetting tiers (any of them) */
+                tier: ("verified" | "verified_frontline" | "law_enforcement_verified")[];
+                level?: "country" | "region";
+                /** @description With level=region: the country whose regions to count */
+                within?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryMap"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    matchSupport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    need: {
+                        /** @description A place from searchPlaces; its country must be `country` */
+                        placeId?: number;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country: string;
+                        /** @description A region of `country`, when no place is given */
+                        region?: string;
+                        services: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                        /**
+                         * @description Populations beyond what gender and age band imply (migrant workers, fishers …)
+                         * @default []
+                         */
+                        populations?: ("women" | "men" | "girls" | "boys" | "children_0_5" | "children_6_11" | "children_12_17" | "young_adults_18_24" | "lgbtqi" | "migrant_workers" | "fishers" | "domestic_workers" | "refugees_asylum_seekers" | "stateless_people" | "people_with_disabilities" | "indigenous_peoples" | "sex_workers")[];
+                        /** @default [] */
+                        languages?: string[];
+                        /** @enum {string} */
+                        gender: "female" | "male" | "non_binary" | "unspecified";
+                        /** @enum {string} */
+                        ageBand: "0_5" | "6_11" | "12_17" | "18_24" | "25_59" | "60_plus" | "unknown";
+                        /** @default [] */
+                        exploitationTypes?: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                        /** @enum {string} */
+                        urgency: "emergency" | "within_days" | "within_weeks";
+                    };
+                    /** @default 20 */
+                    limit?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportMatch"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSupportRequests: {
+        parameters: {
+            query?: {
+                /** @description `open`, or `done` (accepted or closed) */
+                status?: "open" | "done";
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestPage"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSupportRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    need: {
+                        /** @description A place from searchPlaces; its country must be `country` */
+                        placeId?: number;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country: string;
+                        /** @description A region of `country`, when no place is given */
+                        region?: string;
+                        services: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                        /**
+                         * @description Populations beyond what gender and age band imply (migrant workers, fishers …)
+                         * @default []
+                         */
+                        populations?: ("women" | "men" | "girls" | "boys" | "children_0_5" | "children_6_11" | "children_12_17" | "young_adults_18_24" | "lgbtqi" | "migrant_workers" | "fishers" | "domestic_workers" | "refugees_asylum_seekers" | "stateless_people" | "people_with_disabilities" | "indigenous_peoples" | "sex_workers")[];
+                        /** @default [] */
+                        languages?: string[];
+                        /** @enum {string} */
+                        gender: "female" | "male" | "non_binary" | "unspecified";
+                        /** @enum {string} */
+                        ageBand: "0_5" | "6_11" | "12_17" | "18_24" | "25_59" | "60_plus" | "unknown";
+                        /** @default [] */
+                        exploitationTypes?: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                        /** @enum {string} */
+                        urgency: "emergency" | "within_days" | "within_weeks";
+                    };
+                    recipientOrganisationIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequest"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSupportRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequest"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIncomingSupportRequests: {
+        parameters: {
+            query?: {
+                /** @description `pending` (waiting for my organisation’s answer), or `answered` (any other) */
+                status?: "pending" | "answered";
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestPage"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acceptSupportRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequest"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declineSupportRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "no_capacity" | "service_not_offered" | "population_not_served" | "language_not_available" | "outside_area" | "other";
+                    /** @description A short note about your organisation (capacity, eligibility) — never about the person */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequest"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    closeSupportRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequest"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSupportStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportStats"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listUnmetNeeds: {
+        parameters: {
+            query?: {
+                months?: number;
+                /** @description ISO 3166-1 alpha-2 code (or XK) */
+                country?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnmetNeeds"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMyPersonProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyPersonProfile"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    saveMyPersonProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Shown to other members (people search, contact)
+                     * @default false
+                     */
+                    published?: boolean;
+                    /**
+                     * @description Role or job title
+                     * @default
+                     */
+                    jobTitle?: string;
+                    /**
+                     * @description What they work on, in a few sentences
+                     * @default
+                     */
+                    bio?: string;
+                    /** @default [] */
+                    expertise?: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy" | "shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                    /**
+                     * @description Languages spoken (ISO 639-1)
+                     * @default []
+                     */
+                    languages?: string[];
+                    /**
+                     * @description Countries worked in
+                     * @default []
+                     */
+                    countries?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyPersonProfile"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchPeople: {
+        parameters: {
+            query?: {
+                /** @description Part of a name, job title or organisation name */
+                q?: string;
+                expertise?: "prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy" | "shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals";
+                /** @description ISO 639-1 language code */
+                language?: string;
+                /** @description ISO 3166-1 alpha-2 code (or XK) */
+                country?: string;
+                /** @description Items per page */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeoplePage"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPersonProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonProfile"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendContactMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactMessage"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listContactMessages: {
+        parameters: {
+            query?: {
+                box?: "inbox" | "sent";
+                /** @description Items per page */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactMessagePage"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    markContactMessageRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactMessage"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkImport: {
+        parameters: {
+            query: {
+                /** @description The uploaded file’s name, recorded as where the organisations came from */
+                fileName: string;
+                /** @description Column → field, one comma-separated entry per column in order (empty = ignore the column), e.g. `name,type,,countries`. Without it the server proposes a mapping from the headers. */
+                mapping?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file */
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryImport"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryImport"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commitImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryImport"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportDirectory: {
+        parameters: {
+            query: {
+                /** @description Names (any script, typo-tolerant), descriptions and places */
+                q?: string;
+                service: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                population: ("women" | "men" | "girls" | "boys" | "children_0_5" | "children_6_11" | "children_12_17" | "young_adults_18_24" | "lgbtqi" | "migrant_workers" | "fishers" | "domestic_workers" | "refugees_asylum_seekers" | "stateless_people" | "people_with_disabilities" | "indigenous_peoples" | "sex_workers")[];
+                exploitation: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                country: string[];
+                region: string[];
+                language: string[];
+                focus: ("prevention" | "protection" | "prosecution" | "partnership" | "research" | "advocacy")[];
+                industry: ("A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations")[];
+                type: ("ngo" | "law_enforcement" | "central_government" | "local_government" | "health" | "immigration" | "legal" | "corporate" | "igo" | "academic" | "survivor_led" | "faith_based")[];
+                network: string[];
+                /** @description Vetting tiers (any of them) */
+                tier: ("verified" | "verified_frontline" | "law_enforcement_verified")[];
+                /** @description `csv` (Cairn columns) or `htcds` (HTCDS v2 org_ fields) */
+                format?: "csv" | "htcds";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A CSV file (UTF-8 with a byte order mark) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
                 };
             };
         };
