@@ -47,9 +47,6 @@ export function searchConfigOf(language: string): string {
   return searchConfigs[language] ?? 'simple';
 }
 
-/** Every stemming configuration a query is also run through (the query's language is unknown). */
-export const queryConfigs = ['simple', ...new Set(Object.values(searchConfigs))];
-
 const countryNames = ['en', 'fr', 'es', 'ar'].map(
   (language) => new Intl.DisplayNames([language], { type: 'region', fallback: 'code' }),
 );

@@ -142,7 +142,6 @@ function intersect(a: Int32Array, b: Int32Array): Int32Array {
 
 /** An immutable, fully indexed set of rows of one audience. */
 export class Shard {
-  readonly byOrganisation = new Map<string, number>();
   private readonly tagIds = new Map<string, number>();
   private readonly tagPostings: Int32Array[] = [];
   /** Name trigrams by id, their postings, and each row's name as trigram ids, word by word (-1 between words). */
@@ -181,7 +180,6 @@ export class Shard {
     const gramLists: number[][] = [];
     const tokenLists = new Map<string, number[]>();
     docs.forEach((doc, id) => {
-      this.byOrganisation.set(doc.organisationId, id);
       doc.tags = doc.tags.map(intern);
       doc.countries = doc.countries.map(intern);
       doc.regions = doc.regions.map(intern);

@@ -75,11 +75,6 @@ const facetCacheSize = 500;
 /** Results smaller than this are counted afresh every time (cheaper than the cache's bookkeeping). */
 const facetCacheFrom = 2_000;
 
-/** Forgets cached facet counts. */
-export function clearFacetCache(): void {
-  facetCache.clear();
-}
-
 function emptyFacets(): SearchResult['facets'] {
   return Object.fromEntries(facetNames.map((f) => [f, []])) as unknown as SearchResult['facets'];
 }
