@@ -219,6 +219,7 @@ describe('findNul', () => {
     expect(findNul({ a: ['ok', { b: 'x\u0000y' }] }, 'body')).toBe('body.a.1.b');
     expect(findNul({ 'k\u0000': 1 }, 'query')).toBe('query.k');
     expect(findNul({ a: 'fine', n: 3, z: null }, 'body')).toBeNull();
+    expect(findNul({ h: [{ n: 'lone \udc00 surrogate' }] }, 'body')).toBe('body.h.0.n');
     expect(findNul(Buffer.from([0, 0, 0]), 'body')).toBeNull();
   });
 });

@@ -150,7 +150,8 @@ export function registerProblemHandling(app: FastifyInstance): void {
  * cannot store one in text, and no person types one: it is refused up front, with the field named.
  */
 export function findNul(value: unknown, path: string, depth = 0): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  // A lone UTF-16 surrogate cannot be stored either (PostgreSQL refuses it in text and jsonb).
+  if (typeof value === 'string') return value.includes('\u0000') || /\p{Cs}/u.test(value) ? path : null;
   if (depth > 32 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     if (key.includes('\u0000')) return `${path}.${key.replaceAll('\u0000', '')}`;
