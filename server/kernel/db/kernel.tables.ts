@@ -8,6 +8,7 @@ import {
   jsonb,
   pgSequence,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -87,3 +88,111 @@ export const kernelAudit = pgTable(
 );
 
 export const kernelAuditSeq = pgSequence('kernel_audit_id_seq', { startWith: 1 });
+
+/**
+ * Data keys of each organisation (envelope encryption, ARCHITECTURE §4): a random 256-bit key per version,
+ * stored only sealed under the master key. One version is active (new writes); retired versions still open
+ * old values until rotation has re-encrypted them; a destroyed version keeps its row (so a leftover value
+ * says "key destroyed", not "unknown key") but no key material.
+ */
+export const kernelOrganisationKeys = pgTable(
+  'kernel_organisation_keys',
+  {
+    organisationId: uuid('organisation_id').notNull(),
+    version: integer('version').notNull(),
+    sealedKey: text('sealed_key'),
+    state: text('state', { enum: ['active', 'retired', 'destroyed'] })
+      .notNull()
+      .default('active'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+    destroyedAt: timestamp('destroyed_at', { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.organisationId, table.version] }),
+    uniqueIndex('kernel_organisation_keys_active_idx')
+      .on(table.organisationId)
+      .where(sql`state = 'active'`),
+    check('kernel_organisation_keys_version_check', sql`version >= 1`),
+    check('kernel_organisation_keys_material_check', sql`(state = 'destroyed') = (sealed_key is null)`),
+  ],
+);
+
+/**
+ * Keys of the keyed HMAC blind indexes, one series per purpose (`lookup` for equality search inside an
+ * organisation; `matching` for cross-organisation overlap detection, kept apart from the encryption keys).
+ * Same life cycle as the organisation keys.
+ */
+export const kernelBlindIndexKeys = pgTable(
+  'kernel_blind_index_keys',
+  {
+    purpose: text('purpose').notNull(),
+    version: integer('version').notNull(),
+    sealedKey: text('sealed_key'),
+    state: text('state', { enum: ['active', 'retired', 'destroyed'] })
+      .notNull()
+      .default('active'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+    destroyedAt: timestamp('destroyed_at', { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.purpose, table.version] }),
+    uniqueIndex('kernel_blind_index_keys_active_idx')
+      .on(table.purpose)
+      .where(sql`state = 'active'`),
+    check('kernel_blind_index_keys_version_check', sql`version >= 1`),
+    check('kernel_blind_index_keys_material_check', sql`(state = 'destroyed') = (sealed_key is null)`),
+  ],
+);
+
+/** One rotation of a key series: which versions, how far the background re-encryption has come. */
+export const kernelKeyRotations = pgTable(
+  'kernel_key_rotations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind', { enum: ['organisation', 'blind_index'] }).notNull(),
+    /** The organisation id (kind organisation) or the purpose (kind blind_index). */
+    scope: text('scope').notNull(),
+    fromVersion: integer('from_version').notNull(),
+    toVersion: integer('to_version').notNull(),
+    state: text('state', { enum: ['running', 'done', 'failed'] })
+      .notNull()
+      .default('running'),
+    rowsDone: integer('rows_done').notNull().default(0),
+    lastError: text('last_error'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('kernel_key_rotations_running_idx')
+      .on(table.kind, table.scope)
+      .where(sql`state = 'running'`),
+  ],
+);
+
+/**
+ * Idempotency keys of retried writes (`Idempotency-Key` header), scoped to who asked (organisation and
+ * person). The stored answer is sealed under the master key: it may carry data the caller was allowed to see,
+ * and must not lie here in the clear. Old rows are swept by a job.
+ */
+export const kernelIdempotencyKeys = pgTable(
+  'kernel_idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    operation: text('operation').notNull(),
+    requestHash: text('request_hash').notNull(),
+    state: text('state', { enum: ['pending', 'done'] })
+      .notNull()
+      .default('pending'),
+    statusCode: integer('status_code'),
+    sealedResponse: text('sealed_response'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.scope, table.key] }),
+    index('kernel_idempotency_keys_created_idx').on(table.createdAt),
+  ],
+);
