@@ -17,6 +17,7 @@ import {
 import type { Logger } from 'pino';
 import { EventBus } from './kernel/bus/bus.js';
 import { decrypt, encrypt } from './kernel/crypto/crypto.js';
+import { Keyring } from './kernel/crypto/keyring.js';
 import { loadMasterKey } from './kernel/crypto/keys.js';
 import type { Config } from './kernel/config.js';
 import type { Database } from './kernel/db/client.js';
@@ -30,6 +31,11 @@ import {
 } from './kernel/http/problem.js';
 import { isCrossSiteWrite } from './kernel/http/csrf.js';
 import { registerSecurity } from './kernel/http/security.js';
+import {
+  addIdempotencyToOpenApi,
+  markIdempotentOperation,
+  registerIdempotency,
+} from './kernel/http/idempotency.js';
 import { negotiateLanguage, type Language } from './kernel/i18n/i18n.js';
 import { JobQueue, type JobQueueOptions } from './kernel/jobs/jobs.js';
 import type { CairnModule, Kernel } from './kernel/kernel.js';
@@ -131,10 +137,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (actorResolvers.length > 1) throw new Error('only one module may resolve actors');
   const resolveActor = actorResolvers[0];
   const masterKey = loadMasterKey(config.masterKey);
+  const seal = (plaintext: string, aad: string) => encrypt(masterKey, plaintext, aad);
+  const unseal = (sealed: string, aad: string) => decrypt(masterKey, sealed, aad);
+  const keys = new Keyring({ db: database.db, jobs, log: logger, seal, unseal });
   const kernel: Kernel = {
     config,
-    seal: (plaintext, aad) => encrypt(masterKey, plaintext, aad),
-    unseal: (sealed, aad) => decrypt(masterKey, sealed, aad),
+    seal,
+    unseal,
+    keys,
     database,
     bus,
     jobs,
@@ -190,6 +200,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   registerProblemHandling(app);
+  // Before any module's routes: it wraps the handlers of routes declared `idempotent`.
+  registerIdempotency(app, kernel);
   await registerSecurity(app, config);
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
   await app.register(cookie);
@@ -214,8 +226,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       },
       security: [{ session: [] }],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: (document) => markIdempotentOperation(jsonSchemaTransform(document), document.route),
+    transformObject: (document) => addIdempotencyToOpenApi(jsonSchemaTransformObject(document)),
   });
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',

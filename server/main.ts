@@ -3,7 +3,16 @@ import { writeFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { buildApp, version } from './app.js';
 import { verifyAuditChain } from './kernel/audit/audit.js';
+import {
+  BackupRefusal,
+  backupReport,
+  createBackup,
+  restoreBackup,
+  restoreReport,
+  restoreSucceeded,
+} from './kernel/backup/backup.js';
 import { ConfigError, loadConfig, type Config } from './kernel/config.js';
+import { runKeysCommand } from './kernel/crypto/keys.cli.js';
 import { fromPglite, openDatabase, type Database } from './kernel/db/client.js';
 import { DataDirLockedError } from './kernel/db/lock.js';
 import { createLogger } from './kernel/logging.js';
@@ -19,7 +28,10 @@ Commands:
   worker           migrate, then run background jobs only (no HTTP)
   migrate          apply database migrations and exit
   verify-audit     check the audit trail's hash chain; names the first broken entry (exit 2 if broken)
+  backup <file>    back up the database (PostgreSQL: pg_dump, while Cairn runs; PGlite: Cairn stopped) to a new file
+  restore <file>   restore a backup into an EMPTY database, then check every table and the audit chain (exit 2 if not identical)
   openapi <file>   write the OpenAPI document to <file>
+  keys <command>   organisation and blind-index keys: status, rotate, rotate-index, destroy-retired ('cairn keys' lists them)
 `;
 
 function fail(message: string): never {
@@ -156,6 +168,45 @@ async function main(argv: string[]): Promise<void> {
           `${result.checked} entries before it verified.\n`,
       );
       process.exitCode = 2;
+      return;
+    }
+    case 'backup':
+    case 'restore': {
+      const file = rest[0] ?? fail(usage);
+      try {
+        if (command === 'backup') {
+          process.stdout.write(backupReport(await createBackup(config, version, file)));
+          return;
+        }
+        const result = await restoreBackup(config, file);
+        process.stdout.write(restoreReport(result));
+        if (!restoreSucceeded(result)) process.exitCode = 2;
+      } catch (error) {
+        if (error instanceof BackupRefusal) fail(`Cairn: ${error.message}`);
+        fail(`Cairn: the ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return;
+    }
+    case 'keys': {
+      // The full app, so every module has registered what it encrypts; jobs are driven here, not polled.
+      const database = await open(config);
+      const mailer = createMailer(config.mail);
+      const app = await buildApp({ config: { ...config, runJobs: false }, database, mailer, logger });
+      await app.ready();
+      try {
+        process.exitCode = await runKeysCommand(app.kernel.keys, rest, (line) =>
+          process.stdout.write(`${line}\n`),
+        );
+      } catch (error) {
+        process.stderr.write(
+          `Cairn: keys ${rest[0] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        process.exitCode = 1;
+      } finally {
+        await app.close();
+        mailer.close();
+        await database.close();
+      }
       return;
     }
     case 'openapi': {

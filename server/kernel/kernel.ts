@@ -3,6 +3,7 @@ import type { Actor } from './access/policy.js';
 import type { Logger } from 'pino';
 import type { EventBus } from './bus/bus.js';
 import type { Config } from './config.js';
+import type { Keyring } from './crypto/keyring.js';
 import type { Tx } from './db/types.js';
 import type { Database } from './db/client.js';
 import type { JobQueue } from './jobs/jobs.js';
@@ -21,6 +22,11 @@ export interface Kernel {
   seal: (plaintext: string, aad: string) => string;
   /** Opens what seal() produced, with the same aad. */
   unseal: (sealed: string, aad: string) => string;
+  /**
+   * Organisation data keys and blind-index keys: sealField/openField for identifying fields, blindIndex for
+   * equality search and matching, rotation and destruction (docs/decisions/0008-keyring.md).
+   */
+  keys: Keyring;
   /** Resolves who is making a request (the identity module provides the resolver; anonymous without it). */
   resolveActor: (request: FastifyRequest) => Promise<Actor>;
   /** Queues an email in the caller's transaction; it is sent by a job after commit, with retries. */

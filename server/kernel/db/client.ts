@@ -125,6 +125,12 @@ export function appRolePool(url: string, max: number): pg.Pool {
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // So must a checked-out one (PostgreSQL restarting mid-transaction): the pool stops listening to a client it
+  // lends, and its 'error' event, unheard, would kill the process. The query in flight fails on its own and
+  // the pool drops the broken client when it comes back (found by server/security/crash.security.ts).
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db, Tx } from './types.js';
 
 type AfterCommit = () => void | Promise<void>;
@@ -6,14 +7,54 @@ type AfterCommit = () => void | Promise<void>;
 const pending = new WeakMap<Tx, AfterCommit[]>();
 
 /**
+ * Work that must be part of the same transaction as a change, run at its start and just before COMMIT. The
+ * HTTP layer uses it for Idempotency-Key claims (server/kernel/http/idempotency.ts): the claim and the
+ * change it protects commit together or not at all.
+ */
+export interface TransactionGuard {
+  /** Runs first in the transaction; throwing rolls it back before the use case runs. */
+  begin: (tx: Tx) => Promise<void>;
+  /** Runs after the use case, with its result, before COMMIT; throwing rolls everything back. */
+  beforeCommit: (tx: Tx, result: unknown) => Promise<void>;
+}
+
+interface GuardSlot {
+  guard: TransactionGuard;
+  taken: boolean;
+}
+
+const guards = new AsyncLocalStorage<GuardSlot>();
+
+/**
+ * Runs fn with a guard that the first transaction opened inside it (by inTransaction) takes on, and only that
+ * one: a later transaction of the same use case (a read after the change, a failure report) runs unguarded.
+ */
+export async function withTransactionGuard<T>(guard: TransactionGuard, fn: () => Promise<T>): Promise<T> {
+  const slot: GuardSlot = { guard, taken: false };
+  try {
+    return await guards.run(slot, fn);
+  } finally {
+    // Timers and callbacks started inside fn keep its async context: none of them may take the guard later.
+    slot.taken = true;
+  }
+}
+
+/**
  * Runs one use case in one transaction. Everything it registers with onCommit (events, job nudges)
  * runs after COMMIT, so nothing reacts to a change that was rolled back.
  */
 export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   const callbacks: AfterCommit[] = [];
+  const slot = guards.getStore();
+  const guard = slot && !slot.taken ? slot.guard : undefined;
+  if (slot && guard) slot.taken = true;
   const result = await db.transaction(async (tx) => {
     pending.set(tx, callbacks);
-    return work(tx);
+    if (!guard) return work(tx);
+    await guard.begin(tx);
+    const value = await work(tx);
+    await guard.beforeCommit(tx, value);
+    return value;
   });
   // Callbacks own their errors (the bus logs them): the change is committed whatever they do.
   await Promise.allSettled(callbacks.map(async (callback) => callback()));

@@ -241,6 +241,9 @@ export class JobQueue {
         error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 1000) : 'unknown error';
       const final = job.attempts >= job.max_attempts;
       log.warn({ err: error, final }, 'job failed');
+      // Recording the failure can fail too (the database restarting): execute() must never reject, or the
+      // unheard rejection kills the process. The job stays claimed and is taken up again once its lock
+      // expires (recoverExpired). Found by server/security/crash.security.ts.
       await inTransaction(this.db, async (tx) => {
         if (final) {
           await tx.execute(
@@ -260,7 +263,7 @@ export class JobQueue {
                 where id = ${job.id} and locked_by = ${this.workerId}`,
           );
         }
-      });
+      }).catch((bookkeeping: unknown) => log.error({ err: bookkeeping }, 'could not record the job failure'));
     }
   }
 }

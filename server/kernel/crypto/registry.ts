@@ -1,0 +1,26 @@
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { BlindIndexPurpose } from './keystore.js';
+
+// The shapes of what modules register with the keyring, apart from keyring.ts so rotation.ts can use them
+// without importing the keyring (which imports rotation).
+
+/** One blind-index column of a registered table, recomputed from the row's opened fields on rotation. */
+export interface BlindIndexColumn {
+  column: PgColumn;
+  purpose: BlindIndexPurpose;
+  /**
+   * The value to index (normalised, exactly as the module's writes compute it) from the row's opened
+   * encrypted fields, keyed by property name; null empties the index.
+   */
+  source: (opened: Record<string, string | null>) => string | null;
+}
+
+/** A registered table with its property names resolved. */
+export interface RegisteredTable {
+  table: PgTable;
+  name: string;
+  id: PgColumn;
+  organisation: PgColumn;
+  encrypted: { property: string; column: PgColumn }[];
+  blindIndexes: (BlindIndexColumn & { property: string })[];
+}
