@@ -20,6 +20,8 @@ import {
   type Outcome,
   type Row,
 } from './test/matrix.js';
+import { casesMatrix } from './modules/cases/cases.matrix.js';
+import { casesAttachmentsMatrix } from './modules/cases/cases.attachments.matrix.js';
 import { directoryMatrix } from './modules/directory/directory.matrix.js';
 
 import { createMember, createOrganisation, createPerson, signIn } from './test/factories.js';
@@ -45,6 +47,8 @@ async function invitation(f: Fixture): Promise<{ id: string; token: string }> {
 
 const matrix: Record<string, Row> = {
   ...directoryMatrix,
+  ...casesMatrix,
+  ...casesAttachmentsMatrix,
   getHealth: { expect: publicRoute },
   signIn: {
     expect: publicRoute,

@@ -3,3 +3,6 @@
 export * from './kernel/db/kernel.tables.js';
 export * from './modules/identity/identity.tables.js';
 export * from './modules/directory/directory.tables.js';
+export * from './modules/cases/cases.tables.js';
+export * from './modules/cases/cases.attachments.tables.js';
+export * from './modules/cases/cases.exports.tables.js';

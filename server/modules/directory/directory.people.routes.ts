@@ -64,7 +64,7 @@ export async function peopleRoutes(scope: FastifyInstance): Promise<void> {
   app.put(
     '/directory/people/me',
     {
-      config: { policy: members },
+      config: { policy: members, idempotent: true },
       schema: {
         tags,
         operationId: 'saveMyPersonProfile',
@@ -116,7 +116,7 @@ export async function peopleRoutes(scope: FastifyInstance): Promise<void> {
   app.post(
     '/directory/people/:personId/messages',
     {
-      config: { policy: members, rateLimit: messageRateLimit },
+      config: { policy: members, rateLimit: messageRateLimit, idempotent: true },
       schema: {
         tags,
         operationId: 'sendContactMessage',

@@ -61,7 +61,7 @@ export async function supportRoutes(scope: FastifyInstance): Promise<void> {
     '/directory/support/requests',
     {
       // Each request emails several organisations: a low ceiling keeps a compromised account from spamming.
-      config: { policy: caseRoles, rateLimit: { max: 20, timeWindow: 60_000 } },
+      config: { policy: caseRoles, rateLimit: { max: 20, timeWindow: 60_000 }, idempotent: true },
       schema: {
         tags,
         operationId: 'createSupportRequest',
@@ -128,7 +128,7 @@ export async function supportRoutes(scope: FastifyInstance): Promise<void> {
   app.post(
     '/directory/support/requests/:requestId/accept',
     {
-      config: { policy: caseRoles },
+      config: { policy: caseRoles, idempotent: true },
       schema: {
         tags,
         operationId: 'acceptSupportRequest',
@@ -145,7 +145,7 @@ export async function supportRoutes(scope: FastifyInstance): Promise<void> {
   app.post(
     '/directory/support/requests/:requestId/decline',
     {
-      config: { policy: caseRoles },
+      config: { policy: caseRoles, idempotent: true },
       schema: {
         tags,
         operationId: 'declineSupportRequest',
@@ -162,7 +162,7 @@ export async function supportRoutes(scope: FastifyInstance): Promise<void> {
   app.post(
     '/directory/support/requests/:requestId/close',
     {
-      config: { policy: caseRoles },
+      config: { policy: caseRoles, idempotent: true },
       schema: {
         tags,
         operationId: 'closeSupportRequest',

@@ -36,3 +36,12 @@ export const directoryModule: CairnModule = {
 };
 
 export { rebuildSearchEntries } from './directory.profiles.service.js';
+export { exploitationTypes, industries } from './directory.vocabulary.js';
+export { placeById, regionName } from './directory.gazetteer.js';
+export { languageCodeSchema, regionCodeSchema } from './directory.profiles.schemas.js';
+
+// For the cases module's HTCDS import (cases.exchange.*): gazetteer look-ups by name and region, and the
+// upload checks (zip inspection before any reader runs, the size limit, file-name rule) it shares.
+export { fold, regionsOf, searchPlaces } from './directory.gazetteer.js';
+export { inspectZip, maxImportBytes } from './directory.import.files.js';
+export { isPlainFileName } from './directory.import.schemas.js';

@@ -56,7 +56,7 @@ export async function memberRoutes(scope: FastifyInstance): Promise<void> {
   app.post(
     '/identity/organisations/:id/invitations',
     {
-      config: { policy: orgAdmins },
+      config: { policy: orgAdmins, idempotent: true },
       schema: {
         tags,
         operationId: 'inviteMember',

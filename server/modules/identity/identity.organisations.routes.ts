@@ -76,7 +76,7 @@ export async function organisationRoutes(scope: FastifyInstance): Promise<void> 
   app.post(
     '/identity/organisations/apply',
     {
-      config: { policy: signedIn, rateLimit: { max: 10, timeWindow: 60_000 } },
+      config: { policy: signedIn, rateLimit: { max: 10, timeWindow: 60_000 }, idempotent: true },
       schema: {
         tags,
         operationId: 'applyAsPerson',

@@ -131,6 +131,12 @@ const people: DemoPerson[] = [
     organisation: 'tumaini',
   },
   { email: 'caseworker@demo.cairn', displayName: 'Sophea Chan', role: 'caseworker', organisation: 'mekong' },
+  {
+    email: 'caseworker.tumaini@demo.cairn',
+    displayName: 'Grace Achieng',
+    role: 'caseworker',
+    organisation: 'tumaini',
+  },
   { email: 'analyst@demo.cairn', displayName: 'Nguyễn Thị Mai', role: 'analyst', organisation: 'research' },
   {
     email: 'investigator@demo.cairn',

@@ -1237,6 +1237,502 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My cases, or (supervisors) the organisation’s — nothing identifying is listed */
+        get: operations["listCases"];
+        put?: never;
+        /** Open a case (an intake; `draft: true` saves it incomplete) */
+        post: operations["createCaseFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My open cases, due follow-ups, recently updated cases, closures waiting for approval */
+        get: operations["getCaseDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation’s caseworkers and case supervisors */
+        get: operations["listCaseStaff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** De-identified counts of the organisation’s cases (small cells hidden) */
+        get: operations["getCaseStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/duplicate-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Does the organisation already have a case with this document number or name + birth year?
+         * @description Compares keyed blind-index digests only; the values are never stored or logged.
+         */
+        post: operations["checkCaseDuplicates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case file (identifying sections with `reveal=true`, after a step-up); every read is audited */
+        get: operations["getCaseFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Save sections of a case (each given section replaces the stored one)
+         * @description Identifying sections need a recent step-up. A stale `version` is answered with 409.
+         */
+        patch: operations["updateCaseFile"];
+        trace?: never;
+    };
+    "/api/cases/{caseId}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a perpetrator, trafficking event, support-plan item, follow-up or comment */
+        post: operations["addCaseEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/entries/{entryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace an entry (comments are never edited) */
+        put: operations["updateCaseEntry"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/entries/{entryId}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a follow-up or support-plan item done (no need to resend its sealed fields) */
+        post: operations["completeCaseEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the survivor’s consent for one purpose */
+        post: operations["recordCaseConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/consents/{consentId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a consent (disclosures based on it stop at the next request) */
+        post: operations["revokeCaseConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Assign caseworkers to a case (supervisors) */
+        put: operations["setCaseAssignments"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/restriction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Restrict a case to named staff, or lift the restriction (supervisors) */
+        put: operations["setCaseRestriction"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/closure-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a case to be closed (a supervisor other than the asker approves) */
+        post: operations["requestCaseClosure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/closure-decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject a pending closure (supervisors) */
+        post: operations["decideCaseClosure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a closed case (supervisors) */
+        post: operations["reopenCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/break-glass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a restricted case outside my scope for 60 minutes, read-only (step-up, reason, alert) */
+        post: operations["breakGlassCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case’s timeline (changes: anyone on the case); who read it (reads, all: supervisors) */
+        get: operations["getCaseHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case’s attachments, newest first (file names with `reveal=true`, after a step-up) */
+        get: operations["listCaseAttachments"];
+        put?: never;
+        /**
+         * Attach a document, photo or recording to a case (up to 20 MB; checked by its content)
+         * @description The request body is the file, sent with its own media type: PDF, plain text (UTF-8), JPEG, PNG, WebP, HEIC (when this server can decode it), MP3, M4A, Ogg or WAV. The type is found from the content and must match the one declared; photos are re-encoded without their metadata (location included); PDFs with scripts, embedded files or launch actions are refused. The name goes in the `X-File-Name` header and is stored sealed. Needs the right to add entries to the case.
+         */
+        post: operations["uploadCaseAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/attachments/{attachmentId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an attachment (after a step-up in the last 5 minutes); every download is audited
+         * @description Served as an attachment with the type found in its content, never to be displayed inline: `Content-Disposition: attachment`, `X-Content-Type-Options: nosniff`, `Cache-Control: no-store` and a sandboxing Content-Security-Policy.
+         */
+        get: operations["downloadCaseAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload HTCDS case files (CSV, XLSX, zip of CSV files, JSON; up to 10 MB) for a dry run
+         * @description The request body is the file: `text/csv` (UTF-8; one table of cases), an XLSX workbook (a sheet per record type, or the cases on the first sheet, as made from the official XLSForm), a zip of the CSV files of a Cairn export, or a Cairn JSON export. Official HTCDS column names, the XLSForm’s names and common variants are understood. Nothing is created: every row is checked and reported; a clean dry run is kept (sealed) for an hour for `commitCaseImport`. Needs a recent step-up. An unreadable file is refused with `validation_failed` (`cases.import_*`).
+         */
+        post: operations["checkCaseImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/imports/{importId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of my case imports: its row-by-row report, and its progress while it is committed
+         * @description The report quotes the file: reading it needs a recent step-up.
+         */
+        get: operations["getCaseImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/imports/{importId}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create every case of a clean dry run, in one transaction (all or nothing)
+         * @description Needs a recent step-up. Answers 409 when the dry run had problems, the import is already committed, or the commit failed (then nothing was created and the import’s report says why).
+         */
+        post: operations["commitCaseImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{caseId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export one case as HTCDS v2 (CSV, JSON or XLSX) in a password-protected zip (AES-256)
+         * @description Anyone who can read the case, after a step-up (always, with or without identifying sections). The password is used to encrypt the archive and never stored. Audited.
+         */
+        post: operations["exportCaseFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation’s bulk export requests, newest first (supervisors) */
+        get: operations["listCaseExportRequests"];
+        put?: never;
+        /**
+         * Ask to export several (or all permitted) cases; a second supervisor must approve
+         * @description The cases are fixed now, by id, through the same rules as reading them. Nothing leaves until a different case supervisor approves; then the requester downloads it once, within 24 hours.
+         */
+        post: operations["requestCaseExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/exports/{requestId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or reject a bulk export (a supervisor other than the requester)
+         * @description Approving needs a recent step-up.
+         */
+        post: operations["decideCaseExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/exports/{requestId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Download an approved bulk export once, encrypted with the password given now
+         * @description The requester only, after a step-up, within 24 hours of the approval. The password is used to encrypt the archive and never stored. Audited.
+         */
+        post: operations["downloadCaseExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1261,6 +1757,32 @@ export interface components {
                 code: string;
                 message: string;
             }[];
+        };
+        CaseAttachmentInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "document" | "photo" | "audio";
+            /** @description The type found in the content (photos are re-encoded), not the declared one */
+            mediaType: string;
+            sizeBytes: number;
+            /** @description The file name as uploaded; null unless revealed */
+            name: string | null;
+            createdBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            } | null;
+            createdAt: string;
+        };
+        CaseAttachmentListInput: {
+            items: components["schemas"]["CaseAttachmentInput"][];
+            abilities: {
+                /** @description The caller may attach files to this case */
+                upload: boolean;
+                /** @description The caller may download (after a recent step-up) */
+                download: boolean;
+            };
         };
         SignInResultInput: {
             /** @enum {string} */
@@ -2034,6 +2556,98 @@ export interface components {
             since: string;
             items: components["schemas"]["UnmetNeedInput"][];
         };
+        CaseExportRequestInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            scope: "selected" | "all";
+            caseCount: number;
+            /** @enum {string} */
+            format: "csv" | "json" | "xlsx";
+            includeIdentifying: boolean;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "downloaded" | "expired";
+            requestedBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            } | null;
+            decidedBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            } | null;
+            decidedAt: string | null;
+            /**
+             * Format: date-time
+             * @description Pending: until a decision is due; approved: until the download
+             */
+            expiresAt: string;
+            downloadedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            abilities: {
+                /** @description A supervisor other than the requester, while it is pending */
+                decide: boolean;
+                /** @description The requester, once approved, within 24 hours, once */
+                download: boolean;
+            };
+        };
+        CaseImportIssueInput: {
+            /**
+             * @description The table (file, sheet, or JSON list) the problem is in
+             * @enum {string}
+             */
+            record: "cases" | "perpetrators" | "trafficking_events" | "support_plan" | "case_comments" | "follow_ups" | "consents" | "identity_documents";
+            /** @description Row in the table, the header being row 1 (JSON: the case’s position); 0: the file as a whole */
+            row: number;
+            /** @description JSON: the position of a related record inside its case */
+            item: number | null;
+            /** @description The HTCDS column (or the header), when the problem is in one */
+            column: string | null;
+            /** @description Stable code, e.g. cases.import_unknown_value */
+            code: string;
+            /** @description The problem, in the reader’s language */
+            message: string;
+        };
+        CaseImportInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            format: "csv" | "xlsx" | "zip" | "json";
+            /** @enum {string} */
+            status: "checked" | "committing" | "committed" | "failed";
+            columns: {
+                /** @enum {string} */
+                record: "cases" | "perpetrators" | "trafficking_events" | "support_plan" | "case_comments" | "follow_ups" | "consents" | "identity_documents";
+                index: number;
+                header: string;
+                /** @description The HTCDS column it fills, or null when it is not read */
+                column: string | null;
+            }[];
+            counts: {
+                /** @description Cases in the file */
+                cases: number;
+                valid: number;
+                invalid: number;
+                /** @description Problems found (the report lists the first 1,000) */
+                issues: number;
+                /** @description Cases created by the commit */
+                created: number;
+            };
+            report: components["schemas"]["CaseImportIssueInput"][];
+            reportTruncated: boolean;
+            /** @description While committing: cases written so far (per server process) */
+            progress: {
+                processed: number;
+                total: number;
+            };
+            canCommit: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
         HealthInput: {
             /** @constant */
             status: "ok";
@@ -2065,6 +2679,32 @@ export interface components {
                 code: string;
                 message: string;
             }[];
+        };
+        CaseAttachment: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "document" | "photo" | "audio";
+            /** @description The type found in the content (photos are re-encoded), not the declared one */
+            mediaType: string;
+            sizeBytes: number;
+            /** @description The file name as uploaded; null unless revealed */
+            name: string | null;
+            createdBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            } | null;
+            createdAt: string;
+        };
+        CaseAttachmentList: {
+            items: components["schemas"]["CaseAttachment"][];
+            abilities: {
+                /** @description The caller may attach files to this case */
+                upload: boolean;
+                /** @description The caller may download (after a recent step-up) */
+                download: boolean;
+            };
         };
         SignInResult: {
             /** @enum {string} */
@@ -2838,6 +3478,98 @@ export interface components {
             since: string;
             items: components["schemas"]["UnmetNeed"][];
         };
+        CaseExportRequest: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            scope: "selected" | "all";
+            caseCount: number;
+            /** @enum {string} */
+            format: "csv" | "json" | "xlsx";
+            includeIdentifying: boolean;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "downloaded" | "expired";
+            requestedBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            } | null;
+            decidedBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            } | null;
+            decidedAt: string | null;
+            /**
+             * Format: date-time
+             * @description Pending: until a decision is due; approved: until the download
+             */
+            expiresAt: string;
+            downloadedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            abilities: {
+                /** @description A supervisor other than the requester, while it is pending */
+                decide: boolean;
+                /** @description The requester, once approved, within 24 hours, once */
+                download: boolean;
+            };
+        };
+        CaseImportIssue: {
+            /**
+             * @description The table (file, sheet, or JSON list) the problem is in
+             * @enum {string}
+             */
+            record: "cases" | "perpetrators" | "trafficking_events" | "support_plan" | "case_comments" | "follow_ups" | "consents" | "identity_documents";
+            /** @description Row in the table, the header being row 1 (JSON: the case’s position); 0: the file as a whole */
+            row: number;
+            /** @description JSON: the position of a related record inside its case */
+            item: number | null;
+            /** @description The HTCDS column (or the header), when the problem is in one */
+            column: string | null;
+            /** @description Stable code, e.g. cases.import_unknown_value */
+            code: string;
+            /** @description The problem, in the reader’s language */
+            message: string;
+        };
+        CaseImport: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            format: "csv" | "xlsx" | "zip" | "json";
+            /** @enum {string} */
+            status: "checked" | "committing" | "committed" | "failed";
+            columns: {
+                /** @enum {string} */
+                record: "cases" | "perpetrators" | "trafficking_events" | "support_plan" | "case_comments" | "follow_ups" | "consents" | "identity_documents";
+                index: number;
+                header: string;
+                /** @description The HTCDS column it fills, or null when it is not read */
+                column: string | null;
+            }[];
+            counts: {
+                /** @description Cases in the file */
+                cases: number;
+                valid: number;
+                invalid: number;
+                /** @description Problems found (the report lists the first 1,000) */
+                issues: number;
+                /** @description Cases created by the commit */
+                created: number;
+            };
+            report: components["schemas"]["CaseImportIssue"][];
+            reportTruncated: boolean;
+            /** @description While committing: cases written so far (per server process) */
+            progress: {
+                processed: number;
+                total: number;
+            };
+            canCommit: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -2851,9 +3583,15 @@ export interface components {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description `true` when this answer is the stored answer to an earlier request with the same Idempotency-Key */
+        IdempotentReplayed: "true";
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -4064,7 +4802,10 @@ export interface operations {
     applyAsPerson: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4077,6 +4818,7 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4721,7 +5463,10 @@ export interface operations {
     inviteMember: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 id: string;
             };
@@ -4741,6 +5486,7 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5514,7 +6260,10 @@ export interface operations {
     createSupportRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5553,6 +6302,7 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5666,7 +6416,10 @@ export interface operations {
     acceptSupportRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 requestId: string;
             };
@@ -5677,6 +6430,7 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5706,7 +6460,10 @@ export interface operations {
     declineSupportRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 requestId: string;
             };
@@ -5726,6 +6483,7 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5755,7 +6513,10 @@ export interface operations {
     closeSupportRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 requestId: string;
             };
@@ -5766,6 +6527,7 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5913,7 +6675,10 @@ export interface operations {
     saveMyPersonProfile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5954,6 +6719,7 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6073,7 +6839,10 @@ export interface operations {
     sendContactMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 personId: string;
             };
@@ -6090,6 +6859,7 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6380,6 +7150,3579 @@ export interface operations {
                 };
                 content: {
                     "text/csv": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCases: {
+        parameters: {
+            query?: {
+                scope?: "mine" | "organisation";
+                status?: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                closurePending?: "true" | "false";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                            draft: boolean;
+                            restricted: boolean;
+                            openedOn: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            closurePending: boolean;
+                            assignees: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            }[];
+                            dueFollowUps: number;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCaseFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default false */
+                    draft?: boolean;
+                    /** @description Defaults to today */
+                    openedOn?: string;
+                    identity?: {
+                        salutation?: string;
+                        title?: string;
+                        firstName?: string;
+                        middleName?: string;
+                        /** @description Family name (HTCDS prs_SecondName) */
+                        secondName?: string;
+                        /** @default [] */
+                        aliases?: string[];
+                        /** @description A calendar date, YYYY-MM-DD */
+                        birthDate?: string;
+                        /** @description When only the year is known */
+                        birthYear?: number;
+                    };
+                    contact?: {
+                        /** Format: email */
+                        email?: string;
+                        homePhone?: string;
+                        mobilePhone?: string;
+                        street?: string;
+                        city?: string;
+                        state?: string;
+                        postalCode?: string;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country?: string;
+                    };
+                    documents?: {
+                        /** @enum {string} */
+                        type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                        number: string;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        issuingCountry?: string;
+                    }[];
+                    narrative?: {
+                        /** @description The survivor's account, in the caseworker's words */
+                        account?: string;
+                        detailsOfVulnerabilities?: string;
+                    };
+                    profile?: {
+                        /** @enum {string} */
+                        gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                        deceased?: boolean;
+                        /** @enum {string} */
+                        maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                        numberOfChildren?: number;
+                        /** @enum {string} */
+                        education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                        /** @default [] */
+                        citizenships?: string[];
+                        /** @description ISO 639-1 language code */
+                        primaryLanguage?: string;
+                        /** @description ISO 639-1 language code */
+                        secondaryLanguage?: string;
+                    };
+                    victim?: {
+                        agreementToManagePersonalData?: boolean;
+                        /** @enum {string} */
+                        traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                        /** @enum {string} */
+                        statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                        /** @enum {string} */
+                        relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                        ageWhenTrafficked?: number;
+                        /** @default [] */
+                        recruitmentMethods?: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                        /** @default [] */
+                        recruitmentWebsitesAndApps?: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        recruitmentCountry?: string;
+                        /** @default [] */
+                        methodsOfControl?: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                        /** @default [] */
+                        exploitationTypes?: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                        /** @enum {string} */
+                        forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                        /** @default [] */
+                        sexExploitationTypes?: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                        /** @default [] */
+                        exploitationWebsitesAndApps?: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        exploitationCountry?: string;
+                        /** @default [] */
+                        vulnerabilities?: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** @enum {string} */
+                        status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                        draft: boolean;
+                        restricted: boolean;
+                        openedOn: string;
+                        closedOn: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        assignees: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                            primary: boolean;
+                        }[];
+                        restrictedTo: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                        }[];
+                        closureRequest: {
+                            /** @enum {string} */
+                            status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                            requestedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** @description Only when revealed */
+                            reason: string | null;
+                        } | null;
+                        access: {
+                            /** @enum {string} */
+                            via: "assignment" | "supervision" | "restriction" | "break_glass";
+                            until: string | null;
+                        };
+                        revealed: boolean;
+                        identity: {
+                            salutation?: string;
+                            title?: string;
+                            firstName?: string;
+                            middleName?: string;
+                            /** @description Family name (HTCDS prs_SecondName) */
+                            secondName?: string;
+                            /** @default [] */
+                            aliases: string[];
+                            /** @description A calendar date, YYYY-MM-DD */
+                            birthDate?: string;
+                            /** @description When only the year is known */
+                            birthYear?: number;
+                        } | null;
+                        contact: {
+                            /** Format: email */
+                            email?: string;
+                            homePhone?: string;
+                            mobilePhone?: string;
+                            street?: string;
+                            city?: string;
+                            state?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            country?: string;
+                        } | null;
+                        documents: {
+                            /** @enum {string} */
+                            type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                            number: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            issuingCountry?: string;
+                        }[] | null;
+                        narrative: {
+                            /** @description The survivor's account, in the caseworker's words */
+                            account?: string;
+                            detailsOfVulnerabilities?: string;
+                        } | null;
+                        profile: {
+                            /** @enum {string} */
+                            gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                            deceased?: boolean;
+                            /** @enum {string} */
+                            maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                            numberOfChildren?: number;
+                            /** @enum {string} */
+                            education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                            /** @default [] */
+                            citizenships: string[];
+                            /** @description ISO 639-1 language code */
+                            primaryLanguage?: string;
+                            /** @description ISO 639-1 language code */
+                            secondaryLanguage?: string;
+                        };
+                        victim: {
+                            agreementToManagePersonalData?: boolean;
+                            /** @enum {string} */
+                            traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                            /** @enum {string} */
+                            statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                            /** @enum {string} */
+                            relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                            ageWhenTrafficked?: number;
+                            /** @default [] */
+                            recruitmentMethods: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                            /** @default [] */
+                            recruitmentWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            recruitmentCountry?: string;
+                            /** @default [] */
+                            methodsOfControl: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                            /** @default [] */
+                            exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                            /** @enum {string} */
+                            forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                            /** @default [] */
+                            sexExploitationTypes: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                            /** @default [] */
+                            exploitationWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            exploitationCountry?: string;
+                            /** @default [] */
+                            vulnerabilities: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                        };
+                        entries: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            dueOn: string | null;
+                            doneAt: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        consents: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            recipientOrganisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                            givenOn: string;
+                            expiresOn: string | null;
+                            /** @description Only when the identifying sections are revealed */
+                            note: string | null;
+                            recordedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            revokedAt: string | null;
+                            active: boolean;
+                        }[];
+                        /** @description Other cases of the organisation with the same document or name + birth year */
+                        possibleDuplicates: number;
+                        abilities: {
+                            update: boolean;
+                            addEntries: boolean;
+                            assign: boolean;
+                            restrict: boolean;
+                            recordConsent: boolean;
+                            requestClosure: boolean;
+                            approveClosure: boolean;
+                            reopen: boolean;
+                            viewAccessHistory: boolean;
+                            /** @description May see the identifying sections (after a recent step-up) */
+                            reveal: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCaseDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        myCases: {
+                            /** Format: uuid */
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                            draft: boolean;
+                            restricted: boolean;
+                            openedOn: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            closurePending: boolean;
+                            assignees: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            }[];
+                            dueFollowUps: number;
+                        }[];
+                        dueFollowUps: {
+                            /** Format: uuid */
+                            caseId: string;
+                            reference: string;
+                            /** Format: uuid */
+                            entryId: string;
+                            dueOn: string;
+                            overdue: boolean;
+                        }[];
+                        recentlyUpdated: {
+                            /** Format: uuid */
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                            draft: boolean;
+                            restricted: boolean;
+                            openedOn: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            closurePending: boolean;
+                            assignees: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            }[];
+                            dueFollowUps: number;
+                        }[];
+                        closuresAwaitingApproval: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCaseStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCaseStatistics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        threshold: number;
+                        total: number;
+                        dimensions: {
+                            [key: string]: {
+                                value: string;
+                                count: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkCaseDuplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default [] */
+                    documentNumbers?: string[];
+                    firstName?: string;
+                    secondName?: string;
+                    birthYear?: number;
+                    /** Format: uuid */
+                    excludeCaseId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        matches: {
+                            /** @enum {string} */
+                            on: "document" | "name_birth_year";
+                            caseId: string | null;
+                            reference: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCaseFile: {
+        parameters: {
+            query?: {
+                /** @description Include the identifying sections (needs a step-up in the last 5 minutes) */
+                reveal?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** @enum {string} */
+                        status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                        draft: boolean;
+                        restricted: boolean;
+                        openedOn: string;
+                        closedOn: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        assignees: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                            primary: boolean;
+                        }[];
+                        restrictedTo: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                        }[];
+                        closureRequest: {
+                            /** @enum {string} */
+                            status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                            requestedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** @description Only when revealed */
+                            reason: string | null;
+                        } | null;
+                        access: {
+                            /** @enum {string} */
+                            via: "assignment" | "supervision" | "restriction" | "break_glass";
+                            until: string | null;
+                        };
+                        revealed: boolean;
+                        identity: {
+                            salutation?: string;
+                            title?: string;
+                            firstName?: string;
+                            middleName?: string;
+                            /** @description Family name (HTCDS prs_SecondName) */
+                            secondName?: string;
+                            /** @default [] */
+                            aliases: string[];
+                            /** @description A calendar date, YYYY-MM-DD */
+                            birthDate?: string;
+                            /** @description When only the year is known */
+                            birthYear?: number;
+                        } | null;
+                        contact: {
+                            /** Format: email */
+                            email?: string;
+                            homePhone?: string;
+                            mobilePhone?: string;
+                            street?: string;
+                            city?: string;
+                            state?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            country?: string;
+                        } | null;
+                        documents: {
+                            /** @enum {string} */
+                            type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                            number: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            issuingCountry?: string;
+                        }[] | null;
+                        narrative: {
+                            /** @description The survivor's account, in the caseworker's words */
+                            account?: string;
+                            detailsOfVulnerabilities?: string;
+                        } | null;
+                        profile: {
+                            /** @enum {string} */
+                            gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                            deceased?: boolean;
+                            /** @enum {string} */
+                            maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                            numberOfChildren?: number;
+                            /** @enum {string} */
+                            education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                            /** @default [] */
+                            citizenships: string[];
+                            /** @description ISO 639-1 language code */
+                            primaryLanguage?: string;
+                            /** @description ISO 639-1 language code */
+                            secondaryLanguage?: string;
+                        };
+                        victim: {
+                            agreementToManagePersonalData?: boolean;
+                            /** @enum {string} */
+                            traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                            /** @enum {string} */
+                            statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                            /** @enum {string} */
+                            relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                            ageWhenTrafficked?: number;
+                            /** @default [] */
+                            recruitmentMethods: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                            /** @default [] */
+                            recruitmentWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            recruitmentCountry?: string;
+                            /** @default [] */
+                            methodsOfControl: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                            /** @default [] */
+                            exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                            /** @enum {string} */
+                            forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                            /** @default [] */
+                            sexExploitationTypes: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                            /** @default [] */
+                            exploitationWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            exploitationCountry?: string;
+                            /** @default [] */
+                            vulnerabilities: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                        };
+                        entries: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            dueOn: string | null;
+                            doneAt: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        consents: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            recipientOrganisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                            givenOn: string;
+                            expiresOn: string | null;
+                            /** @description Only when the identifying sections are revealed */
+                            note: string | null;
+                            recordedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            revokedAt: string | null;
+                            active: boolean;
+                        }[];
+                        /** @description Other cases of the organisation with the same document or name + birth year */
+                        possibleDuplicates: number;
+                        abilities: {
+                            update: boolean;
+                            addEntries: boolean;
+                            assign: boolean;
+                            restrict: boolean;
+                            recordConsent: boolean;
+                            requestClosure: boolean;
+                            approveClosure: boolean;
+                            reopen: boolean;
+                            viewAccessHistory: boolean;
+                            /** @description May see the identifying sections (after a recent step-up) */
+                            reveal: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCaseFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    version: number;
+                    /**
+                     * @description Completes a draft intake
+                     * @enum {boolean}
+                     */
+                    draft?: false;
+                    identity?: {
+                        salutation?: string;
+                        title?: string;
+                        firstName?: string;
+                        middleName?: string;
+                        /** @description Family name (HTCDS prs_SecondName) */
+                        secondName?: string;
+                        /** @default [] */
+                        aliases?: string[];
+                        /** @description A calendar date, YYYY-MM-DD */
+                        birthDate?: string;
+                        /** @description When only the year is known */
+                        birthYear?: number;
+                    };
+                    contact?: {
+                        /** Format: email */
+                        email?: string;
+                        homePhone?: string;
+                        mobilePhone?: string;
+                        street?: string;
+                        city?: string;
+                        state?: string;
+                        postalCode?: string;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country?: string;
+                    };
+                    documents?: {
+                        /** @enum {string} */
+                        type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                        number: string;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        issuingCountry?: string;
+                    }[];
+                    narrative?: {
+                        /** @description The survivor's account, in the caseworker's words */
+                        account?: string;
+                        detailsOfVulnerabilities?: string;
+                    };
+                    profile?: {
+                        /** @enum {string} */
+                        gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                        deceased?: boolean;
+                        /** @enum {string} */
+                        maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                        numberOfChildren?: number;
+                        /** @enum {string} */
+                        education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                        /** @default [] */
+                        citizenships?: string[];
+                        /** @description ISO 639-1 language code */
+                        primaryLanguage?: string;
+                        /** @description ISO 639-1 language code */
+                        secondaryLanguage?: string;
+                    };
+                    victim?: {
+                        agreementToManagePersonalData?: boolean;
+                        /** @enum {string} */
+                        traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                        /** @enum {string} */
+                        statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                        /** @enum {string} */
+                        relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                        ageWhenTrafficked?: number;
+                        /** @default [] */
+                        recruitmentMethods?: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                        /** @default [] */
+                        recruitmentWebsitesAndApps?: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        recruitmentCountry?: string;
+                        /** @default [] */
+                        methodsOfControl?: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                        /** @default [] */
+                        exploitationTypes?: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                        /** @enum {string} */
+                        forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                        /** @default [] */
+                        sexExploitationTypes?: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                        /** @default [] */
+                        exploitationWebsitesAndApps?: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        exploitationCountry?: string;
+                        /** @default [] */
+                        vulnerabilities?: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** @enum {string} */
+                        status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                        draft: boolean;
+                        restricted: boolean;
+                        openedOn: string;
+                        closedOn: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        assignees: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                            primary: boolean;
+                        }[];
+                        restrictedTo: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                        }[];
+                        closureRequest: {
+                            /** @enum {string} */
+                            status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                            requestedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** @description Only when revealed */
+                            reason: string | null;
+                        } | null;
+                        access: {
+                            /** @enum {string} */
+                            via: "assignment" | "supervision" | "restriction" | "break_glass";
+                            until: string | null;
+                        };
+                        revealed: boolean;
+                        identity: {
+                            salutation?: string;
+                            title?: string;
+                            firstName?: string;
+                            middleName?: string;
+                            /** @description Family name (HTCDS prs_SecondName) */
+                            secondName?: string;
+                            /** @default [] */
+                            aliases: string[];
+                            /** @description A calendar date, YYYY-MM-DD */
+                            birthDate?: string;
+                            /** @description When only the year is known */
+                            birthYear?: number;
+                        } | null;
+                        contact: {
+                            /** Format: email */
+                            email?: string;
+                            homePhone?: string;
+                            mobilePhone?: string;
+                            street?: string;
+                            city?: string;
+                            state?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            country?: string;
+                        } | null;
+                        documents: {
+                            /** @enum {string} */
+                            type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                            number: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            issuingCountry?: string;
+                        }[] | null;
+                        narrative: {
+                            /** @description The survivor's account, in the caseworker's words */
+                            account?: string;
+                            detailsOfVulnerabilities?: string;
+                        } | null;
+                        profile: {
+                            /** @enum {string} */
+                            gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                            deceased?: boolean;
+                            /** @enum {string} */
+                            maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                            numberOfChildren?: number;
+                            /** @enum {string} */
+                            education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                            /** @default [] */
+                            citizenships: string[];
+                            /** @description ISO 639-1 language code */
+                            primaryLanguage?: string;
+                            /** @description ISO 639-1 language code */
+                            secondaryLanguage?: string;
+                        };
+                        victim: {
+                            agreementToManagePersonalData?: boolean;
+                            /** @enum {string} */
+                            traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                            /** @enum {string} */
+                            statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                            /** @enum {string} */
+                            relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                            ageWhenTrafficked?: number;
+                            /** @default [] */
+                            recruitmentMethods: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                            /** @default [] */
+                            recruitmentWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            recruitmentCountry?: string;
+                            /** @default [] */
+                            methodsOfControl: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                            /** @default [] */
+                            exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                            /** @enum {string} */
+                            forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                            /** @default [] */
+                            sexExploitationTypes: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                            /** @default [] */
+                            exploitationWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            exploitationCountry?: string;
+                            /** @default [] */
+                            vulnerabilities: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                        };
+                        entries: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            dueOn: string | null;
+                            doneAt: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        consents: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            recipientOrganisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                            givenOn: string;
+                            expiresOn: string | null;
+                            /** @description Only when the identifying sections are revealed */
+                            note: string | null;
+                            recordedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            revokedAt: string | null;
+                            active: boolean;
+                        }[];
+                        /** @description Other cases of the organisation with the same document or name + birth year */
+                        possibleDuplicates: number;
+                        abilities: {
+                            update: boolean;
+                            addEntries: boolean;
+                            assign: boolean;
+                            restrict: boolean;
+                            recordConsent: boolean;
+                            requestClosure: boolean;
+                            approveClosure: boolean;
+                            reopen: boolean;
+                            viewAccessHistory: boolean;
+                            /** @description May see the identifying sections (after a recent step-up) */
+                            reveal: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addCaseEntry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "perpetrator";
+                    roles: ("TravellingPartner" | "Transporter" | "RecruiterOrIntermediary" | "BrokerTravelAgent" | "TransferredIndividual" | "HarbouredIndividual" | "SoldIndividual" | "BoughtIndividual" | "ReceivedIndividual" | "ControlledIndividual" | "Smuggler" | "Abuser" | "Kidnapper" | "Exploiter" | "Other")[];
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    nationality?: string;
+                    name?: string;
+                    /** @default [] */
+                    aliases?: string[];
+                    phone?: string;
+                    roleDetails?: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "event";
+                    /** @enum {string} */
+                    type: "Recruitment" | "Transit" | "Exploitation";
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    country: string;
+                    /** @description GeoNames first-level region (admin1) code, e.g. KE.37 */
+                    region?: string;
+                    /** @description A gazetteer place (directory searchPlaces) */
+                    placeId?: number;
+                    /** @description A calendar date, YYYY-MM-DD */
+                    date?: string;
+                    street?: string;
+                    description?: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "supportPlan";
+                    /** @enum {string} */
+                    type: "Education" | "Financial" | "Health" | "LabourExploitationRehabilitation" | "Legal" | "Livelihood" | "RightsBasedTraining" | "SexualExploitationRehabilitation" | "SocialCare";
+                    /**
+                     * @default Planned
+                     * @enum {string}
+                     */
+                    status?: "Planned" | "InProgress" | "Achieved" | "NotAchieved" | "Cancelled";
+                    /** @description A calendar date, YYYY-MM-DD */
+                    plannedEndDate?: string;
+                    /** @description A calendar date, YYYY-MM-DD */
+                    actualEndDate?: string;
+                    objectives?: string;
+                    actionPlan?: string;
+                    outcome?: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "followUp";
+                    /** @description A calendar date, YYYY-MM-DD */
+                    dueOn: string;
+                    /**
+                     * Format: uuid
+                     * @description Defaults to the person adding it
+                     */
+                    assigneeMembershipId?: string;
+                    note?: string;
+                    /** @default false */
+                    done?: boolean;
+                } | {
+                    /** @enum {string} */
+                    kind: "comment";
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                        fields: {
+                            [key: string]: unknown;
+                        };
+                        dueOn: string | null;
+                        doneAt: string | null;
+                        assignee: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        createdBy: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCaseEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "perpetrator";
+                    roles: ("TravellingPartner" | "Transporter" | "RecruiterOrIntermediary" | "BrokerTravelAgent" | "TransferredIndividual" | "HarbouredIndividual" | "SoldIndividual" | "BoughtIndividual" | "ReceivedIndividual" | "ControlledIndividual" | "Smuggler" | "Abuser" | "Kidnapper" | "Exploiter" | "Other")[];
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    nationality?: string;
+                    name?: string;
+                    /** @default [] */
+                    aliases?: string[];
+                    phone?: string;
+                    roleDetails?: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "event";
+                    /** @enum {string} */
+                    type: "Recruitment" | "Transit" | "Exploitation";
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    country: string;
+                    /** @description GeoNames first-level region (admin1) code, e.g. KE.37 */
+                    region?: string;
+                    /** @description A gazetteer place (directory searchPlaces) */
+                    placeId?: number;
+                    /** @description A calendar date, YYYY-MM-DD */
+                    date?: string;
+                    street?: string;
+                    description?: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "supportPlan";
+                    /** @enum {string} */
+                    type: "Education" | "Financial" | "Health" | "LabourExploitationRehabilitation" | "Legal" | "Livelihood" | "RightsBasedTraining" | "SexualExploitationRehabilitation" | "SocialCare";
+                    /**
+                     * @default Planned
+                     * @enum {string}
+                     */
+                    status?: "Planned" | "InProgress" | "Achieved" | "NotAchieved" | "Cancelled";
+                    /** @description A calendar date, YYYY-MM-DD */
+                    plannedEndDate?: string;
+                    /** @description A calendar date, YYYY-MM-DD */
+                    actualEndDate?: string;
+                    objectives?: string;
+                    actionPlan?: string;
+                    outcome?: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "followUp";
+                    /** @description A calendar date, YYYY-MM-DD */
+                    dueOn: string;
+                    /**
+                     * Format: uuid
+                     * @description Defaults to the person adding it
+                     */
+                    assigneeMembershipId?: string;
+                    note?: string;
+                    /** @default false */
+                    done?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                        fields: {
+                            [key: string]: unknown;
+                        };
+                        dueOn: string | null;
+                        doneAt: string | null;
+                        assignee: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        createdBy: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    completeCaseEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                        fields: {
+                            [key: string]: unknown;
+                        };
+                        dueOn: string | null;
+                        doneAt: string | null;
+                        assignee: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        createdBy: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordCaseConsent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                    /**
+                     * Format: uuid
+                     * @description Required for Referral: whom the survivor agreed to
+                     */
+                    recipientOrganisationId?: string;
+                    sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                    /** @description A calendar date, YYYY-MM-DD */
+                    givenOn: string;
+                    /** @description A calendar date, YYYY-MM-DD */
+                    expiresOn?: string;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                        recipientOrganisation: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        givenOn: string;
+                        expiresOn: string | null;
+                        /** @description Only when the identifying sections are revealed */
+                        note: string | null;
+                        recordedBy: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        revokedAt: string | null;
+                        active: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeCaseConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+                consentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                        recipientOrganisation: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        givenOn: string;
+                        expiresOn: string | null;
+                        /** @description Only when the identifying sections are revealed */
+                        note: string | null;
+                        recordedBy: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        revokedAt: string | null;
+                        active: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setCaseAssignments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    membershipIds: string[];
+                    /** Format: uuid */
+                    primaryMembershipId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** @enum {string} */
+                        status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                        draft: boolean;
+                        restricted: boolean;
+                        openedOn: string;
+                        closedOn: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        assignees: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                            primary: boolean;
+                        }[];
+                        restrictedTo: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                        }[];
+                        closureRequest: {
+                            /** @enum {string} */
+                            status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                            requestedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** @description Only when revealed */
+                            reason: string | null;
+                        } | null;
+                        access: {
+                            /** @enum {string} */
+                            via: "assignment" | "supervision" | "restriction" | "break_glass";
+                            until: string | null;
+                        };
+                        revealed: boolean;
+                        identity: {
+                            salutation?: string;
+                            title?: string;
+                            firstName?: string;
+                            middleName?: string;
+                            /** @description Family name (HTCDS prs_SecondName) */
+                            secondName?: string;
+                            /** @default [] */
+                            aliases: string[];
+                            /** @description A calendar date, YYYY-MM-DD */
+                            birthDate?: string;
+                            /** @description When only the year is known */
+                            birthYear?: number;
+                        } | null;
+                        contact: {
+                            /** Format: email */
+                            email?: string;
+                            homePhone?: string;
+                            mobilePhone?: string;
+                            street?: string;
+                            city?: string;
+                            state?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            country?: string;
+                        } | null;
+                        documents: {
+                            /** @enum {string} */
+                            type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                            number: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            issuingCountry?: string;
+                        }[] | null;
+                        narrative: {
+                            /** @description The survivor's account, in the caseworker's words */
+                            account?: string;
+                            detailsOfVulnerabilities?: string;
+                        } | null;
+                        profile: {
+                            /** @enum {string} */
+                            gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                            deceased?: boolean;
+                            /** @enum {string} */
+                            maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                            numberOfChildren?: number;
+                            /** @enum {string} */
+                            education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                            /** @default [] */
+                            citizenships: string[];
+                            /** @description ISO 639-1 language code */
+                            primaryLanguage?: string;
+                            /** @description ISO 639-1 language code */
+                            secondaryLanguage?: string;
+                        };
+                        victim: {
+                            agreementToManagePersonalData?: boolean;
+                            /** @enum {string} */
+                            traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                            /** @enum {string} */
+                            statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                            /** @enum {string} */
+                            relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                            ageWhenTrafficked?: number;
+                            /** @default [] */
+                            recruitmentMethods: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                            /** @default [] */
+                            recruitmentWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            recruitmentCountry?: string;
+                            /** @default [] */
+                            methodsOfControl: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                            /** @default [] */
+                            exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                            /** @enum {string} */
+                            forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                            /** @default [] */
+                            sexExploitationTypes: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                            /** @default [] */
+                            exploitationWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            exploitationCountry?: string;
+                            /** @default [] */
+                            vulnerabilities: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                        };
+                        entries: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            dueOn: string | null;
+                            doneAt: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        consents: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            recipientOrganisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                            givenOn: string;
+                            expiresOn: string | null;
+                            /** @description Only when the identifying sections are revealed */
+                            note: string | null;
+                            recordedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            revokedAt: string | null;
+                            active: boolean;
+                        }[];
+                        /** @description Other cases of the organisation with the same document or name + birth year */
+                        possibleDuplicates: number;
+                        abilities: {
+                            update: boolean;
+                            addEntries: boolean;
+                            assign: boolean;
+                            restrict: boolean;
+                            recordConsent: boolean;
+                            requestClosure: boolean;
+                            approveClosure: boolean;
+                            reopen: boolean;
+                            viewAccessHistory: boolean;
+                            /** @description May see the identifying sections (after a recent step-up) */
+                            reveal: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setCaseRestriction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    restricted: boolean;
+                    /**
+                     * @description The named staff; the caller is always included
+                     * @default []
+                     */
+                    membershipIds?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** @enum {string} */
+                        status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                        draft: boolean;
+                        restricted: boolean;
+                        openedOn: string;
+                        closedOn: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        assignees: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                            primary: boolean;
+                        }[];
+                        restrictedTo: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                        }[];
+                        closureRequest: {
+                            /** @enum {string} */
+                            status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                            requestedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** @description Only when revealed */
+                            reason: string | null;
+                        } | null;
+                        access: {
+                            /** @enum {string} */
+                            via: "assignment" | "supervision" | "restriction" | "break_glass";
+                            until: string | null;
+                        };
+                        revealed: boolean;
+                        identity: {
+                            salutation?: string;
+                            title?: string;
+                            firstName?: string;
+                            middleName?: string;
+                            /** @description Family name (HTCDS prs_SecondName) */
+                            secondName?: string;
+                            /** @default [] */
+                            aliases: string[];
+                            /** @description A calendar date, YYYY-MM-DD */
+                            birthDate?: string;
+                            /** @description When only the year is known */
+                            birthYear?: number;
+                        } | null;
+                        contact: {
+                            /** Format: email */
+                            email?: string;
+                            homePhone?: string;
+                            mobilePhone?: string;
+                            street?: string;
+                            city?: string;
+                            state?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            country?: string;
+                        } | null;
+                        documents: {
+                            /** @enum {string} */
+                            type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                            number: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            issuingCountry?: string;
+                        }[] | null;
+                        narrative: {
+                            /** @description The survivor's account, in the caseworker's words */
+                            account?: string;
+                            detailsOfVulnerabilities?: string;
+                        } | null;
+                        profile: {
+                            /** @enum {string} */
+                            gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                            deceased?: boolean;
+                            /** @enum {string} */
+                            maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                            numberOfChildren?: number;
+                            /** @enum {string} */
+                            education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                            /** @default [] */
+                            citizenships: string[];
+                            /** @description ISO 639-1 language code */
+                            primaryLanguage?: string;
+                            /** @description ISO 639-1 language code */
+                            secondaryLanguage?: string;
+                        };
+                        victim: {
+                            agreementToManagePersonalData?: boolean;
+                            /** @enum {string} */
+                            traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                            /** @enum {string} */
+                            statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                            /** @enum {string} */
+                            relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                            ageWhenTrafficked?: number;
+                            /** @default [] */
+                            recruitmentMethods: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                            /** @default [] */
+                            recruitmentWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            recruitmentCountry?: string;
+                            /** @default [] */
+                            methodsOfControl: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                            /** @default [] */
+                            exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                            /** @enum {string} */
+                            forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                            /** @default [] */
+                            sexExploitationTypes: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                            /** @default [] */
+                            exploitationWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            exploitationCountry?: string;
+                            /** @default [] */
+                            vulnerabilities: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                        };
+                        entries: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            dueOn: string | null;
+                            doneAt: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        consents: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            recipientOrganisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                            givenOn: string;
+                            expiresOn: string | null;
+                            /** @description Only when the identifying sections are revealed */
+                            note: string | null;
+                            recordedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            revokedAt: string | null;
+                            active: boolean;
+                        }[];
+                        /** @description Other cases of the organisation with the same document or name + birth year */
+                        possibleDuplicates: number;
+                        abilities: {
+                            update: boolean;
+                            addEntries: boolean;
+                            assign: boolean;
+                            restrict: boolean;
+                            recordConsent: boolean;
+                            requestClosure: boolean;
+                            approveClosure: boolean;
+                            reopen: boolean;
+                            viewAccessHistory: boolean;
+                            /** @description May see the identifying sections (after a recent step-up) */
+                            reveal: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestCaseClosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "Closed" | "ClosedReferred";
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** @enum {string} */
+                        status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                        draft: boolean;
+                        restricted: boolean;
+                        openedOn: string;
+                        closedOn: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        assignees: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                            primary: boolean;
+                        }[];
+                        restrictedTo: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                        }[];
+                        closureRequest: {
+                            /** @enum {string} */
+                            status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                            requestedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** @description Only when revealed */
+                            reason: string | null;
+                        } | null;
+                        access: {
+                            /** @enum {string} */
+                            via: "assignment" | "supervision" | "restriction" | "break_glass";
+                            until: string | null;
+                        };
+                        revealed: boolean;
+                        identity: {
+                            salutation?: string;
+                            title?: string;
+                            firstName?: string;
+                            middleName?: string;
+                            /** @description Family name (HTCDS prs_SecondName) */
+                            secondName?: string;
+                            /** @default [] */
+                            aliases: string[];
+                            /** @description A calendar date, YYYY-MM-DD */
+                            birthDate?: string;
+                            /** @description When only the year is known */
+                            birthYear?: number;
+                        } | null;
+                        contact: {
+                            /** Format: email */
+                            email?: string;
+                            homePhone?: string;
+                            mobilePhone?: string;
+                            street?: string;
+                            city?: string;
+                            state?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            country?: string;
+                        } | null;
+                        documents: {
+                            /** @enum {string} */
+                            type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                            number: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            issuingCountry?: string;
+                        }[] | null;
+                        narrative: {
+                            /** @description The survivor's account, in the caseworker's words */
+                            account?: string;
+                            detailsOfVulnerabilities?: string;
+                        } | null;
+                        profile: {
+                            /** @enum {string} */
+                            gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                            deceased?: boolean;
+                            /** @enum {string} */
+                            maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                            numberOfChildren?: number;
+                            /** @enum {string} */
+                            education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                            /** @default [] */
+                            citizenships: string[];
+                            /** @description ISO 639-1 language code */
+                            primaryLanguage?: string;
+                            /** @description ISO 639-1 language code */
+                            secondaryLanguage?: string;
+                        };
+                        victim: {
+                            agreementToManagePersonalData?: boolean;
+                            /** @enum {string} */
+                            traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                            /** @enum {string} */
+                            statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                            /** @enum {string} */
+                            relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                            ageWhenTrafficked?: number;
+                            /** @default [] */
+                            recruitmentMethods: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                            /** @default [] */
+                            recruitmentWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            recruitmentCountry?: string;
+                            /** @default [] */
+                            methodsOfControl: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                            /** @default [] */
+                            exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                            /** @enum {string} */
+                            forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                            /** @default [] */
+                            sexExploitationTypes: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                            /** @default [] */
+                            exploitationWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            exploitationCountry?: string;
+                            /** @default [] */
+                            vulnerabilities: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                        };
+                        entries: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            dueOn: string | null;
+                            doneAt: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        consents: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            recipientOrganisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                            givenOn: string;
+                            expiresOn: string | null;
+                            /** @description Only when the identifying sections are revealed */
+                            note: string | null;
+                            recordedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            revokedAt: string | null;
+                            active: boolean;
+                        }[];
+                        /** @description Other cases of the organisation with the same document or name + birth year */
+                        possibleDuplicates: number;
+                        abilities: {
+                            update: boolean;
+                            addEntries: boolean;
+                            assign: boolean;
+                            restrict: boolean;
+                            recordConsent: boolean;
+                            requestClosure: boolean;
+                            approveClosure: boolean;
+                            reopen: boolean;
+                            viewAccessHistory: boolean;
+                            /** @description May see the identifying sections (after a recent step-up) */
+                            reveal: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideCaseClosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "approve" | "reject";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** @enum {string} */
+                        status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                        draft: boolean;
+                        restricted: boolean;
+                        openedOn: string;
+                        closedOn: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        assignees: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                            primary: boolean;
+                        }[];
+                        restrictedTo: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                        }[];
+                        closureRequest: {
+                            /** @enum {string} */
+                            status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                            requestedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** @description Only when revealed */
+                            reason: string | null;
+                        } | null;
+                        access: {
+                            /** @enum {string} */
+                            via: "assignment" | "supervision" | "restriction" | "break_glass";
+                            until: string | null;
+                        };
+                        revealed: boolean;
+                        identity: {
+                            salutation?: string;
+                            title?: string;
+                            firstName?: string;
+                            middleName?: string;
+                            /** @description Family name (HTCDS prs_SecondName) */
+                            secondName?: string;
+                            /** @default [] */
+                            aliases: string[];
+                            /** @description A calendar date, YYYY-MM-DD */
+                            birthDate?: string;
+                            /** @description When only the year is known */
+                            birthYear?: number;
+                        } | null;
+                        contact: {
+                            /** Format: email */
+                            email?: string;
+                            homePhone?: string;
+                            mobilePhone?: string;
+                            street?: string;
+                            city?: string;
+                            state?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            country?: string;
+                        } | null;
+                        documents: {
+                            /** @enum {string} */
+                            type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                            number: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            issuingCountry?: string;
+                        }[] | null;
+                        narrative: {
+                            /** @description The survivor's account, in the caseworker's words */
+                            account?: string;
+                            detailsOfVulnerabilities?: string;
+                        } | null;
+                        profile: {
+                            /** @enum {string} */
+                            gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                            deceased?: boolean;
+                            /** @enum {string} */
+                            maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                            numberOfChildren?: number;
+                            /** @enum {string} */
+                            education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                            /** @default [] */
+                            citizenships: string[];
+                            /** @description ISO 639-1 language code */
+                            primaryLanguage?: string;
+                            /** @description ISO 639-1 language code */
+                            secondaryLanguage?: string;
+                        };
+                        victim: {
+                            agreementToManagePersonalData?: boolean;
+                            /** @enum {string} */
+                            traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                            /** @enum {string} */
+                            statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                            /** @enum {string} */
+                            relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                            ageWhenTrafficked?: number;
+                            /** @default [] */
+                            recruitmentMethods: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                            /** @default [] */
+                            recruitmentWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            recruitmentCountry?: string;
+                            /** @default [] */
+                            methodsOfControl: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                            /** @default [] */
+                            exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                            /** @enum {string} */
+                            forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                            /** @default [] */
+                            sexExploitationTypes: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                            /** @default [] */
+                            exploitationWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            exploitationCountry?: string;
+                            /** @default [] */
+                            vulnerabilities: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                        };
+                        entries: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            dueOn: string | null;
+                            doneAt: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        consents: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            recipientOrganisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                            givenOn: string;
+                            expiresOn: string | null;
+                            /** @description Only when the identifying sections are revealed */
+                            note: string | null;
+                            recordedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            revokedAt: string | null;
+                            active: boolean;
+                        }[];
+                        /** @description Other cases of the organisation with the same document or name + birth year */
+                        possibleDuplicates: number;
+                        abilities: {
+                            update: boolean;
+                            addEntries: boolean;
+                            assign: boolean;
+                            restrict: boolean;
+                            recordConsent: boolean;
+                            requestClosure: boolean;
+                            approveClosure: boolean;
+                            reopen: boolean;
+                            viewAccessHistory: boolean;
+                            /** @description May see the identifying sections (after a recent step-up) */
+                            reveal: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reopenCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** @enum {string} */
+                        status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                        draft: boolean;
+                        restricted: boolean;
+                        openedOn: string;
+                        closedOn: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        assignees: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                            primary: boolean;
+                        }[];
+                        restrictedTo: {
+                            /** Format: uuid */
+                            membershipId: string;
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                            role: string;
+                        }[];
+                        closureRequest: {
+                            /** @enum {string} */
+                            status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                            requestedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** @description Only when revealed */
+                            reason: string | null;
+                        } | null;
+                        access: {
+                            /** @enum {string} */
+                            via: "assignment" | "supervision" | "restriction" | "break_glass";
+                            until: string | null;
+                        };
+                        revealed: boolean;
+                        identity: {
+                            salutation?: string;
+                            title?: string;
+                            firstName?: string;
+                            middleName?: string;
+                            /** @description Family name (HTCDS prs_SecondName) */
+                            secondName?: string;
+                            /** @default [] */
+                            aliases: string[];
+                            /** @description A calendar date, YYYY-MM-DD */
+                            birthDate?: string;
+                            /** @description When only the year is known */
+                            birthYear?: number;
+                        } | null;
+                        contact: {
+                            /** Format: email */
+                            email?: string;
+                            homePhone?: string;
+                            mobilePhone?: string;
+                            street?: string;
+                            city?: string;
+                            state?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            country?: string;
+                        } | null;
+                        documents: {
+                            /** @enum {string} */
+                            type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                            number: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            issuingCountry?: string;
+                        }[] | null;
+                        narrative: {
+                            /** @description The survivor's account, in the caseworker's words */
+                            account?: string;
+                            detailsOfVulnerabilities?: string;
+                        } | null;
+                        profile: {
+                            /** @enum {string} */
+                            gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                            deceased?: boolean;
+                            /** @enum {string} */
+                            maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                            numberOfChildren?: number;
+                            /** @enum {string} */
+                            education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                            /** @default [] */
+                            citizenships: string[];
+                            /** @description ISO 639-1 language code */
+                            primaryLanguage?: string;
+                            /** @description ISO 639-1 language code */
+                            secondaryLanguage?: string;
+                        };
+                        victim: {
+                            agreementToManagePersonalData?: boolean;
+                            /** @enum {string} */
+                            traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                            /** @enum {string} */
+                            statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                            /** @enum {string} */
+                            relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                            ageWhenTrafficked?: number;
+                            /** @default [] */
+                            recruitmentMethods: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                            /** @default [] */
+                            recruitmentWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            recruitmentCountry?: string;
+                            /** @default [] */
+                            methodsOfControl: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                            /** @default [] */
+                            exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                            /** @enum {string} */
+                            forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                            /** @default [] */
+                            sexExploitationTypes: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                            /** @default [] */
+                            exploitationWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            exploitationCountry?: string;
+                            /** @default [] */
+                            vulnerabilities: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                        };
+                        entries: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            dueOn: string | null;
+                            doneAt: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        consents: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            recipientOrganisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                            givenOn: string;
+                            expiresOn: string | null;
+                            /** @description Only when the identifying sections are revealed */
+                            note: string | null;
+                            recordedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            revokedAt: string | null;
+                            active: boolean;
+                        }[];
+                        /** @description Other cases of the organisation with the same document or name + birth year */
+                        possibleDuplicates: number;
+                        abilities: {
+                            update: boolean;
+                            addEntries: boolean;
+                            assign: boolean;
+                            restrict: boolean;
+                            recordConsent: boolean;
+                            requestClosure: boolean;
+                            approveClosure: boolean;
+                            reopen: boolean;
+                            viewAccessHistory: boolean;
+                            /** @description May see the identifying sections (after a recent step-up) */
+                            reveal: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    breakGlassCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        caseId: string;
+                        /** Format: date-time */
+                        until: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCaseHistory: {
+        parameters: {
+            query?: {
+                kind?: "reads" | "changes" | "all";
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            at: string;
+                            action: string;
+                            person: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            sections: string[];
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCaseAttachments: {
+        parameters: {
+            query?: {
+                /** @description Include the file names (identifying: needs a step-up in the last 5 minutes) */
+                reveal?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseAttachmentList"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadCaseAttachment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The file’s name, percent-encoded UTF-8 (kept sealed; never part of a path or URL) */
+                "x-file-name"?: string;
+            };
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file */
+        requestBody: {
+            content: {
+                "application/pdf": string;
+                "text/plain": string;
+                "image/jpeg": string;
+                "image/png": string;
+                "image/webp": string;
+                "audio/mpeg": string;
+                "audio/mp4": string;
+                "audio/x-m4a": string;
+                "audio/ogg": string;
+                "audio/wav": string;
+                "audio/x-wav": string;
+                "audio/wave": string;
+                "audio/vnd.wave": string;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseAttachment"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadCaseAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "text/plain; charset=utf-8": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "audio/mpeg": string;
+                    "audio/mp4": string;
+                    "audio/ogg": string;
+                    "audio/wav": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                    "text/plain; charset=utf-8": components["schemas"]["Problem"];
+                    "image/jpeg": components["schemas"]["Problem"];
+                    "image/png": components["schemas"]["Problem"];
+                    "image/webp": components["schemas"]["Problem"];
+                    "audio/mpeg": components["schemas"]["Problem"];
+                    "audio/mp4": components["schemas"]["Problem"];
+                    "audio/ogg": components["schemas"]["Problem"];
+                    "audio/wav": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                    "text/plain; charset=utf-8": components["schemas"]["Problem"];
+                    "image/jpeg": components["schemas"]["Problem"];
+                    "image/png": components["schemas"]["Problem"];
+                    "image/webp": components["schemas"]["Problem"];
+                    "audio/mpeg": components["schemas"]["Problem"];
+                    "audio/mp4": components["schemas"]["Problem"];
+                    "audio/ogg": components["schemas"]["Problem"];
+                    "audio/wav": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkCaseImport: {
+        parameters: {
+            query: {
+                /** @description The uploaded file’s name (kept sealed with the import, shown only to its importer) */
+                fileName: string;
+                /** @description Columns of the cases table → HTCDS columns, one comma-separated entry per column in order (empty = ignore), e.g. `_case_key,prs_FirstName,,prs_Gender`. Without it the server reads the headers. */
+                mapping?: string;
+                /** @description Cases without gender or trafficking status: a row problem (`refuse`) or saved as drafts */
+                incomplete?: "refuse" | "draft";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file */
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "application/zip": string;
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseImport"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCaseImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseImport"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commitCaseImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseImport"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportCaseFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description `csv` (one file per record type, official column names), `json` (nested records) or `xlsx`
+                     * @enum {string}
+                     */
+                    format: "csv" | "json" | "xlsx";
+                    /**
+                     * @description Include the identifying sections (names, contact, documents, narratives, notes)
+                     * @default false
+                     */
+                    includeIdentifying?: boolean;
+                    /** @description The password that encrypts the archive (AES-256): 12 to 256 characters. Never stored. */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A zip archive encrypted with AES-256 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCaseExportRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CaseExportRequest"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestCaseExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description `selected`: the cases named in `caseIds`; `all`: every case the requester can reach
+                     * @enum {string}
+                     */
+                    scope: "selected" | "all";
+                    /** @description With `selected`: two or more cases (one case is exported directly) */
+                    caseIds?: string[];
+                    /**
+                     * @description With `all`: only cases of this status
+                     * @enum {string}
+                     */
+                    status?: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                    /**
+                     * @description `csv` (one file per record type, official column names), `json` (nested records) or `xlsx`
+                     * @enum {string}
+                     */
+                    format: "csv" | "json" | "xlsx";
+                    /**
+                     * @description Include the identifying sections (names, contact, documents, narratives, notes)
+                     * @default false
+                     */
+                    includeIdentifying?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseExportRequest"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideCaseExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "approve" | "reject";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseExportRequest"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadCaseExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The password that encrypts the archive (AES-256): 12 to 256 characters. Never stored. */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A zip archive encrypted with AES-256 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": components["schemas"]["Problem"];
                 };
             };
         };
