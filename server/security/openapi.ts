@@ -55,6 +55,8 @@ export interface Operation {
   isPublic: boolean;
   pathParams: Parameter[];
   queryParams: Parameter[];
+  /** Request headers the operation declares (e.g. a file name sent beside a binary body). */
+  headerParams: Parameter[];
   /** The request body: its schema, and every content type it accepts (the first is the preferred one). */
   body?: { schema: JsonSchema; required: boolean; contentType: string; contentTypes: string[] };
 }
@@ -117,6 +119,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         isPublic: security.length === 0 || security.some((entry) => Object.keys(entry).length === 0),
         pathParams: parameters.filter((p) => p.in === 'path'),
         queryParams: parameters.filter((p) => p.in === 'query'),
+        headerParams: parameters.filter((p) => p.in === 'header'),
         body: contentType
           ? {
               schema: resolveRefs(content[contentType]?.schema ?? {}, components),

@@ -24,7 +24,7 @@ import { knownExamples, randomAddress, report } from './support.js';
  * the people directory (a published professional profile). `secret`: nobody outside A, ever.
  */
 type MarkerClass = 'public' | 'members' | 'people' | 'secret';
-type Caller = 'other_admin' | 'anonymous';
+type Caller = 'other_admin' | 'other_supervisor' | 'anonymous';
 
 /**
  * ALLOW-LIST: the operations whose policy is public (or open to any member) AND whose data is meant for
@@ -216,10 +216,66 @@ const supportRequest = await seedCall(
 );
 if (supportRequest) addId('request', String(supportRequest.id));
 
+// --- A's case file: every identifying field, entry and consent carries a secret marker ---
+const secret = (label: string) => {
+  markers.set(mark(label), 'secret');
+  return mark(label);
+};
+const caseFile = await seedCall(
+  'createCaseFile',
+  caseworkerA.cookie,
+  {},
+  {
+    identity: {
+      firstName: secret('SECRET-first'),
+      secondName: secret('SECRET-family'),
+      aliases: [secret('SECRET-alias')],
+    },
+    contact: { mobilePhone: secret('SECRET-phone'), city: secret('SECRET-city') },
+    documents: [{ type: 'Passport', number: secret('SECRET-passport') }],
+    narrative: { account: secret('SECRET-account') },
+    profile: { gender: 'Feminine', citizenships: ['KE'] },
+    victim: { traffickingStatus: 'PossibleVictimOfTrafficking' },
+  },
+);
+if (caseFile) {
+  const caseId = String(caseFile.id);
+  addId('case', caseId);
+  markers.set(String(caseFile.reference), 'secret');
+  const entry = await seedCall(
+    'addCaseEntry',
+    caseworkerA.cookie,
+    { caseId },
+    { kind: 'comment', body: secret('SECRET-comment') },
+  );
+  if (entry) addId('entry', String(entry.id));
+  const plan = await seedCall(
+    'addCaseEntry',
+    caseworkerA.cookie,
+    { caseId },
+    { kind: 'supportPlan', type: 'Legal', objectives: secret('SECRET-objectives') },
+  );
+  if (plan) addId('entry', String(plan.id));
+  const consent = await seedCall(
+    'recordCaseConsent',
+    caseworkerA.cookie,
+    { caseId },
+    { purpose: 'Care', sections: ['profile'], givenOn: '2026-01-02', note: secret('SECRET-consent-note') },
+  );
+  if (consent) addId('consent', String(consent.id));
+}
+
 // --- organisation B's admin, and the callers ---
 const adminB = await createMember(db, { role: 'org_admin' });
+// B's case supervisor passes the cases module's role gate, so A's case must not exist for them (404).
+const supervisorB = await createMember(db, {
+  role: 'case_supervisor',
+  organisationId: adminB.organisationId,
+});
 const cookieOf: Record<Caller, () => Promise<string | null>> = {
   other_admin: async () => (await signIn(db, adminB.personId, { membershipId: adminB.membership.id })).cookie,
+  other_supervisor: async () =>
+    (await signIn(db, supervisorB.personId, { membershipId: supervisorB.membership.id })).cookie,
   anonymous: async () => null,
 };
 const allIds = Object.values(idsByKind).flat();
@@ -334,8 +390,9 @@ describe('unauthorised access (organisation B and nobody, against organisation A
   it.each(operations)('$operationId ($method $path) shows B and nobody nothing of A', async (op) => {
     stats.operations++;
     const failures: string[] = [];
-    for (const caller of ['other_admin', 'anonymous'] as const) {
-      const may = allowed[op.operationId]?.[caller] ?? [];
+    for (const caller of ['other_admin', 'other_supervisor', 'anonymous'] as const) {
+      // B's supervisor is a member of B like B's admin: the same allowances.
+      const may = allowed[op.operationId]?.[caller === 'other_supervisor' ? 'other_admin' : caller] ?? [];
       for (const request of requestsFor(op)) {
         const cookie = await cookieOf[caller]();
         const res: LightMyRequestResponse = await t.app.inject({

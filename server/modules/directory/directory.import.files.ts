@@ -37,9 +37,17 @@ function refuse(code: string, params?: Record<string, string | number>): AppErro
   });
 }
 
-/** The format of an upload from its media type (parameters such as `charset` ignored), or null. */
+/**
+ * The format of an upload from its media type, or null. A `charset` other than UTF-8 (or its subset ASCII)
+ * is an unsupported media type: the file would be read as UTF-8 regardless, and misread.
+ */
 export function formatOf(contentType: string | undefined): ImportFormat | null {
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const [main, ...parameters] = (contentType ?? '').split(';');
+  const type = main!.trim().toLowerCase();
+  for (const parameter of parameters) {
+    const [name, value] = parameter.split('=').map((part) => part.trim().toLowerCase().replace(/^"|"$/g, ''));
+    if (name === 'charset' && !['utf-8', 'utf8', 'us-ascii'].includes(value ?? '')) return null;
+  }
   if (type === csvMediaType) return 'csv';
   if (type === xlsxMediaType) return 'xlsx';
   return null;
@@ -86,6 +94,9 @@ function readCsv(body: Buffer): Grid {
   } catch {
     throw refuse('import_not_utf8');
   }
+  // SECURITY: text formats that are not CSV (a web page or SVG with script, XML, PDF, RTF, PostScript) are
+  // refused by their opening, rather than read as one odd column: no honest CSV header starts like these.
+  if (/^\s*(<|%PDF-|\{\\rtf|%!PS)/.test(text)) throw refuse('import_not_csv');
   let records: string[][];
   try {
     // Without `columns`, csv-parse yields arrays of strings.
@@ -142,8 +153,9 @@ async function readXlsx(body: Buffer): Promise<Grid> {
  * directory is read, every entry is really inflated with a byte budget (declared sizes can lie), actual sizes
  * must equal declared ones, and the local entries must lie back to back and end where the central directory
  * starts — so a streaming reader that walks the local headers sees exactly the entries checked here.
- * Refused: not a zip, encrypted, zip64, multi-disk, unknown compression, more than 50 MB unpacked, or a ratio
- * above 100.
+ * Refused: not a zip, encrypted, zip64, multi-disk, unknown compression, more than 50 MB unpacked, a ratio
+ * above 100, an archive comment, symbolic links, unsafe or duplicate entry names, active content (macros,
+ * ActiveX, embedded objects, external links and connections), and XML parts that fail inspectXmlPart.
  */
 export function inspectZip(zip: Buffer): string[] {
   if (zip.length < 22 || zip.readUInt32LE(0) !== 0x04034b50) throw refuse('import_not_xlsx');
@@ -155,7 +167,9 @@ export function inspectZip(zip: Buffer): string[] {
       break;
     }
   }
-  if (eocd < 0) throw refuse('import_not_xlsx');
+  // A workbook has no archive comment; a comment is where a polyglot hides its other format (a web page,
+  // a script) behind a valid zip.
+  if (eocd < 0 || zip.readUInt16LE(eocd + 20) !== 0) throw refuse('import_not_xlsx');
   const disk = zip.readUInt16LE(eocd + 4);
   const cdDisk = zip.readUInt16LE(eocd + 6);
   const count = zip.readUInt16LE(eocd + 10);
@@ -189,6 +203,10 @@ export function inspectZip(zip: Buffer): string[] {
       offset: zip.readUInt32LE(p + 42),
       name: zip.toString('utf8', p + 46, p + 46 + nameLength),
     };
+    // A symbolic link (Unix host, file type 0o120000 in the external attributes) points outside the package.
+    const unixHost = zip[p + 5] === 3;
+    if (unixHost && ((zip.readUInt32LE(p + 38) >>> 16) & 0o170000) === 0o120000)
+      throw refuse('import_not_xlsx');
     p += 46 + nameLength + extraLength + commentLength;
     if (p > eocd) throw refuse('import_not_xlsx');
     // Bit 0: encrypted. Zip64 marks sizes 0xffffffff; no 10 MB spreadsheet needs it.
@@ -197,9 +215,14 @@ export function inspectZip(zip: Buffer): string[] {
     if (entry.method !== 0 && entry.method !== 8) throw refuse('import_not_xlsx');
     declaredTotal += entry.size;
     if (declaredTotal > maxUnzippedBytes) throw refuse('import_zip_bomb');
+    if (!isPlainPartName(entry.name)) throw refuse('import_not_xlsx');
     entries.push(entry);
   }
   if (p !== eocd) throw refuse('import_not_xlsx');
+  // Two entries of one name (parts are case-insensitive) let two readers see two different workbooks.
+  if (new Set(entries.map((e) => e.name.toLowerCase())).size !== entries.length)
+    throw refuse('import_not_xlsx');
+  if (entries.some((e) => isActivePart(e.name))) throw refuse('import_active_content');
 
   let expectedOffset = 0;
   let inflatedTotal = 0;
@@ -224,18 +247,20 @@ export function inspectZip(zip: Buffer): string[] {
     let end = start + entry.compressed;
     if (end > cdOffset) throw refuse('import_not_xlsx');
     const data = zip.subarray(start, end);
-    let actual: number;
+    let content: Buffer;
     if (entry.method === 0) {
-      actual = data.length;
+      content = data;
     } else {
       try {
-        actual = inflateRawSync(data, { maxOutputLength: maxUnzippedBytes - inflatedTotal + 1 }).length;
+        content = inflateRawSync(data, { maxOutputLength: maxUnzippedBytes - inflatedTotal + 1 });
       } catch (error) {
         if (error instanceof RangeError) throw refuse('import_zip_bomb');
         throw refuse('import_not_xlsx');
       }
     }
+    const actual = content.length;
     if (actual !== entry.size) throw refuse('import_not_xlsx');
+    if (/\.(xml|rels)$/i.test(entry.name)) inspectXmlPart(content);
     inflatedTotal += actual;
     if (inflatedTotal > maxUnzippedBytes) throw refuse('import_zip_bomb');
     if (hasDescriptor) {
@@ -247,4 +272,161 @@ export function inspectZip(zip: Buffer): string[] {
   if (expectedOffset !== cdOffset) throw refuse('import_not_xlsx');
   if (inflatedTotal > maxZipRatio * zip.length) throw refuse('import_zip_bomb');
   return entries.map((e) => e.name);
+}
+
+/**
+ * SECURITY: a part name is a plain relative path inside the package (OPC): no absolute path, drive letter,
+ * backslash, `.` or `..` segment, empty segment, control character or undecodable byte. The reader never
+ * writes entries to disk, but a name that would escape a folder (zip slip) marks a crafted file.
+ */
+function isPlainPartName(name: string): boolean {
+  if (name === '' || name.includes('\uFFFD') || /[\\\p{Cc}]/u.test(name) || /^[A-Za-z]:/.test(name))
+    return false;
+  const segments = name.split('/');
+  // A trailing slash marks a folder entry, which some zip tools add.
+  if (segments[segments.length - 1] === '') segments.pop();
+  return (
+    segments.length > 0 && segments.every((segment) => segment !== '' && segment !== '.' && segment !== '..')
+  );
+}
+
+/**
+ * Parts that make a workbook more than data: macros (VBA, Excel 4 macro sheets), ActiveX controls, embedded
+ * OLE objects (any file, even another archive), links to other workbooks and external data connections.
+ * Cairn would not run them, but a spreadsheet of organisations has no need of them, and whoever opens the
+ * same file in Excel might.
+ */
+function isActivePart(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    /(^|\/)vbaproject(signature)?\.bin$|(^|\/)vbadata\.xml$/.test(lower) ||
+    /^(xl\/(activex|embeddings|externallinks|macrosheets|dialogsheets|querytables)\/|customui\/)/.test(
+      lower,
+    ) ||
+    lower === 'xl/connections.xml'
+  );
+}
+
+/** Relationship types that pull in active or outside content (a template or object fetched from a URL). */
+const activeRelationship =
+  /\/(vbaProject|activeXControl|activeXControlBinary|oleObject|package|externalLink|externalLinkPath|attachedTemplate|connections|queryTable|xlMacrosheet|xlIntlMacrosheet|dialogsheet)$/;
+
+/** How deep XML elements may nest (real parts stay under 20; deeper only costs whoever parses it). */
+const maxXmlDepth = 64;
+/** The largest sheet Excel itself can make. */
+const maxSheetRows = 1_048_576;
+const maxSheetColumns = 16_384;
+
+const attributePatterns = Object.fromEntries(
+  ['r', 'Type', 'ContentType'].map((name) => [
+    name,
+    new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`),
+  ]),
+) as Record<'r' | 'Type' | 'ContentType', RegExp>;
+
+/** The value of an attribute in the text of a start tag, or undefined. */
+function attribute(tag: string, name: keyof typeof attributePatterns): string | undefined {
+  const match = attributePatterns[name].exec(tag);
+  return match ? (match[1] ?? match[2]) : undefined;
+}
+
+/** The column number of a cell's letters (A = 1). */
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (const letter of letters) n = n * 26 + letter.charCodeAt(0) - 64;
+  return n;
+}
+
+/**
+ * SECURITY: checks one XML part of a workbook before the spreadsheet reader parses it, in a single pass
+ * over its bytes (markup is ASCII, so UTF-8 text can be walked byte by byte):
+ * - no DTD (`<!DOCTYPE`, `<!ENTITY`): OOXML forbids them, and they are how entity expansion ("billion
+ *   laughs") and external entities get in;
+ * - UTF-8 only (a UTF-16 part would slip past this scan);
+ * - elements nested at most 64 deep;
+ * - cell and row references (`<c r>`, `<row r>`) inside Excel's own limits, and cells that hold something
+ *   within Cairn's row and column caps. The reader fills every gap up to a reference with empty cells and
+ *   rows: one cell at row 30,000,000 or column ZZZZ in a 600-byte file exhausted the server's memory.
+ */
+export function inspectXmlPart(xml: Buffer): void {
+  if ((xml[0] === 0xff && xml[1] === 0xfe) || (xml[0] === 0xfe && xml[1] === 0xff))
+    throw refuse('import_not_xlsx');
+  let depth = 0;
+  let at = xml.indexOf(0x3c); // <
+  while (at >= 0) {
+    const next = xml[at + 1];
+    let end: number;
+    if (next === 0x3f) {
+      // <? … ?> processing instruction (the XML declaration)
+      end = xml.indexOf('?>', at + 2, 'latin1');
+      if (end < 0) throw refuse('import_not_xlsx');
+      end += 1;
+    } else if (next === 0x21) {
+      if (xml.toString('latin1', at, at + 4) === '<!--') {
+        end = xml.indexOf('-->', at + 4, 'latin1');
+        if (end < 0) throw refuse('import_not_xlsx');
+        end += 2;
+      } else if (xml.toString('latin1', at, at + 9) === '<![CDATA[') {
+        end = xml.indexOf(']]>', at + 9, 'latin1');
+        if (end < 0) throw refuse('import_not_xlsx');
+        end += 2;
+      } else {
+        // <!DOCTYPE, <!ENTITY, or anything else that is not a comment or CDATA.
+        throw refuse('import_not_xlsx');
+      }
+    } else if (next === 0x2f) {
+      // </name>
+      end = xml.indexOf(0x3e, at + 2);
+      if (end < 0 || --depth < 0) throw refuse('import_not_xlsx');
+    } else {
+      // <name attributes…> or <name …/>: find the closing > outside quoted attribute values.
+      let quote = 0;
+      end = -1;
+      for (let i = at + 1; i < xml.length; i++) {
+        const byte = xml[i]!;
+        if (quote) {
+          if (byte === quote) quote = 0;
+        } else if (byte === 0x22 || byte === 0x27) quote = byte;
+        else if (byte === 0x3e) {
+          end = i;
+          break;
+        } else if (byte === 0x3c) break;
+      }
+      if (end < 0) throw refuse('import_not_xlsx');
+      const selfClosing = xml[end - 1] === 0x2f;
+      if (!selfClosing && ++depth > maxXmlDepth) throw refuse('import_not_xlsx');
+      checkElement(xml.toString('utf8', at + 1, selfClosing ? end - 1 : end), selfClosing);
+    }
+    at = xml.indexOf(0x3c, end + 1);
+  }
+}
+
+/** The checks on one start tag (its text without the angle brackets). */
+function checkElement(tag: string, selfClosing: boolean): void {
+  const name = /^[^\s/>]+/.exec(tag)?.[0] ?? '';
+  if (name === 'Relationship') {
+    const type = attribute(tag, 'Type') ?? '';
+    if (activeRelationship.test(type)) throw refuse('import_active_content');
+  } else if (name === 'Default' || name === 'Override') {
+    // [Content_Types].xml: a macro-enabled workbook or an ActiveX/VBA part, whatever its part name.
+    if (/macroEnabled|vbaProject|activeX|oleObject/i.test(attribute(tag, 'ContentType') ?? ''))
+      throw refuse('import_active_content');
+  } else if (name === 'row') {
+    const r = attribute(tag, 'r');
+    if (r !== undefined && !(/^[1-9]\d{0,6}$/.test(r) && Number(r) <= maxSheetRows))
+      throw refuse('import_not_xlsx');
+  } else if (name === 'c') {
+    const r = attribute(tag, 'r');
+    if (r === undefined) return;
+    const ref = /^([A-Z]{1,3})([1-9]\d{0,6})$/.exec(r);
+    if (!ref) throw refuse('import_not_xlsx');
+    const column = columnNumber(ref[1]!);
+    const row = Number(ref[2]);
+    if (column > maxSheetColumns || row > maxSheetRows) throw refuse('import_not_xlsx');
+    // An empty (self-closing) cell only carries formatting; one with content must fit Cairn's caps.
+    if (!selfClosing && column > maxImportColumns)
+      throw refuse('import_too_many_columns', { maximum: maxImportColumns });
+    if (!selfClosing && row > maxImportRows + 1)
+      throw refuse('import_too_many_rows', { maximum: maxImportRows });
+  }
 }

@@ -58,12 +58,27 @@ export function parseMapping(text: string): (ImportField | null)[] | null {
   return mapping;
 }
 
+/**
+ * SECURITY: a file name is recorded and shown, never used as a path, but a name no browser would send is
+ * refused rather than stored: path separators or `.`/`..` (path tricks), control characters (NUL, line
+ * breaks) and bidirectional overrides and isolates (which make `evil\u202Excs.exe` display as `evilexe.scx`).
+ */
+export function isPlainFileName(name: string): boolean {
+  return (
+    !/[/\\\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(name) &&
+    name !== '.' &&
+    name !== '..' &&
+    !/^[A-Za-z]:/.test(name)
+  );
+}
+
 export const importUploadQuerySchema = z.object({
   fileName: z
     .string()
     .trim()
     .min(1)
     .max(200)
+    .refine(isPlainFileName, { params: { i18n: 'directory.import_bad_file_name' } })
     .describe('The uploaded file’s name, recorded as where the organisations came from'),
   mapping: z
     .string()

@@ -79,7 +79,15 @@ describe('directory import: dry run, report, all-or-nothing commit', () => {
 
   function upload(
     body: string | Buffer,
-    options: { type?: string; fileName?: string; mapping?: string; cookie?: string; language?: string } = {},
+    options: {
+      type?: string;
+      fileName?: string;
+      mapping?: string;
+      cookie?: string;
+      language?: string;
+      /** A client address of its own, so many uploads in one test stay under the per-address rate limit. */
+      address?: string;
+    } = {},
   ) {
     const query = new URLSearchParams({ fileName: options.fileName ?? 'organisations.csv' });
     if (options.mapping !== undefined) query.set('mapping', options.mapping);
@@ -92,6 +100,7 @@ describe('directory import: dry run, report, all-or-nothing commit', () => {
         ...(options.language ? { 'accept-language': options.language } : {}),
       },
       payload: body,
+      ...(options.address ? { remoteAddress: options.address } : {}),
     });
   }
 
@@ -436,6 +445,118 @@ describe('directory import: dry run, report, all-or-nothing commit', () => {
       'directory.import_not_csv',
     );
     expect(await counts()).toEqual(before);
+  });
+
+  it('refuses cell references that would make the reader fill millions of rows or columns', async () => {
+    // Found by the upload attack suite: read-excel-file fills every gap before a cell with empty rows and
+    // cells, so one cell at row 30,000,000 in a 600-byte workbook exhausted the server's memory.
+    const before = await counts();
+    const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+    const workbookOf = (rows: string, extra: Array<{ name: string; data: Buffer }> = [], links = '') =>
+      zipOf([
+        {
+          name: '[Content_Types].xml',
+          data: Buffer.from(
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+              '<Default Extension="xml" ContentType="application/xml"/>' +
+              '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+              '<Default Extension="bin" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings"/></Types>',
+          ),
+        },
+        {
+          name: 'xl/workbook.xml',
+          data: Buffer.from(
+            `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${rel}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+          ),
+        },
+        {
+          name: 'xl/_rels/workbook.xml.rels',
+          data: Buffer.from(
+            `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+          ),
+        },
+        {
+          name: 'xl/worksheets/sheet1.xml',
+          data: Buffer.from(
+            `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows}</sheetData></worksheet>`,
+          ),
+        },
+        {
+          name: 'xl/worksheets/_rels/sheet1.xml.rels',
+          data: Buffer.from(
+            `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${links}</Relationships>`,
+          ),
+        },
+        ...extra,
+      ]);
+    const text = (ref: string, value: string) => `<c r="${ref}" t="inlineStr"><is><t>${value}</t></is></c>`;
+    const header = `<row r="1">${text('A1', 'name')}${text('B1', 'type')}${text('C1', 'countries')}</row>`;
+    const code = async (body: Buffer) => {
+      const res = await upload(body, { type: xlsxMediaType, fileName: 'crafted.xlsx', address: '10.0.9.1' });
+      expect(res.statusCode).toBe(400);
+      return res.json<{ errors: Array<{ code: string }> }>().errors[0]!.code;
+    };
+    expect(await code(workbookOf(`${header}<row r="30000000">${text('A30000000', 'x')}</row>`))).toBe(
+      'directory.import_not_xlsx',
+    );
+    expect(await code(workbookOf(`${header}<row r="2">${text('ZZZZ2', 'x')}</row>`))).toBe(
+      'directory.import_not_xlsx',
+    );
+    expect(await code(workbookOf(`${header}<row r="2">${text('CW2', 'x')}</row>`))).toBe(
+      'directory.import_too_many_columns',
+    );
+    expect(await code(workbookOf(`${header}<row r="20002">${text('A20002', 'x')}</row>`))).toBe(
+      'directory.import_too_many_rows',
+    );
+    expect(await code(workbookOf(header, [{ name: 'xl/vbaProject.bin', data: randomBytes(64) }]))).toBe(
+      'directory.import_active_content',
+    );
+
+    // What real spreadsheets carry is still read: formatting far away, a formatted empty last row,
+    // printer settings and a hyperlink to a website.
+    const tag = unique();
+    const honest = workbookOf(
+      `${header}<row r="2">${text('A2', `Harbour Light ${tag}`)}${text('B2', 'ngo')}${text('C2', 'KE')}<c r="XFD2" s="1"/></row>` +
+        '<row r="1048576" ht="20" customHeight="1"/>',
+      [{ name: 'xl/printerSettings/printerSettings1.bin', data: randomBytes(64) }],
+      `<Relationship Id="rId1" Type="${rel}/hyperlink" Target="https://example.org/" TargetMode="External"/>`,
+    );
+    const accepted = await upload(honest, {
+      type: xlsxMediaType,
+      fileName: 'honest.xlsx',
+      address: '10.0.9.1',
+    });
+    expect(accepted.statusCode).toBe(201);
+    expect(accepted.json<DirectoryImport>().counts).toMatchObject({ rows: 1, valid: 1 });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses web pages and PDFs sent as CSV, charsets other than UTF-8, and file names with paths', async () => {
+    const refusal = async (res: Awaited<ReturnType<typeof upload>>) => {
+      expect(res.statusCode).toBe(400);
+      return res.json<{ errors: Array<{ code: string }> }>().errors[0]!.code;
+    };
+    const address = '10.0.9.2';
+    const page = '<!doctype html><script>alert(1)</script>\nname,type\n';
+    expect(await refusal(await upload(page, { address }))).toBe('directory.import_not_csv');
+    const pdf = '%PDF-1.4\n1 0 obj << >> endobj\n';
+    expect(await refusal(await upload(pdf, { address }))).toBe('directory.import_not_csv');
+    const good = 'name,type,countries\nX,ngo,KE\n';
+    expect((await upload(good, { type: 'text/csv; charset=iso-8859-1', address })).statusCode).toBe(415);
+    expect((await upload(good, { type: 'text/csv; charset="UTF-8"', address })).statusCode).toBe(201);
+    for (const fileName of [
+      '../../etc/passwd',
+      'C:\\data\\orgs.csv',
+      'orgs\u202Evsc.exe',
+      'a\nb.csv',
+      '..',
+    ]) {
+      expect(await refusal(await upload(good, { fileName, language: 'fr', address }))).toBe(
+        'directory.import_bad_file_name',
+      );
+    }
+    const plain = await upload(good, { fileName: 'Organisations – Kenya (2026).csv', address });
+    expect(plain.statusCode).toBe(201);
   });
 
   it('rolls the whole commit back when one row has become a duplicate since the dry run', async () => {
