@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { LANGUAGES } from '../i18n/languages';
 import { AccountBar } from '../modules/identity/auth/AccountBar';
+import { CasesNavLinks } from '../modules/cases/CasesNavLinks';
 import { DirectoryNavLinks } from '../modules/directory/DirectoryNavLinks';
 import { OrganisationNavLinks } from '../modules/identity/organisations/OrganisationNavLinks';
 import { Loading, PageHeadingContext } from '../ui';
@@ -56,6 +57,8 @@ export function AppFrame() {
                 <NavLink to="/status">{t('app.nav.status')}</NavLink>
               </li>
               <DirectoryNavLinks />
+              {/* Cases (caseworkers and case supervisors) and case statistics (analysts). */}
+              <CasesNavLinks />
               {/* Moderation, My organisation and Platform, each shown by the person's abilities. */}
               <OrganisationNavLinks />
             </ul>

@@ -1,6 +1,7 @@
 import { lazy } from 'react';
 import { createBrowserRouter } from 'react-router';
 import { ErrorPage } from '../pages/ErrorPage';
+import { caseRoutes } from '../modules/cases/routes';
 import { directoryRoutes } from '../modules/directory/routes';
 import { organisationRoutes } from '../modules/identity/organisations/routes';
 import { NotFoundPage } from '../pages/NotFoundPage';
@@ -62,6 +63,8 @@ export function createAppRouter() {
             ...organisationRoutes,
             // The directory: search, map, profiles, find support, people, import (web/src/modules/directory).
             ...directoryRoutes,
+            // Case files on HTCDS: dashboard, list, intake, case file, history, statistics (web/src/modules/cases).
+            ...caseRoutes,
             { path: '*', element: <NotFoundPage /> },
           ],
         },
