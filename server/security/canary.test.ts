@@ -231,11 +231,26 @@ const revealed = await call(
   true,
 );
 
+// An export with the identifying sections: the archive is encrypted under the exporter's password, so its bytes
+// carry no marker (nor the password), and the password reaches no table, log or answer.
+const exportPassword = mark('secret', 'ExportPassword');
+const exported = await t.app.inject({
+  method: 'POST',
+  url: `${caseUrl}/export`,
+  headers: { cookie: worker.cookie },
+  remoteAddress: randomAddress(),
+  payload: { format: 'json', includeIdentifying: true, password: exportPassword },
+});
+answers.push({ what: 'case export (encrypted archive)', res: exported, authorised: false });
+
 describe('canaries', () => {
   it('were written through the API and come back to the authorised reader', () => {
     expect(passwordChange.statusCode, passwordChange.body).toBeLessThan(300);
     expect(created.statusCode, created.body).toBe(201);
     expect(revealed.statusCode, revealed.body).toBe(200);
+    expect(exported.statusCode, exported.body.slice(0, 200)).toBe(200);
+    expect(exported.rawPayload.subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(hits(exported.rawPayload.toString('latin1'), ['survivor', 'secret', 'operational'])).toEqual([]);
     const survivorMarkers = [...markers].filter(([, cls]) => cls === 'survivor').map(([value]) => value);
     const inAnswer = survivorMarkers.filter((value) =>
       revealed.body.toLowerCase().includes(value.toLowerCase()),
