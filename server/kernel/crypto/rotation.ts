@@ -3,7 +3,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Logger } from 'pino';
 import { recordAudit } from '../audit/audit.js';
 import { kernelBlindIndexKeys, kernelKeyRotations, kernelOrganisationKeys } from '../db/kernel.tables.js';
-import { setPlatformScope, setTenant } from '../db/tenant.js';
+import { setTenant } from '../db/tenant.js';
 import { inTransaction, onCommit } from '../db/transaction.js';
 import type { Db, Tx } from '../db/types.js';
 import type { JobQueue } from '../jobs/jobs.js';
@@ -269,12 +269,45 @@ function columnsOf(table: RegisteredTable, kind: KeySeries, scope: string): PgCo
 
 /**
  * SECURITY: rotation reads and rewrites tenant rows, so it sets the tenant like any use case: the one
- * organisation for its key; platform scope for a blind-index key, whose indexes span every organisation
- * (values are opened in this process only to be re-indexed, and never leave it).
+ * organisation for its key; for a blind-index key, whose indexes span every organisation, each organisation in
+ * turn — some tenant tables (the case store) have no platform scope at all, and under one they would look empty,
+ * so a rotation would "finish" without touching them and a destroy would find nothing left. Values are opened in
+ * this process only to be re-indexed, and never leave it.
  */
-async function enterScope(tx: Tx, kind: KeySeries, scope: string): Promise<void> {
-  if (kind === 'organisation') await setTenant(tx, scope);
-  else await setPlatformScope(tx);
+async function enterScope(tx: Tx, kind: KeySeries, scope: string, tenant: string): Promise<void> {
+  await setTenant(tx, kind === 'organisation' ? scope : tenant);
+}
+
+/**
+ * The organisations a rotation walks: the key's own, or — for a blind-index key — every organisation that has a
+ * data key (an indexed value is computed from sealed fields, so its organisation has one).
+ */
+async function tenantsOf(db: Db | Tx, kind: KeySeries, scope: string): Promise<string[]> {
+  if (kind === 'organisation') return [scope];
+  const rows = await db
+    .selectDistinct({ id: kernelOrganisationKeys.organisationId })
+    .from(kernelOrganisationKeys)
+    .orderBy(asc(kernelOrganisationKeys.organisationId));
+  return rows.map((row) => row.id);
+}
+
+/** Counts the rows of the scope matching a values condition, organisation by organisation. */
+async function countEverywhere(
+  ctx: RotationContext,
+  tx: Tx,
+  kind: KeySeries,
+  scope: string,
+  version: number,
+  exactly: boolean,
+): Promise<number> {
+  let total = 0;
+  for (const tenant of await tenantsOf(tx, kind, scope)) {
+    await enterScope(tx, kind, scope, tenant);
+    for (const table of targetsOf(ctx, kind, scope)) {
+      total += await countRows(tx, table, valuesCondition(table, kind, scope, version, exactly, tenant));
+    }
+  }
+  return total;
 }
 
 /** Rows of the scope holding any value NOT under `version` (stale) or, with `exactly`, under it. */
@@ -284,6 +317,7 @@ function valuesCondition(
   scope: string,
   version: number,
   exactly: boolean,
+  tenant: string,
 ): SQL {
   const prefix = prefixOf(kind, version);
   const tests = columnsOf(table, kind, scope).map((column) =>
@@ -292,7 +326,7 @@ function valuesCondition(
       : and(isNotNull(column), sql`not starts_with(${column}, ${prefix})`)!,
   );
   const any = or(...tests)!;
-  return kind === 'organisation' ? and(eq(table.organisation, scope), any)! : any;
+  return and(eq(table.organisation, kind === 'organisation' ? scope : tenant), any)!;
 }
 
 async function countRows(tx: Tx, table: RegisteredTable, condition: SQL): Promise<number> {
@@ -322,14 +356,19 @@ export async function runRotation(ctx: RotationContext, rotationId: number): Pro
   const rotation = await loadRotation(ctx.db, rotationId);
   if (!rotation) throw new Error(`keyring: rotation ${rotationId} does not exist`);
   if (rotation.state !== 'running') return progressOf(rotation);
+  const tenants = await tenantsOf(ctx.db, rotation.kind, rotation.scope);
   for (const table of targetsOf(ctx, rotation.kind, rotation.scope)) {
-    let after: unknown;
-    for (;;) {
-      if (Date.now() >= deadline) return progressOf((await loadRotation(ctx.db, rotationId))!);
-      const batch = await inTransaction(ctx.db, (tx) => rotateBatch(ctx, tx, rotation, table, after));
-      if (batch === 'stopped') return progressOf((await loadRotation(ctx.db, rotationId))!);
-      if (batch.count < ctx.batchSize) break;
-      after = batch.last;
+    for (const tenant of tenants) {
+      let after: unknown;
+      for (;;) {
+        if (Date.now() >= deadline) return progressOf((await loadRotation(ctx.db, rotationId))!);
+        const batch = await inTransaction(ctx.db, (tx) =>
+          rotateBatch(ctx, tx, rotation, table, tenant, after),
+        );
+        if (batch === 'stopped') return progressOf((await loadRotation(ctx.db, rotationId))!);
+        if (batch.count < ctx.batchSize) break;
+        after = batch.last;
+      }
     }
   }
   return inTransaction(ctx.db, (tx) => finishIfComplete(ctx, tx, rotation));
@@ -350,11 +389,12 @@ async function rotateBatch(
   tx: Tx,
   rotation: Rotation,
   table: RegisteredTable,
+  tenant: string,
   after: unknown,
 ): Promise<{ count: number; last: unknown } | 'stopped'> {
   if (!(await lockRunning(tx, Number(rotation.id)))) return 'stopped';
   const { kind, scope, toVersion } = rotation;
-  await enterScope(tx, kind, scope);
+  await enterScope(tx, kind, scope, tenant);
   const fields: Record<string, PgColumn> = { id: table.id, organisation: table.organisation };
   for (const { property, column } of table.encrypted) fields[`e:${property}`] = column;
   for (const { property, column } of table.blindIndexes) fields[`i:${property}`] = column;
@@ -363,7 +403,7 @@ async function rotateBatch(
     .from(table.table)
     .where(
       and(
-        valuesCondition(table, kind, scope, toVersion, false),
+        valuesCondition(table, kind, scope, toVersion, false, tenant),
         after === undefined ? undefined : gt(table.id, after),
       ),
     )
@@ -421,11 +461,7 @@ async function finishIfComplete(ctx: RotationContext, tx: Tx, rotation: Rotation
   const current = await lockRunning(tx, Number(rotation.id));
   if (!current) return progressOf((await loadRotation(tx, Number(rotation.id)))!);
   const { kind, scope, toVersion } = current;
-  await enterScope(tx, kind, scope);
-  let remaining = 0;
-  for (const table of targetsOf(ctx, kind, scope)) {
-    remaining += await countRows(tx, table, valuesCondition(table, kind, scope, toVersion, false));
-  }
+  const remaining = await countEverywhere(ctx, tx, kind, scope, toVersion, false);
   if (remaining > 0) return progressOf(current);
   const [done] = await tx
     .update(kernelKeyRotations)
@@ -571,11 +607,7 @@ async function destroyOne(
       ),
     );
   if (running) return { reason: 'rotation_running' };
-  await enterScope(tx, kind, scope);
-  let remaining = 0;
-  for (const table of targetsOf(ctx, kind, scope)) {
-    remaining += await countRows(tx, table, valuesCondition(table, kind, scope, version, true));
-  }
+  const remaining = await countEverywhere(ctx, tx, kind, scope, version, true);
   // SECURITY: destroying a key still in use would lose those values for good; refuse instead.
   if (remaining > 0) return { reason: 'values_remain', remaining };
   const now = new Date();
