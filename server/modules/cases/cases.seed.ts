@@ -7,7 +7,7 @@ import { inTransaction } from '../../kernel/db/transaction.js';
 import type { DemoAccount, Kernel } from '../../kernel/kernel.js';
 import { identityMemberships, identityPeople } from '../identity/index.js';
 import { addEntry, recordConsent } from './cases.entries.service.js';
-import type { CaseFileCreate, EntryInput } from './cases.schemas.js';
+import { victimSectionSchema, type CaseFileCreate, type EntryInput } from './cases.schemas.js';
 import { createCaseFile, decideClosure, requestClosure } from './cases.service.js';
 
 /**
@@ -27,15 +27,8 @@ const tumainiWorker = 'caseworker.tumaini@demo.cairn';
 const tumainiSupervisor = 'supervisor@demo.cairn';
 const mekongWorker = 'caseworker@demo.cairn';
 
-const emptyVictim = {
-  recruitmentMethods: [],
-  recruitmentWebsitesAndApps: [],
-  methodsOfControl: [],
-  exploitationTypes: [],
-  sexExploitationTypes: [],
-  exploitationWebsitesAndApps: [],
-  vulnerabilities: [],
-};
+/** The victim section with nothing recorded (the schema's defaults). */
+const emptyVictim = victimSectionSchema.parse({});
 
 function demoCases(): DemoCase[] {
   return [

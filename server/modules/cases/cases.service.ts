@@ -348,18 +348,9 @@ const sectionsGiven = (input: Partial<Record<string, unknown>>) =>
 /** Opens a new case file (an intake); the person opening it is its primary assignee. */
 export async function createCaseFile(ctx: Ctx, input: CaseFileCreate): Promise<CaseFile> {
   const member = requireCaseMember(ctx);
-  const profile = input.profile ?? { citizenships: [] };
-  const victim =
-    input.victim ??
-    ({
-      recruitmentMethods: [],
-      recruitmentWebsitesAndApps: [],
-      methodsOfControl: [],
-      exploitationTypes: [],
-      sexExploitationTypes: [],
-      exploitationWebsitesAndApps: [],
-      vulnerabilities: [],
-    } satisfies VictimSection);
+  // An absent section is the empty one, with the schema's defaults.
+  const profile = input.profile ?? profileSectionSchema.parse({});
+  const victim = input.victim ?? victimSectionSchema.parse({});
   if (!input.draft) checkComplete(profile, victim);
   return inTransaction(ctx.kernel.database.db, async (tx) => {
     const organisationId = member.membership.organisationId;
