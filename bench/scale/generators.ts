@@ -1,4 +1,5 @@
 import { benchItemsGenerator } from './bench-items.js';
+import { casesGenerator } from './cases.js';
 import { directoryOrganisationsGenerator } from './directory-organisations.js';
 import type { ScalePreset } from './presets.js';
 import { createRng, deriveSeed } from './prng.js';
@@ -19,7 +20,11 @@ export interface ScaleGenerator {
  * Every generator, in the order they run. An explicit list (no discovery) so the order, and so the data, is
  * the same everywhere; modules append their generator here.
  */
-export const generators: readonly ScaleGenerator[] = [benchItemsGenerator, directoryOrganisationsGenerator];
+export const generators: readonly ScaleGenerator[] = [
+  benchItemsGenerator,
+  directoryOrganisationsGenerator,
+  casesGenerator,
+];
 
 /** What one generator did, for the log. */
 export interface GeneratorReport {

@@ -10,14 +10,29 @@ export interface ScalePreset {
   readonly benchItems: number;
   /** Listed organisations with directory profiles, offices and search rows (`directory_organisations`). */
   readonly directoryOrganisations: number;
+  /** Survivor case files (`cases`), spread over `caseOrganisations` organisations of their own. */
+  readonly cases: number;
+  readonly caseOrganisations: number;
 }
 
 export const presetNames = ['small', 'large'] as const;
 export type PresetName = (typeof presetNames)[number];
 
 export const presets: Readonly<Record<PresetName, ScalePreset>> = {
-  small: { name: 'small', benchItems: 10_000, directoryOrganisations: 2_000 },
-  large: { name: 'large', benchItems: 1_000_000, directoryOrganisations: 100_000 },
+  small: {
+    name: 'small',
+    benchItems: 10_000,
+    directoryOrganisations: 2_000,
+    cases: 5_000,
+    caseOrganisations: 20,
+  },
+  large: {
+    name: 'large',
+    benchItems: 1_000_000,
+    directoryOrganisations: 100_000,
+    cases: 1_000_000,
+    caseOrganisations: 500,
+  },
 };
 
 /** True when the text names a preset. */

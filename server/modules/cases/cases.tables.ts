@@ -151,6 +151,14 @@ export const casesEntries = pgTable(
     index('cases_entries_due_idx')
       .on(table.organisationId, table.dueOn)
       .where(sql`done_at is null and due_on is not null`),
+    // The hourly reminder sweep: follow-ups due and not yet reminded, across organisations.
+    index('cases_entries_reminder_idx')
+      .on(table.dueOn)
+      .where(sql`kind = 'followUp' and done_at is null and reminded_at is null and assignee_id is not null`),
+    // The dashboard: open follow-ups assigned to a person.
+    index('cases_entries_assignee_idx')
+      .on(table.assigneeId, table.dueOn)
+      .where(sql`done_at is null and assignee_id is not null`),
     tenantPolicy('cases_entries_tenant'),
   ],
 ).enableRLS();

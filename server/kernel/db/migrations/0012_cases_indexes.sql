@@ -1,0 +1,2 @@
+CREATE INDEX "cases_entries_reminder_idx" ON "cases_entries" USING btree ("due_on") WHERE kind = 'followUp' and done_at is null and reminded_at is null and assignee_id is not null;--> statement-breakpoint
+CREATE INDEX "cases_entries_assignee_idx" ON "cases_entries" USING btree ("assignee_id","due_on") WHERE done_at is null and assignee_id is not null;
