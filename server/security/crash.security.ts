@@ -343,7 +343,7 @@ describe('crash: kill -9 Cairn twice and PostgreSQL once under a steady write lo
             `(aimed at ${targetRate}/s), ${counts.attempts} HTTP attempts, ${counts.attempts - writes.length} retries ` +
             `(${counts.network} connection failures, ${counts.server} 5xx, ${counts.inProgress} × 409 in progress)`,
           `  2xx: ${acked.length}, ${ackedDuringLoad} of them during the load: ${rate.toFixed(1)} writes/s ` +
-            `(minimum ${minimumRate}; ${rateWhileUp.toFixed(1)}/s outside the ${downSeconds.toFixed(1)}s of downtime), ` +
+            `(${rateWhileUp.toFixed(1)}/s outside the ${downSeconds.toFixed(1)}s of downtime, minimum ${minimumRate}), ` +
             `of which ${acked.filter((w) => w.replayed).length} replayed stored answers; ` +
             `${gaveUp.length} unanswered at the end, ${failures.length} refused`,
           `  faults: ${faults.map((f) => `${f.what} at +${((f.at - loadStart) / 1000).toFixed(1)}s, down ${f.downSeconds?.toFixed(1) ?? '?'}s`).join('; ')}`,
@@ -374,7 +374,9 @@ describe('crash: kill -9 Cairn twice and PostgreSQL once under a steady write lo
       expect(keysDone).toBe(stored.length);
       for (const fault of faults)
         expect(fault.downSeconds, `${fault.what}: Cairn never answered again`).not.toBeNull();
-      expect(rate).toBeGreaterThanOrEqual(minimumRate);
+      // The steady load is judged while Cairn is up: during the suite's own faults nothing can be written, and
+      // counting those seconds would measure the faults, not the load (both rates are reported above).
+      expect(rateWhileUp).toBeGreaterThanOrEqual(minimumRate);
     },
     (loadSeconds + settleSeconds + 240) * 1000,
   );
