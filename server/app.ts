@@ -151,7 +151,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     mailer,
     log: logger,
     version,
-    resolveActor: (request) => (resolveActor ? resolveActor(request, kernel) : Promise.resolve(anonymous)),
+    resolveActor: (request, options) =>
+      resolveActor ? resolveActor(request, kernel, options) : Promise.resolve(anonymous),
     sendMail: async (tx, message) => {
       await jobs.enqueue(tx, 'kernel.send_mail', message);
     },

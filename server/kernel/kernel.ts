@@ -10,6 +10,11 @@ import type { JobQueue } from './jobs/jobs.js';
 import type { MailMessage, Mailer } from './mail/mail.js';
 
 /** The services every module receives: one instance per process, built in server/app.ts. */
+/** How an actor is resolved: `touch` (default true) counts the request as activity of the session. */
+export interface ResolveActorOptions {
+  touch?: boolean;
+}
+
 export interface Kernel {
   config: Config;
   database: Database;
@@ -27,8 +32,12 @@ export interface Kernel {
    * equality search and matching, rotation and destruction (docs/decisions/0008-keyring.md).
    */
   keys: Keyring;
-  /** Resolves who is making a request (the identity module provides the resolver; anonymous without it). */
-  resolveActor: (request: FastifyRequest) => Promise<Actor>;
+  /**
+   * Resolves who is making a request (the identity module provides the resolver; anonymous without it).
+   * `touch: false` re-checks a long-lived connection's rights without counting as activity (no sliding of the
+   * session's idle timeout).
+   */
+  resolveActor: (request: FastifyRequest, options?: ResolveActorOptions) => Promise<Actor>;
   /** Queues an email in the caller's transaction; it is sent by a job after commit, with retries. */
   sendMail: (tx: Tx, message: MailMessage) => Promise<void>;
 }
@@ -56,7 +65,7 @@ export interface CairnModule {
   /** Work to start in the background once the web server listens (e.g. loading an in-memory index). */
   warmUp?: (kernel: Kernel) => Promise<void>;
   /** Resolves who is making a request (one module, identity, provides it). */
-  resolveActor?: (request: FastifyRequest, kernel: Kernel) => Promise<Actor>;
+  resolveActor?: (request: FastifyRequest, kernel: Kernel, options?: ResolveActorOptions) => Promise<Actor>;
   /** Demo data for `npm start` on an empty database. */
   seed?: (kernel: Kernel) => Promise<DemoAccount[]>;
 }

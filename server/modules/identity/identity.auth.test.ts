@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTenant } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
@@ -197,6 +198,30 @@ describe('what a session can do, request by request', () => {
     expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie: b.cookie } })).statusCode).toBe(200);
     await age(b.sessionId, 8 * 60 + 1);
     expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie: b.cookie } })).statusCode).toBe(401);
+  });
+
+  it('slides the idle timeout on requests, but not on a re-check of an open stream (touch: false)', async () => {
+    const worker = await createMember(db(), { role: 'caseworker' });
+    const session = await signIn(db(), worker.personId, { membershipId: worker.membership.id });
+    const lastSeen = async () =>
+      (await db().select().from(identitySessions).where(eq(identitySessions.id, session.sessionId)))[0]!
+        .lastSeenAt;
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    await db()
+      .update(identitySessions)
+      .set({ lastSeenAt: tenMinutesAgo })
+      .where(eq(identitySessions.id, session.sessionId));
+    // The request a stream was opened with, as the stream re-checks it later.
+    const [name, token] = session.cookie.split('=') as [string, string];
+    const streamRequest = { cookies: { [name]: token } } as unknown as FastifyRequest;
+    const actor = await t.app.kernel.resolveActor(streamRequest, { touch: false });
+    expect(actor.kind).toBe('person');
+    expect((await lastSeen()).getTime()).toBe(tenMinutesAgo.getTime());
+    // An ordinary request is activity: it moves the idle timer forward.
+    expect(
+      (await t.app.inject({ url: '/api/auth/me', headers: { cookie: session.cookie } })).statusCode,
+    ).toBe(200);
+    expect((await lastSeen()).getTime()).toBeGreaterThan(tenMinutesAgo.getTime() + 9 * 60_000);
   });
 
   it('lists my sessions and signs out the others', async () => {

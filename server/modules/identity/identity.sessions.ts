@@ -4,7 +4,7 @@ import type { Actor } from '../../kernel/access/policy.js';
 import { isSensitiveRole, sensitiveRoles, type PlatformRole, type Role } from '../../kernel/access/roles.js';
 import { hashToken, randomToken } from '../../kernel/crypto/crypto.js';
 import { queryRows, type Db, type Queryable, type Tx } from '../../kernel/db/types.js';
-import type { Kernel } from '../../kernel/kernel.js';
+import type { Kernel, ResolveActorOptions } from '../../kernel/kernel.js';
 import { identitySessions } from './identity.tables.js';
 import { absoluteTimeoutSeconds, idleTimeoutSeconds } from './identity.vocabulary.js';
 
@@ -120,7 +120,7 @@ const toDate = (value: Date | string) => (value instanceof Date ? value : new Da
  * `identity_session_actor` function (migration 0007). Nothing is cached, so a removed member, a lowered role or
  * a suspended organisation takes effect on the very next request.
  */
-export async function loadActor(db: Db, token: string): Promise<Actor> {
+export async function loadActor(db: Db, token: string, options: ResolveActorOptions = {}): Promise<Actor> {
   const [row] = await queryRows<SessionRow>(
     db,
     sql`select * from identity_session_actor(${hashToken(token)}, ${sql`array[${sql.join(
@@ -128,10 +128,10 @@ export async function loadActor(db: Db, token: string): Promise<Actor> {
       sql`, `,
     )}]::text[]`})`,
   );
-  return actorFromRow(db, row);
+  return actorFromRow(db, row, options.touch ?? true);
 }
 
-async function actorFromRow(db: Db, row: SessionRow | undefined): Promise<Actor> {
+async function actorFromRow(db: Db, row: SessionRow | undefined, touch: boolean): Promise<Actor> {
   if (!row) return { kind: 'anonymous' };
   const now = Date.now();
   const sensitive = row.holds_sensitive_role || row.platform_role !== null;
@@ -141,8 +141,9 @@ async function actorFromRow(db: Db, row: SessionRow | undefined): Promise<Actor>
     await db.update(identitySessions).set({ revokedAt: new Date() }).where(eq(identitySessions.id, row.id));
     return { kind: 'anonymous' };
   }
-  // Sliding idle timeout; written at most once a minute to keep reads cheap.
-  if (now - lastSeen > 60_000) {
+  // Sliding idle timeout; written at most once a minute to keep reads cheap. A re-check of an open stream is not
+  // activity: an idle person's session must still time out while their browser keeps a stream open.
+  if (touch && now - lastSeen > 60_000) {
     await db.update(identitySessions).set({ lastSeenAt: new Date() }).where(eq(identitySessions.id, row.id));
   }
   const required: RequiredFactor = row.required_factor ?? 'passkey';
@@ -166,8 +167,12 @@ async function actorFromRow(db: Db, row: SessionRow | undefined): Promise<Actor>
 }
 
 /** The identity module's actor resolver: the session cookie, or anonymous. */
-export async function resolveActor(request: FastifyRequest, kernel: Kernel): Promise<Actor> {
+export async function resolveActor(
+  request: FastifyRequest,
+  kernel: Kernel,
+  options: ResolveActorOptions = {},
+): Promise<Actor> {
   const token = request.cookies[sessionCookie];
   if (!token || token.length > 100) return { kind: 'anonymous' };
-  return loadActor(kernel.database.db, token);
+  return loadActor(kernel.database.db, token, options);
 }
