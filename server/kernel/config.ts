@@ -32,6 +32,8 @@ const configSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default('Cairn <no-reply@cairn.localhost>'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // Journey map disclosure threshold: raised by configuration, never below IOM CTDC's k = 11.
+  CAIRN_JOURNEYS_K: z.coerce.number().int().min(11, 'must be at least 11').max(1000).default(11),
   CAIRN_MASTER_KEY: z
     .string()
     .refine(
@@ -57,6 +59,8 @@ export interface Config {
   rateLimitMax: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** The journey map's disclosure threshold k: every number shown describes at least k people (≥ 11). */
+  journeysK: number;
   mail: { kind: 'smtp'; url: string; from: string } | { kind: 'outbox'; dir: string; from: string };
   /** The key that seals platform secrets (e.g. TOTP seeds): from CAIRN_MASTER_KEY, or a key file in development. */
   masterKey: { kind: 'env'; key: Buffer } | { kind: 'file'; path: string };
@@ -111,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     rateLimitMax: raw.CAIRN_RATE_LIMIT_MAX,
     bodyLimitBytes: raw.CAIRN_BODY_LIMIT_BYTES,
     trustProxy: raw.CAIRN_TRUST_PROXY,
+    journeysK: raw.CAIRN_JOURNEYS_K,
     mail: raw.SMTP_URL
       ? { kind: 'smtp', url: raw.SMTP_URL, from: raw.MAIL_FROM }
       : { kind: 'outbox', dir: path.join(dataDir, 'outbox'), from: raw.MAIL_FROM },

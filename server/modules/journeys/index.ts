@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import type { CairnModule } from '../../kernel/kernel.js';
+import { journeyRoutes } from './journeys.routes.js';
+import { registerJourneyEncryption } from './journeys.service.js';
+import './journeys.audit.js';
+
+/** The journeys module: contributed routes, their moderation, and the k-anonymous map of flows. */
+export const journeysModule: CairnModule = {
+  name: 'journeys',
+  description:
+    'Routes contributed by vetted organisations (origin, transit, exploitation), moderated, and pooled into a ' +
+    'map of flows and hotspots where every number describes at least k people.',
+  setup: (kernel) => {
+    registerJourneyEncryption(kernel);
+  },
+  routes: async (app: FastifyInstance) => {
+    await app.register(journeyRoutes);
+  },
+};

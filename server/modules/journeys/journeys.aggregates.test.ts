@@ -1,0 +1,375 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setPlatformScope } from '../../kernel/db/tenant.js';
+import { inTransaction } from '../../kernel/db/transaction.js';
+import { queryRows } from '../../kernel/db/types.js';
+import { createTestApp, type TestApp } from '../../test/app.js';
+import { createMember, createOrganisation, signIn } from '../../test/factories.js';
+import { regionsOf } from '../directory/index.js';
+import { applyRoutes, rebuildAggregates } from './journeys.aggregates.js';
+import { recoverableCells } from './journeys.disclosure.js';
+import { cellsAndMargins, readRawMap, type RawMap } from './journeys.map.js';
+import type { JourneyMap, MapQuery } from './journeys.schemas.js';
+import { journeysLegs, journeysRoutes } from './journeys.tables.js';
+
+/** A small seeded generator (mulberry32): the same contributions on every run and both engines. */
+function generator(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
+  const pick = <T>(values: readonly T[]): T => values[int(0, values.length - 1)]!;
+  return { next, int, pick };
+}
+
+const countries = ['VN', 'KH', 'TH', 'CN', 'MY'] as const;
+const types = ['ForcedLabour', 'SexualExploitation', 'ForcedMarriage'] as const;
+const industriesUsed = ['A_AgricultureForestryAndFishing', 'C_Manufacturing'] as const;
+const genders = ['female', 'male', 'mixed'] as const;
+const ages = ['minor', 'adult'] as const;
+const nationalities = ['asia', 'mixed'] as const;
+
+interface GeneratedLeg {
+  role: 'origin' | 'destination' | 'transit' | 'exploitation';
+  country: string;
+  region: string | null;
+}
+interface GeneratedRoute {
+  id: string;
+  status: 'validated' | 'pending' | 'rejected';
+  year: number;
+  quarter: number | null;
+  exploitationTypes: string[];
+  industry: string | null;
+  nationalityBand: string;
+  genderBand: string;
+  ageBand: string;
+  people: number;
+  legs: GeneratedLeg[];
+}
+
+function generateRoutes(count: number, seed: number): GeneratedRoute[] {
+  const g = generator(seed);
+  const regions = new Map(
+    countries.map((c) => [
+      c,
+      regionsOf(c)
+        .slice(0, 2)
+        .map((r) => r.code),
+    ]),
+  );
+  const place = (role: GeneratedLeg['role']): GeneratedLeg => {
+    const country = g.pick(countries);
+    return { role, country, region: g.next() < 0.7 ? g.pick(regions.get(country)!) : null };
+  };
+  return Array.from({ length: count }, () => {
+    const legs: GeneratedLeg[] = [place('origin')];
+    if (g.next() < 0.5) legs.push(place('destination'));
+    for (let i = g.int(0, 2); i > 0; i--) legs.push(place('transit'));
+    for (let i = g.int(1, 2); i > 0; i--) legs.push(place('exploitation'));
+    const roll = g.next();
+    const first = g.pick(types);
+    const second = g.next() < 0.3 ? g.pick(types.filter((t) => t !== first)) : null;
+    return {
+      id: randomUUID(),
+      status: roll < 0.8 ? 'validated' : roll < 0.9 ? 'pending' : 'rejected',
+      year: g.int(2019, 2023),
+      quarter: g.next() < 0.4 ? null : g.int(1, 4),
+      exploitationTypes: second ? [first, second] : [first],
+      industry: g.next() < 0.3 ? null : g.pick(industriesUsed),
+      nationalityBand: g.pick(nationalities),
+      genderBand: g.pick(genders),
+      ageBand: g.pick(ages),
+      people: g.int(1, 15),
+      legs,
+    };
+  });
+}
+
+/** The map's raw numbers computed in plain JS from the contributions (the independent computation). */
+function independentMap(routes: GeneratedRoute[], level: 'public' | 'member', query: MapQuery): RawMap {
+  const matching = routes.filter(
+    (r) =>
+      r.status === 'validated' &&
+      (query.exploitationType === undefined || r.exploitationTypes.includes(query.exploitationType)) &&
+      (query.industry === undefined || (r.industry ?? 'none') === query.industry) &&
+      (query.nationalityBand === undefined || r.nationalityBand === query.nationalityBand) &&
+      (query.genderBand === undefined || r.genderBand === query.genderBand) &&
+      (query.ageBand === undefined || r.ageBand === query.ageBand) &&
+      r.year >= (query.fromYear ?? 0) &&
+      r.year <= (query.toYear ?? 9999),
+  );
+  const levels = level === 'public' ? (['country'] as const) : (['country', 'region'] as const);
+  const flows = new Map<string, RawMap['flows'][number]>();
+  const hotspots = new Map<string, RawMap['hotspots'][number]>();
+  const timeline = new Map<number, number>();
+  const area = query.area;
+  for (const route of matching) {
+    const path = route.legs.filter((leg) => leg.role !== 'destination');
+    for (const lvl of levels) {
+      const areaOf = (leg: GeneratedLeg) => (lvl === 'country' ? leg.country : (leg.region ?? leg.country));
+      const seen = new Set<string>();
+      for (let i = 0; i + 1 < path.length; i++) {
+        const a = path[i]!;
+        const b = path[i + 1]!;
+        if (area && a.country !== area && b.country !== area) continue;
+        const key = `${lvl}|${areaOf(a)}|${areaOf(b)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const cell = flows.get(key) ?? {
+          level: lvl,
+          from_area: areaOf(a),
+          to_area: areaOf(b),
+          from_country: a.country,
+          to_country: b.country,
+          people: 0,
+        };
+        cell.people += route.people;
+        flows.set(key, cell);
+      }
+      const spots = new Set<string>();
+      for (const leg of route.legs) {
+        if (area && leg.country !== area) continue;
+        const key = `${lvl}|${areaOf(leg)}|${leg.role}`;
+        if (spots.has(key)) continue;
+        spots.add(key);
+        const cell = hotspots.get(key) ?? {
+          level: lvl,
+          area: areaOf(leg),
+          country: leg.country,
+          role: leg.role,
+          people: 0,
+        };
+        cell.people += route.people;
+        hotspots.set(key, cell);
+      }
+    }
+    if (!area || route.legs.some((leg) => leg.country === area)) {
+      timeline.set(route.year, (timeline.get(route.year) ?? 0) + route.people);
+    }
+  }
+  return {
+    flows: [...flows.values()],
+    hotspots: [...hotspots.values()],
+    timeline: [...timeline].map(([year, people]) => ({ year, people })).sort((a, b) => a.year - b.year),
+  };
+}
+
+const sortRaw = (raw: RawMap) => ({
+  flows: [...raw.flows].sort((a, b) =>
+    `${a.level}${a.from_area}>${a.to_area}`.localeCompare(`${b.level}${b.from_area}>${b.to_area}`),
+  ),
+  hotspots: [...raw.hotspots].sort((a, b) =>
+    `${a.level}${a.area}${a.role}`.localeCompare(`${b.level}${b.area}${b.role}`),
+  ),
+  timeline: raw.timeline,
+});
+
+const filters = fc.record(
+  {
+    fromYear: fc.integer({ min: 2019, max: 2021 }),
+    toYear: fc.integer({ min: 2021, max: 2023 }),
+    exploitationType: fc.constantFrom(...types),
+    industry: fc.constantFrom(...industriesUsed, 'B_MiningAndQuarrying' as const),
+    nationalityBand: fc.constantFrom(...nationalities),
+    genderBand: fc.constantFrom(...genders),
+    ageBand: fc.constantFrom(...ages),
+    area: fc.constantFrom(...countries),
+  },
+  { requiredKeys: [] },
+) as fc.Arbitrary<MapQuery>;
+
+describe('journeys: summary tables and the map', () => {
+  let t: TestApp;
+  let routes: GeneratedRoute[];
+  let memberCookie: string;
+  const k = 11;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { CAIRN_RATE_LIMIT_MAX: '100000' } });
+    const organisationId = (await createOrganisation(t.database.db)).id;
+    const member = await createMember(t.database.db, { role: 'member', organisationId });
+    memberCookie = (await signIn(t.database.db, member.personId, { membershipId: member.membership.id }))
+      .cookie;
+    routes = generateRoutes(160, 20261201);
+    await inTransaction(t.database.db, async (tx) => {
+      await setPlatformScope(tx);
+      for (const route of routes) {
+        await tx.insert(journeysRoutes).values({
+          id: route.id,
+          organisationId,
+          status: route.status,
+          year: route.year,
+          quarter: route.quarter,
+          exploitationTypes: route.exploitationTypes,
+          industry: route.industry,
+          people: route.people,
+          genderBand: route.genderBand,
+          ageBand: route.ageBand,
+          nationalityBand: route.nationalityBand,
+        });
+        await tx
+          .insert(journeysLegs)
+          .values(
+            route.legs.map((leg, position) => ({ routeId: route.id, organisationId, position, ...leg })),
+          );
+      }
+    });
+    // The incremental path, as decisions take it: some one by one, the rest in one go; one is added, taken
+    // away and added again (a rejection of a validated route, then a new validation).
+    const validated = routes.filter((r) => r.status === 'validated').map((r) => r.id);
+    for (const id of validated.slice(0, 25)) {
+      await inTransaction(t.database.db, async (tx) => {
+        await setPlatformScope(tx);
+        await applyRoutes(tx, [id], 1);
+      });
+    }
+    await inTransaction(t.database.db, async (tx) => {
+      await setPlatformScope(tx);
+      await applyRoutes(tx, validated.slice(25), 1);
+      await applyRoutes(tx, [validated[0]!], -1);
+      await applyRoutes(tx, [validated[0]!], 1);
+    });
+  }, 120_000);
+  afterAll(() => t.close());
+
+  async function snapshot() {
+    const flows = await queryRows<Record<string, unknown>>(
+      t.database.db,
+      sql`select * from journeys_flows order by level, quarter, exploitation_type, industry, nationality_band,
+          gender_band, age_band, year, from_area, to_area`,
+    );
+    const hotspots = await queryRows<Record<string, unknown>>(
+      t.database.db,
+      sql`select * from journeys_hotspots order by level, quarter, exploitation_type, industry,
+          nationality_band, gender_band, age_band, year, area, role`,
+    );
+    return { flows, hotspots };
+  }
+
+  it('a rebuild from scratch gives exactly what the decisions built one by one', async () => {
+    const incremental = await snapshot();
+    expect(incremental.flows.length).toBeGreaterThan(1000);
+    const result = await inTransaction(t.database.db, async (tx) => {
+      await setPlatformScope(tx);
+      return rebuildAggregates(tx);
+    });
+    const rebuilt = await snapshot();
+    expect(rebuilt).toEqual(incremental);
+    expect(result).toEqual({ flows: rebuilt.flows.length, hotspots: rebuilt.hotspots.length });
+  });
+
+  it('property: the summary tables agree with an independent computation, for any filters', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        filters,
+        fc.constantFrom('public' as const, 'member' as const),
+        async (query, level) => {
+          const fromDb = await readRawMap(t.database.db, level, query);
+          expect(sortRaw(fromDb)).toEqual(sortRaw(independentMap(routes, level, query)));
+        },
+      ),
+      { numRuns: 40, seed: 77 },
+    );
+    // With no filter at all, too (every contribution counted once under `*`).
+    const all = await readRawMap(t.database.db, 'member', {});
+    expect(sortRaw(all)).toEqual(sortRaw(independentMap(routes, 'member', {})));
+    const people = routes.filter((r) => r.status === 'validated').reduce((sum, r) => sum + r.people, 0);
+    expect(all.timeline.reduce((sum, y) => sum + y.people, 0)).toBe(people);
+  });
+
+  it('keeps quarters only in the unfiltered slice, and they add up to the whole year', async () => {
+    const rows = await queryRows<{ quarter: number; people: number }>(
+      t.database.db,
+      sql`select quarter::int as quarter, sum(people)::int as people from journeys_hotspots
+          where level = 'world' and exploitation_type = '*' and industry = '*' and nationality_band = '*'
+            and gender_band = '*' and age_band = '*' group by quarter order by quarter`,
+    );
+    const whole = rows.find((r) => r.quarter === 0)!.people;
+    expect(rows.filter((r) => r.quarter !== 0).reduce((sum, r) => sum + r.people, 0)).toBe(whole);
+    const [filtered] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`select count(*)::int as n from journeys_flows where quarter <> 0 and industry <> '*'`,
+    );
+    expect(filtered!.n).toBe(0);
+  });
+
+  it('pending and rejected contributions never count', async () => {
+    const uncounted = routes.filter((r) => r.status !== 'validated');
+    expect(uncounted.length).toBeGreaterThan(5);
+    const [row] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`select coalesce(sum(people), 0)::int as n from journeys_hotspots
+          where level = 'world' and quarter = 0 and exploitation_type = '*' and industry = '*'
+            and nationality_band = '*' and gender_band = '*' and age_band = '*'`,
+    );
+    const validated = routes.filter((r) => r.status === 'validated').reduce((sum, r) => sum + r.people, 0);
+    const everything = routes.reduce((sum, r) => sum + r.people, 0);
+    expect(row!.n).toBe(validated);
+    expect(row!.n).toBeLessThan(everything);
+  });
+
+  it('property: for any filters, no shown number is below k and no hidden cell can be recovered', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        filters,
+        fc.constantFrom('public' as const, 'member' as const),
+        async (query, level) => {
+          const search = new URLSearchParams(
+            Object.entries(query).map(([key, value]) => [key, String(value)] as [string, string]),
+          );
+          const response = await t.app.inject({
+            method: 'GET',
+            url: `/api/journeys/${level === 'public' ? 'map/public' : 'map'}?${search.toString()}`,
+            headers: level === 'member' ? { cookie: memberCookie } : {},
+          });
+          expect(response.statusCode, response.body).toBe(200);
+          const map = response.json<JourneyMap>();
+          expect(map.k).toBe(k);
+          const truth = independentMap(routes, level, query);
+          const { cells, margins } = cellsAndMargins(truth);
+          const value = new Map(cells.map((cell) => [cell.id, cell.value]));
+          // Every shown number is the true one and describes at least k people.
+          const shown = new Set<string>();
+          const see = (id: string, people: number) => {
+            expect(value.get(id), id).toBe(people);
+            expect(people).toBeGreaterThanOrEqual(k);
+            shown.add(id);
+          };
+          if (map.total !== null) see('T', map.total);
+          for (const y of map.timeline) see(`Y:${y.year}`, y.people);
+          for (const f of map.flows) see(`F:${f.level}:${f.from}>${f.to}`, f.people);
+          for (const h of map.hotspots) see(`H:${h.level}:${h.area}:${h.role}`, h.people);
+          if (level === 'public') {
+            expect(map.flows.every((f) => f.level === 'country')).toBe(true);
+            expect(map.hotspots.every((h) => h.level === 'country')).toBe(true);
+          }
+          // Every subtraction of shown cells from every shown total recovers no hidden cell.
+          const hidden = new Set(cells.filter((cell) => !shown.has(cell.id)).map((cell) => cell.id));
+          expect([...recoverableCells(cells, margins, hidden).keys()]).toEqual([]);
+        },
+      ),
+      { numRuns: 40, seed: 2026 },
+    );
+  }, 120_000);
+
+  it('publishes something: the unfiltered member map shows flows at both levels', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/api/journeys/map',
+      headers: { cookie: memberCookie },
+    });
+    const map = response.json<JourneyMap>();
+    expect(map.total).toBeGreaterThan(100);
+    expect(map.flows.some((f) => f.level === 'country')).toBe(true);
+    expect(map.flows.some((f) => f.level === 'region')).toBe(true);
+    expect(map.timeline.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { setTenant } from '../../kernel/db/tenant.js';
+import { inTransaction } from '../../kernel/db/transaction.js';
+import { publicRoute, staffOnly, platformAdminOnly, type Fixture, type Row } from '../../test/matrix.js';
+import { journeysLegs, journeysRoutes } from './journeys.tables.js';
+
+/** Contributors: organisation A's (and B's admin, for its own organisation) caseworkers, supervisors, analysts, admins. */
+const contributors = {
+  anonymous: 401,
+  partial: 401,
+  default: 403,
+  caseworker: 'ok',
+  case_supervisor: 'ok',
+  org_admin: 'ok',
+  analyst: 'ok',
+  other_admin: 'ok',
+} as const;
+/** A contribution of organisation A: B's admin passes the gate but the route does not exist for it. */
+const contributorsOfA = { ...contributors, other_admin: 404 } as const;
+/** Anyone acting for a vetted organisation (platform staff act for none). */
+const members = {
+  anonymous: 401,
+  partial: 401,
+  unenrolled: 403,
+  moderator: 403,
+  platform_admin: 403,
+  default: 'ok',
+} as const;
+
+/** A fresh pending route of organisation A (Nairobi → Doha). */
+async function routeOfA(f: Fixture): Promise<string> {
+  const id = randomUUID();
+  await inTransaction(f.db, async (tx) => {
+    await setTenant(tx, f.orgA);
+    await tx.insert(journeysRoutes).values({
+      id,
+      organisationId: f.orgA,
+      year: 2024,
+      exploitationTypes: ['ForcedLabour'],
+      people: 3,
+      genderBand: 'female',
+      ageBand: 'adult',
+      nationalityBand: 'africa',
+    });
+    await tx.insert(journeysLegs).values([
+      { routeId: id, organisationId: f.orgA, position: 0, role: 'origin', country: 'KE' },
+      { routeId: id, organisationId: f.orgA, position: 1, role: 'exploitation', country: 'QA' },
+    ]);
+  });
+  return id;
+}
+
+const onRoute =
+  (path: string, payload?: unknown) =>
+  async (f: Fixture): Promise<{ url: string; payload?: unknown }> => ({
+    url: `/api/journeys/routes/${await routeOfA(f)}${path}`,
+    ...(payload !== undefined ? { payload } : {}),
+  });
+
+const validRoute = {
+  origin: { country: 'KE' },
+  exploitation: [{ country: 'QA', borderCrossing: true, transport: 'air' }],
+  year: 2024,
+  exploitationTypes: ['ForcedLabour'],
+  people: 2,
+  genderBand: 'male',
+  ageBand: 'adult',
+  nationalityBand: 'africa',
+};
+
+/** Access-matrix rows of the journeys operations. */
+export const journeysMatrix: Record<string, Row> = {
+  contributeRoute: { expect: contributors, request: () => ({ payload: validRoute }) },
+  listRoutes: { expect: contributors },
+  getRoute: { expect: contributorsOfA, request: onRoute('') },
+  updateRoute: { expect: contributorsOfA, request: onRoute('', { version: 1, people: 4 }) },
+  deleteRoute: { expect: contributorsOfA, request: onRoute('') },
+  listRouteModeration: { expect: staffOnly },
+  decideRoute: { expect: staffOnly, request: onRoute('/decision', { decision: 'validate', version: 1 }) },
+  rebuildJourneyMap: { expect: platformAdminOnly },
+  getPublicJourneyMap: { expect: publicRoute },
+  exportPublicJourneyMap: { expect: publicRoute },
+  getJourneyMap: { expect: members },
+  exportJourneyMap: { expect: members },
+};

@@ -1,0 +1,239 @@
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { RoutePolicy } from '../../kernel/access/policy.js';
+import { contextOf } from '../../kernel/context.js';
+import { journeyMap, mapCsv, type MapLevel } from './journeys.map.js';
+import {
+  csvQuerySchema,
+  decisionInputSchema,
+  mapQuerySchema,
+  mapSchema,
+  moderationItemSchema,
+  moderationPageSchema,
+  moderationQuerySchema,
+  rebuildSchema,
+  routeInputSchema,
+  routeListQuerySchema,
+  routePageSchema,
+  routeParamsSchema,
+  routeSchema,
+  routeUpdateSchema,
+  type CsvQuery,
+} from './journeys.schemas.js';
+import {
+  contributeRoute,
+  decideRoute,
+  deleteRoute,
+  getRoute,
+  listRoutes,
+  moderationQueue,
+  rebuildMap,
+  updateRoute,
+} from './journeys.service.js';
+import { contributorRoles } from './journeys.vocabulary.js';
+
+const tags = ['journeys'];
+const session = [{ session: [] }];
+/** Contributors of vetted (active) organisations: see journeys.vocabulary.ts. */
+const contributors: RoutePolicy = { access: 'member', roles: contributorRoles };
+/** Anyone acting for a vetted (active) organisation. */
+const members: RoutePolicy = { access: 'member' };
+const moderators: RoutePolicy = { access: 'platform', roles: ['moderator', 'platform_admin'] };
+const platformAdmins: RoutePolicy = { access: 'platform', roles: ['platform_admin'] };
+const open: RoutePolicy = { access: 'public' };
+/** The public map is open to all: it is limited per client address so it cannot be scraped filter by filter. */
+const publicRateLimit = { max: 60, timeWindow: 60_000 };
+const noContent = { 204: z.null().describe('Done') };
+const csvResponse = { 200: z.string().describe('CSV (UTF-8) with an HXL hashtag row under the header') };
+
+/** Contributed routes, moderation, and the k-anonymous journey map (issue 7). */
+export async function journeyRoutes(scope: FastifyInstance): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+
+  app.post(
+    '/journeys/routes',
+    {
+      config: { policy: contributors, idempotent: true },
+      schema: {
+        tags,
+        operationId: 'contributeRoute',
+        summary: 'Contribute a route for your organisation (it waits for a moderator)',
+        description: 'Accepts an Idempotency-Key header: a retry with the same key returns the first answer.',
+        security: session,
+        body: routeInputSchema,
+        response: { 201: routeSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await contributeRoute(contextOf(request), request.body)),
+  );
+
+  app.get(
+    '/journeys/routes',
+    {
+      config: { policy: contributors },
+      schema: {
+        tags,
+        operationId: 'listRoutes',
+        summary: 'Your organisation’s contributed routes, newest first',
+        security: session,
+        querystring: routeListQuerySchema,
+        response: { 200: routePageSchema },
+      },
+    },
+    (request) => listRoutes(contextOf(request), request.query),
+  );
+
+  app.get(
+    '/journeys/routes/:id',
+    {
+      config: { policy: contributors },
+      schema: {
+        tags,
+        operationId: 'getRoute',
+        summary: 'One of your organisation’s contributed routes',
+        security: session,
+        params: routeParamsSchema,
+        response: { 200: routeSchema },
+      },
+    },
+    (request) => getRoute(contextOf(request), request.params.id),
+  );
+
+  app.patch(
+    '/journeys/routes/:id',
+    {
+      config: { policy: contributors },
+      schema: {
+        tags,
+        operationId: 'updateRoute',
+        summary: 'Change a pending or queried route (it goes back to the moderators)',
+        security: session,
+        params: routeParamsSchema,
+        body: routeUpdateSchema,
+        response: { 200: routeSchema },
+      },
+    },
+    (request) => updateRoute(contextOf(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    '/journeys/routes/:id',
+    {
+      config: { policy: contributors },
+      schema: {
+        tags,
+        operationId: 'deleteRoute',
+        summary: 'Withdraw a pending or queried route',
+        security: session,
+        params: routeParamsSchema,
+        response: noContent,
+      },
+    },
+    async (request, reply) => {
+      await deleteRoute(contextOf(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/journeys/moderation',
+    {
+      config: { policy: moderators },
+      schema: {
+        tags,
+        operationId: 'listRouteModeration',
+        summary: 'Contributed routes waiting for a decision, with who contributed them (moderators only)',
+        security: session,
+        querystring: moderationQuerySchema,
+        response: { 200: moderationPageSchema },
+      },
+    },
+    (request) => moderationQueue(contextOf(request), request.query),
+  );
+
+  app.post(
+    '/journeys/routes/:id/decision',
+    {
+      config: { policy: moderators },
+      schema: {
+        tags,
+        operationId: 'decideRoute',
+        summary: 'Validate, query or reject a contributed route (moderators)',
+        description:
+          'A validated route counts on the map at once; a query mails the contributing organisation.',
+        security: session,
+        params: routeParamsSchema,
+        body: decisionInputSchema,
+        response: { 200: moderationItemSchema },
+      },
+    },
+    (request) => decideRoute(contextOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/journeys/map/rebuild',
+    {
+      config: { policy: platformAdmins },
+      schema: {
+        tags,
+        operationId: 'rebuildJourneyMap',
+        summary: 'Rebuild the map’s summary tables from every validated route (platform admins)',
+        security: session,
+        response: { 200: rebuildSchema },
+      },
+    },
+    (request) => rebuildMap(contextOf(request)),
+  );
+
+  const mapConfig = (level: MapLevel): FastifyContextConfig =>
+    level === 'public' ? { policy: open, rateLimit: publicRateLimit } : { policy: members };
+  const mapRoute = (level: MapLevel) => ({
+    config: mapConfig(level),
+    schema: {
+      tags,
+      operationId: level === 'public' ? 'getPublicJourneyMap' : 'getJourneyMap',
+      summary:
+        level === 'public'
+          ? 'The public journey map: country-to-country flows and country hotspots'
+          : 'The member journey map: flows and hotspots down to first-level regions',
+      description:
+        'Only validated contributions count; every number describes at least k people, and hidden cells ' +
+        'cannot be recovered from the totals shown. The flows and hotspots are also the table form of the map.',
+      security: level === 'public' ? [] : session,
+      querystring: mapQuerySchema,
+      response: { 200: mapSchema },
+    },
+  });
+  app.get('/journeys/map/public', mapRoute('public'), (request) =>
+    journeyMap(contextOf(request), 'public', request.query),
+  );
+  app.get('/journeys/map', mapRoute('member'), (request) =>
+    journeyMap(contextOf(request), 'member', request.query),
+  );
+
+  const csvRoute = (level: MapLevel) => ({
+    config: mapConfig(level),
+    schema: {
+      tags,
+      operationId: level === 'public' ? 'exportPublicJourneyMap' : 'exportJourneyMap',
+      summary: `The ${level} journey map’s table as CSV with HXL hashtags (flows, hotspots or timeline)`,
+      security: level === 'public' ? [] : session,
+      produces: ['text/csv'],
+      querystring: csvQuerySchema,
+      response: csvResponse,
+    },
+  });
+  const csvHandler =
+    (level: MapLevel) => async (request: FastifyRequest<{ Querystring: CsvQuery }>, reply: FastifyReply) => {
+      const { table, ...query } = request.query;
+      const map = await journeyMap(contextOf(request), level, query);
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="journeys-${level}-${table}.csv"`)
+        .header('cache-control', 'no-store')
+        .send(mapCsv(map, table));
+    };
+  app.get('/journeys/map/public.csv', csvRoute('public'), csvHandler('public'));
+  app.get('/journeys/map.csv', csvRoute('member'), csvHandler('member'));
+}

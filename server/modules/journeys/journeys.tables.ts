@@ -1,0 +1,199 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  index,
+  integer,
+  pgPolicy,
+  pgRole,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { casesFiles } from '../cases/index.js';
+import { identityOrganisations, identityPeople } from '../identity/index.js';
+
+const appRole = pgRole('cairn_app').existing();
+
+/**
+ * SECURITY: a contribution is visible to the application role only inside a transaction scoped to its own
+ * organisation, or to the platform (moderation, and the summary tables' refresh), on top of the queries' checks.
+ */
+const contributorPolicy = (name: string) =>
+  pgPolicy(name, {
+    as: 'permissive',
+    for: 'all',
+    to: appRole,
+    using: sql`organisation_id = nullif(current_setting('cairn.organisation_id', true), '')::uuid or current_setting('cairn.scope', true) = 'platform'`,
+    withCheck: sql`organisation_id = nullif(current_setting('cairn.organisation_id', true), '')::uuid or current_setting('cairn.scope', true) = 'platform'`,
+  });
+
+/**
+ * A contributed route: who was moved, when, from where to where, exploited how. SECURITY: `organisation_id` and
+ * `contributed_by` say who contributed it — they never leave the server except to platform moderators. The
+ * route holds codes, bands and a count only; the moderator's note is sealed with the organisation's key.
+ */
+export const journeysRoutes = pgTable(
+  'journeys_routes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => identityOrganisations.id, { onDelete: 'restrict' }),
+    contributedBy: uuid('contributed_by').references(() => identityPeople.id, { onDelete: 'set null' }),
+    /** pending | validated | queried | rejected */
+    status: text('status').notNull().default('pending'),
+    /** form | import | case */
+    source: text('source').notNull().default('form'),
+    /** The case file a derived route follows (the "from a case" part of issue 7). */
+    caseId: uuid('case_id').references(() => casesFiles.id, { onDelete: 'set null' }),
+    year: smallint('year').notNull(),
+    /** 1–4, or null when only the year is known. */
+    quarter: smallint('quarter'),
+    /** HTCDS exploitation types (at least one). */
+    exploitationTypes: text('exploitation_types').array().notNull(),
+    /** ISIC section as HTCDS codes it, or null. */
+    industry: text('industry'),
+    /** HTCDS `vic_MethodOfRecruitment`, or null. */
+    recruitmentMethod: text('recruitment_method'),
+    /** Estimated number of people the route describes. */
+    people: integer('people').notNull(),
+    genderBand: text('gender_band').notNull(),
+    ageBand: text('age_band').notNull(),
+    nationalityBand: text('nationality_band').notNull(),
+    moderatorNoteSealed: text('moderator_note_sealed'),
+    decidedBy: uuid('decided_by').references(() => identityPeople.id, { onDelete: 'set null' }),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('journeys_routes_organisation_idx').on(table.organisationId, table.createdAt),
+    index('journeys_routes_queue_idx')
+      .on(table.createdAt)
+      .where(sql`${table.status} = 'pending'`),
+    index('journeys_routes_case_idx')
+      .on(table.caseId)
+      .where(sql`${table.caseId} is not null`),
+    contributorPolicy('journeys_routes_contributor'),
+  ],
+).enableRLS();
+
+/**
+ * The places of a route, in order: its origin (position 0), its intended destination, its transit points and
+ * its place(s) of exploitation. A place is a gazetteer city (its id and name, for the gazetteer version that
+ * resolved it) or only a country with, optionally, a first-level region.
+ */
+export const journeysLegs = pgTable(
+  'journeys_legs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    routeId: uuid('route_id')
+      .notNull()
+      .references(() => journeysRoutes.id, { onDelete: 'cascade' }),
+    /** The route's organisation, repeated so row-level security need not read the routes table. */
+    organisationId: uuid('organisation_id').notNull(),
+    position: smallint('position').notNull(),
+    /** origin | destination | transit | exploitation */
+    role: text('role').notNull(),
+    placeId: integer('place_id'),
+    placeName: text('place_name'),
+    /** ISO 3166-1 alpha-2. */
+    country: text('country').notNull(),
+    /** GeoNames admin1 code (`VN.44`), or null. */
+    region: text('region'),
+    /** A border was crossed to reach this place. */
+    borderCrossing: boolean('border_crossing').notNull().default(false),
+    /** How this place was reached. */
+    transport: text('transport'),
+  },
+  (table) => [
+    uniqueIndex('journeys_legs_route_idx').on(table.routeId, table.position),
+    contributorPolicy('journeys_legs_contributor'),
+  ],
+).enableRLS();
+
+/**
+ * Summary table of flows (docs/decisions/0011-journeys.md): people per (from → to) area pair, at country and at
+ * admin-1 level, per year and quarter, for every combination of the filter dimensions and their roll-up `*`.
+ * Holds raw counts — small cells included — so it is read only through the disclosure control of the map.
+ * It names no contribution and no organisation: a cube, not a copy.
+ */
+export const journeysFlows = pgTable(
+  'journeys_flows',
+  {
+    /** country | region */
+    level: text('level').notNull(),
+    fromArea: text('from_area').notNull(),
+    toArea: text('to_area').notNull(),
+    fromCountry: text('from_country').notNull(),
+    toCountry: text('to_country').notNull(),
+    year: smallint('year').notNull(),
+    /** 0 = the whole year; 1–4; 5 = contributions without a quarter. */
+    quarter: smallint('quarter').notNull(),
+    exploitationType: text('exploitation_type').notNull(),
+    industry: text('industry').notNull(),
+    nationalityBand: text('nationality_band').notNull(),
+    genderBand: text('gender_band').notNull(),
+    ageBand: text('age_band').notNull(),
+    people: integer('people').notNull(),
+    routes: integer('routes').notNull(),
+  },
+  (table) => [
+    // The key, in the order a map query narrows it: one slice of the cube, then a year range, then the pairs.
+    uniqueIndex('journeys_flows_key_idx').on(
+      table.level,
+      table.quarter,
+      table.exploitationType,
+      table.industry,
+      table.nationalityBand,
+      table.genderBand,
+      table.ageBand,
+      table.year,
+      table.fromArea,
+      table.toArea,
+    ),
+  ],
+);
+
+/**
+ * Summary table of hotspots: people per area and role (origin, destination, transit, exploitation, and `any`:
+ * the route touches the area), at world (`*`), country and admin-1 level, with the same dimensions as the flows.
+ */
+export const journeysHotspots = pgTable(
+  'journeys_hotspots',
+  {
+    /** world | country | region */
+    level: text('level').notNull(),
+    area: text('area').notNull(),
+    country: text('country').notNull(),
+    /** origin | destination | transit | exploitation | any */
+    role: text('role').notNull(),
+    year: smallint('year').notNull(),
+    quarter: smallint('quarter').notNull(),
+    exploitationType: text('exploitation_type').notNull(),
+    industry: text('industry').notNull(),
+    nationalityBand: text('nationality_band').notNull(),
+    genderBand: text('gender_band').notNull(),
+    ageBand: text('age_band').notNull(),
+    people: integer('people').notNull(),
+    routes: integer('routes').notNull(),
+  },
+  (table) => [
+    uniqueIndex('journeys_hotspots_key_idx').on(
+      table.level,
+      table.quarter,
+      table.exploitationType,
+      table.industry,
+      table.nationalityBand,
+      table.genderBand,
+      table.ageBand,
+      table.year,
+      table.area,
+      table.role,
+    ),
+  ],
+);
