@@ -23,6 +23,10 @@ import {
 import { casesMatrix } from './modules/cases/cases.matrix.js';
 import { casesAttachmentsMatrix } from './modules/cases/cases.attachments.matrix.js';
 import { directoryMatrix } from './modules/directory/directory.matrix.js';
+import { journeysMatrix } from './modules/journeys/journeys.matrix.js';
+import { referralsMatrix } from './modules/referrals/referrals.matrix.js';
+import { transfersMatrix } from './modules/referrals/referrals.transfers.matrix.js';
+import { messagesMatrix } from './modules/referrals/referrals.messages.matrix.js';
 
 import { createMember, createOrganisation, createPerson, signIn } from './test/factories.js';
 
@@ -49,6 +53,10 @@ const matrix: Record<string, Row> = {
   ...directoryMatrix,
   ...casesMatrix,
   ...casesAttachmentsMatrix,
+  ...journeysMatrix,
+  ...referralsMatrix,
+  ...transfersMatrix,
+  ...messagesMatrix,
   getHealth: { expect: publicRoute },
   signIn: {
     expect: publicRoute,
@@ -304,5 +312,6 @@ describe('the access matrix', () => {
     }
     expect(mismatches).toEqual([]);
     expect(calls).toBe(operations.length * callers.length);
-  });
+    // Every operation × every caller, each with fresh fixtures: a few thousand requests in one test.
+  }, 300_000);
 });

@@ -6,3 +6,5 @@ export * from './modules/directory/directory.tables.js';
 export * from './modules/cases/cases.tables.js';
 export * from './modules/cases/cases.attachments.tables.js';
 export * from './modules/cases/cases.exports.tables.js';
+export * from './modules/referrals/referrals.tables.js';
+export * from './modules/journeys/journeys.tables.js';

@@ -18,6 +18,8 @@ export const errorStatus = {
   not_acceptable: 406,
   conflict: 409,
   idempotency_key_in_progress: 409,
+  /** Two organisations that never worked together: the sender must confirm after seeing both tiers. */
+  new_partner_unconfirmed: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
@@ -49,6 +51,11 @@ export class AppError extends Error {
     readonly options: {
       params?: Record<string, string | number>;
       fields?: FieldIssue[];
+      /**
+       * RFC 9457 extension members: machine-readable facts a client acts on (e.g. both organisations' tiers
+       * for `new_partner_unconfirmed`). SECURITY: never survivor data, never a person's name.
+       */
+      extensions?: Record<string, unknown>;
       cause?: unknown;
     } = {},
   ) {

@@ -18,6 +18,10 @@ export const problemSchema = z
       .array(z.object({ path: z.string(), code: z.string(), message: z.string() }))
       .optional()
       .describe('One entry per invalid field (validation_failed only)'),
+    newPartner: z
+      .object({ senderTier: z.string().nullable(), recipientTier: z.string().nullable() })
+      .optional()
+      .describe('Both organisations’ vetting tiers (new_partner_unconfirmed only)'),
   })
   .meta({ id: 'Problem' });
 
@@ -103,6 +107,8 @@ export function problemFor(error: AppError, request: FastifyRequest): Problem {
     code: error.code,
     requestId: request.id,
   };
+  // Extension members the problem document declares (problemSchema); the standard members always win.
+  if (error.options.extensions) Object.assign(problem, { ...error.options.extensions, ...problem });
   if (error.options.fields?.length) {
     problem.errors = error.options.fields.map((field) => ({
       path: field.path,

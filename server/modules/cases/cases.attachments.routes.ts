@@ -37,7 +37,7 @@ const caseStaff: RoutePolicy = { access: 'member', roles: ['caseworker', 'case_s
  * frame, no form, no request anywhere — and a sandbox, so even a viewer that ignored Content-Disposition
  * would render it in an opaque origin without Cairn's cookies or storage.
  */
-const downloadPolicy =
+export const downloadPolicy =
   "default-src 'none'; script-src-attr 'none'; object-src 'none'; frame-ancestors 'none'; " +
   "base-uri 'none'; form-action 'none'; sandbox";
 

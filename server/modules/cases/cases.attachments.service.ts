@@ -52,7 +52,8 @@ function contentAad(row: { organisationId: string; caseId: string; id: string })
   return Buffer.from(JSON.stringify(['cairn.attachment', row.organisationId, row.caseId, row.id]), 'utf8');
 }
 
-function encryptContent(key: Buffer, aad: Buffer, plaintext: Buffer): Buffer {
+/** Encrypts a file's content (AES-256-GCM under its own key, bound to `aad`) in the stored format. */
+export function encryptContent(key: Buffer, aad: Buffer, plaintext: Buffer): Buffer {
   const nonce = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad);
@@ -60,7 +61,8 @@ function encryptContent(key: Buffer, aad: Buffer, plaintext: Buffer): Buffer {
   return Buffer.concat([storedFormat, nonce, cipher.getAuthTag(), body]);
 }
 
-function decryptContent(key: Buffer, aad: Buffer, stored: Buffer): Buffer {
+/** Decrypts what encryptContent stored, with the same key and aad; throws if anything was altered. */
+export function decryptContent(key: Buffer, aad: Buffer, stored: Buffer): Buffer {
   if (stored.length < 32 || !stored.subarray(0, 4).equals(storedFormat))
     throw new Error('attachment: not a stored file');
   const decipher = createDecipheriv('aes-256-gcm', key, stored.subarray(4, 16));
@@ -71,6 +73,28 @@ function decryptContent(key: Buffer, aad: Buffer, stored: Buffer): Buffer {
 
 function storeOf(ctx: Ctx): FileStore {
   return fileStoreFor(ctx.kernel.config);
+}
+
+/**
+ * Writes a stored file again for the organisation its case moves to (a transfer). SECURITY: the content is
+ * bound to its organisation (contentAad), so it is decrypted and encrypted anew, under a new file key and a new
+ * storage key; nothing is copied as it was. The old file stays until the move commits (the caller deletes it
+ * then), and the new one is the caller's to delete if the move does not commit.
+ */
+export async function reencryptForMove(
+  ctx: Ctx,
+  row: { organisationId: string; caseId: string; id: string; storageKey: string },
+  fileKey: Buffer,
+  toOrganisationId: string,
+): Promise<{ storageKey: string; fileKey: Buffer }> {
+  const store = storeOf(ctx);
+  const content = decryptContent(fileKey, contentAad(row), await store.get(row.storageKey));
+  const moved = { storageKey: newStorageKey(), fileKey: randomBytes(32) };
+  await store.put(
+    moved.storageKey,
+    encryptContent(moved.fileKey, contentAad({ ...row, organisationId: toOrganisationId }), content),
+  );
+  return moved;
 }
 
 async function presentAttachments(ctx: Ctx, db: Queryable, rows: AttachmentRow[], reveal: boolean) {

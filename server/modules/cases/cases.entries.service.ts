@@ -332,12 +332,19 @@ async function presentEntryRows(
   );
 }
 
-/** The entries of a case for its file (sealed fields only when revealed). */
-export async function presentEntries(ctx: Ctx, tx: Tx, row: CaseRow, reveal: boolean): Promise<Entry[]> {
+/** The entries of a case for its file (sealed fields only when revealed); with `kinds`, only those kinds. */
+export async function presentEntries(
+  ctx: Ctx,
+  tx: Tx,
+  row: CaseRow,
+  reveal: boolean,
+  kinds?: readonly EntryKind[],
+): Promise<Entry[]> {
+  if (kinds?.length === 0) return [];
   const entries = await tx
     .select()
     .from(casesEntries)
-    .where(eq(casesEntries.caseId, row.id))
+    .where(and(eq(casesEntries.caseId, row.id), kinds ? inArray(casesEntries.kind, [...kinds]) : undefined))
     .orderBy(asc(casesEntries.createdAt), asc(casesEntries.id));
   return presentEntryRows(ctx, tx, row, entries, reveal);
 }
@@ -395,7 +402,7 @@ export async function presentConsents(ctx: Ctx, tx: Tx, row: CaseRow, reveal: bo
   );
 }
 
-/** Records a survivor's consent for one purpose (and, for referrals, one recipient organisation). */
+/** Records a survivor's consent for one purpose (and, for referrals and transfers, one recipient organisation). */
 export async function recordConsent(ctx: Ctx, caseId: string, input: ConsentInput): Promise<Consent> {
   return inTransaction(ctx.kernel.database.db, async (tx) => {
     const reached = await reachCase(ctx, tx, caseId, { forUpdate: true });
@@ -481,7 +488,8 @@ export async function revokeConsent(ctx: Ctx, caseId: string, consentId: string)
 
 /**
  * SECURITY: the check every disclosure of case data makes (referrals, the journey map, research): the
- * sections a live consent of this purpose covers — for referrals, only consent naming that recipient.
+ * sections a live consent of this purpose covers — for referrals and transfers, only consent naming that
+ * recipient.
  * Returns the covered subset of the sections asked for (possibly empty).
  */
 export async function consentedSections(
@@ -498,7 +506,11 @@ export async function consentedSections(
   const covered = new Set<string>();
   for (const consent of consents) {
     if (!isActive(consent)) continue;
-    if (purpose === 'Referral' && consent.recipientOrganisationId !== recipientOrganisationId) continue;
+    if (
+      (purpose === 'Referral' || purpose === 'Transfer') &&
+      consent.recipientOrganisationId !== recipientOrganisationId
+    )
+      continue;
     for (const section of consent.sections) covered.add(section);
   }
   return sections.filter((section) => covered.has(section));

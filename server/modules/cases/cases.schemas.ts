@@ -23,6 +23,7 @@ import {
   traffickingStatuses,
   vulnerabilities,
   websitesAndApps,
+  type ConsentPurpose,
 } from './cases.vocabulary.js';
 
 /**
@@ -257,26 +258,29 @@ export type Entry = z.infer<typeof entrySchema>;
 // Consent
 // ---------------------------------------------------------------------------------------------------------
 
+/** The purposes whose consent names the organisation the survivor agreed to (a referral's or a transfer's). */
+const purposesWithRecipient: readonly ConsentPurpose[] = ['Referral', 'Transfer'];
+
 export const consentInputSchema = z
   .strictObject({
     purpose: z.enum(consentPurposes),
     recipientOrganisationId: z
       .uuid()
       .optional()
-      .describe('Required for Referral: whom the survivor agreed to'),
+      .describe('Required for Referral and Transfer: whom the survivor agreed to'),
     sections: uniqueList(z.enum(caseSections), caseSections.length).min(1),
     givenOn: pastDate,
     expiresOn: isoDate.optional(),
     note: text(2_000).optional(),
   })
   .superRefine((value, issue) => {
-    if (value.purpose === 'Referral' && !value.recipientOrganisationId)
+    if (purposesWithRecipient.includes(value.purpose) && !value.recipientOrganisationId)
       issue.addIssue({
         code: 'custom',
         path: ['recipientOrganisationId'],
         params: { i18n: 'cases.consent_recipient_required' },
       });
-    if (value.purpose !== 'Referral' && value.recipientOrganisationId)
+    if (!purposesWithRecipient.includes(value.purpose) && value.recipientOrganisationId)
       issue.addIssue({
         code: 'custom',
         path: ['recipientOrganisationId'],

@@ -102,8 +102,11 @@ function checkComplete(profile: ProfileSection, victim: VictimSection): void {
   if (fields.length > 0) throw invalid(fields);
 }
 
-/** The organisation's next case reference (`2026-0042`), numbered per year under a per-organisation lock. */
-async function nextReference(tx: Tx, organisationId: string): Promise<string> {
+/**
+ * The organisation's next case reference (`2026-0042`), numbered per year under a per-organisation lock. The
+ * transaction must be in that organisation's tenant scope (a transfer gives the case a reference at its new home).
+ */
+export async function nextReference(tx: Tx, organisationId: string): Promise<string> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cases.reference:${organisationId}`}))`);
   const year = new Date().getUTCFullYear();
   const [last] = await queryRows<{ n: number | null }>(
@@ -178,19 +181,30 @@ async function duplicatesOf(tx: Tx, row: { id: string; organisationId: string })
   return count?.n ?? 0;
 }
 
-interface OpenedSections {
+export interface OpenedSections {
   identity: IdentitySection | null;
   contact: ContactSection | null;
   documents: DocumentsSection | null;
   narrative: NarrativeSection | null;
 }
 
-async function openSections(ctx: Ctx, tx: Tx, row: ReachedCase['row']): Promise<OpenedSections> {
+/**
+ * Opens a case's identifying sections; with `only`, just those (the others stay sealed and come back null:
+ * a referral's recipient gets exactly what was shared).
+ */
+export async function openSections(
+  ctx: Ctx,
+  tx: Tx,
+  row: ReachedCase['row'],
+  only: readonly CaseSection[] = sealedSections,
+): Promise<OpenedSections> {
+  const open = <T>(section: SealedSection, sealed: string | null) =>
+    only.includes(section) ? openJson<T>(ctx.kernel, tx, placeOf(row, section), sealed) : null;
   const [identity, contact, documents, narrative] = await Promise.all([
-    openJson<IdentitySection>(ctx.kernel, tx, placeOf(row, 'identity'), row.identitySealed),
-    openJson<ContactSection>(ctx.kernel, tx, placeOf(row, 'contact'), row.contactSealed),
-    openJson<DocumentsSection>(ctx.kernel, tx, placeOf(row, 'documents'), row.documentsSealed),
-    openJson<NarrativeSection>(ctx.kernel, tx, placeOf(row, 'narrative'), row.narrativeSealed),
+    open<IdentitySection>('identity', row.identitySealed),
+    open<ContactSection>('contact', row.contactSealed),
+    open<DocumentsSection>('documents', row.documentsSealed),
+    open<NarrativeSection>('narrative', row.narrativeSealed),
   ]);
   return { identity, contact, documents, narrative };
 }
@@ -469,7 +483,7 @@ export async function updateCaseFile(ctx: Ctx, caseId: string, input: CaseFileUp
  * organisation's unrestricted cases, a caseworker those assigned to them; restricted cases only their named
  * staff (break-glass openings are reached by id, never listed).
  */
-function visibleCases(member: ReturnType<typeof requireCaseMember>): SQL {
+export function visibleCases(member: ReturnType<typeof requireCaseMember>): SQL {
   const named = sql`exists (select 1 from ${casesRestrictedStaff} r
     where r.case_id = ${caseFileId} and r.membership_id = ${member.membership.id})`;
   const assigned = sql`exists (select 1 from ${casesAssignments} a
@@ -1017,6 +1031,8 @@ export async function checkDuplicates(
 /** Audit actions that read a case (or parts of it) rather than change it. */
 const readActions = [
   'cases.case_read',
+  // A referral's recipient reading the shared sections (cases.shared.ts): the owner's supervisors see it.
+  'cases.case_read_shared',
   'cases.access_history_viewed',
   'cases.attachments_listed',
   'cases.attachment_downloaded',

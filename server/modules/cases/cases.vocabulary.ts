@@ -200,7 +200,7 @@ export const supportPlanStatuses = ['Planned', 'InProgress', 'Achieved', 'NotAch
  * What a survivor consents to (HTCDS has one `con_Consent` checkbox; Cairn records each purpose separately,
  * with scope, recipient, expiry and revocation, and checks it wherever data leaves the case).
  */
-export const consentPurposes = ['Care', 'Referral', 'JourneyMap', 'Research'] as const;
+export const consentPurposes = ['Care', 'Referral', 'Transfer', 'JourneyMap', 'Research'] as const;
 export type ConsentPurpose = (typeof consentPurposes)[number];
 
 /** The sections of a case file: the unit of consent scope, field-level access and read auditing. */

@@ -31,4 +31,46 @@ export const casesModule: CairnModule = {
 };
 
 export { consentedSections } from './cases.entries.service.js';
-export { caseSections, consentPurposes, type CaseSection, type ConsentPurpose } from './cases.vocabulary.js';
+export {
+  caseSections,
+  consentPurposes,
+  recruitmentMethods,
+  type CaseSection,
+  type ConsentPurpose,
+} from './cases.vocabulary.js';
+export { casesAssignments, casesConsents, casesFiles } from './cases.tables.js';
+export type { CaseFile } from './cases.schemas.js';
+// For the referrals module: the sender's access to a case (this module's rules, and the same rule for lists),
+// and the recipient's live read of exactly the shared sections (cases.shared.ts).
+export { reachCase, type ReachedCase } from './cases.access.js';
+export { visibleCases } from './cases.service.js';
+export { readSharedCase, sharedCaseFileSchema, type SharedCaseFile } from './cases.shared.js';
+export { closedStatuses } from './cases.vocabulary.js';
+
+// For the referrals module's message attachments: the same content checks, encrypted storage and download headers.
+export {
+  acceptedMediaTypes,
+  checkAttachment,
+  contentDisposition,
+  declaredFormat,
+  downloadName,
+  fileNameHeader,
+  fileNameOf,
+  maxAttachmentBytes,
+  servedMediaTypes,
+  attachmentKinds,
+} from './cases.attachments.content.js';
+export { decryptContent, encryptContent } from './cases.attachments.service.js';
+export { downloadPolicy as attachmentDownloadPolicy } from './cases.attachments.routes.js';
+
+// For the referrals module's transfers: moving a case file to its new owner (cases.transfer.ts).
+export {
+  caseFileForTransfer,
+  caseFileRecord,
+  caseFileRecordSchema,
+  moveCaseFile,
+  transferConsentGiven,
+  type CaseFileMove,
+  type CaseFileRecord,
+  type TransferableCase,
+} from './cases.transfer.js';

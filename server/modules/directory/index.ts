@@ -37,6 +37,8 @@ export const directoryModule: CairnModule = {
 
 export { rebuildSearchEntries } from './directory.profiles.service.js';
 export { exploitationTypes, industries } from './directory.vocabulary.js';
+// For the referrals module: the services a referral asks for are the directory's.
+export { services, type Service } from './directory.vocabulary.js';
 export { placeById, regionName } from './directory.gazetteer.js';
 export { languageCodeSchema, regionCodeSchema } from './directory.profiles.schemas.js';
 
@@ -45,3 +47,7 @@ export { languageCodeSchema, regionCodeSchema } from './directory.profiles.schem
 export { fold, regionsOf, searchPlaces } from './directory.gazetteer.js';
 export { inspectZip, maxImportBytes } from './directory.import.files.js';
 export { isPlainFileName } from './directory.import.schemas.js';
+export { directorySupportRequests, directorySupportRecipients } from './directory.tables.js';
+
+// For the referrals module's message threads about a support request: who its two sides are, by the directory's rules.
+export { supportRequestSidesFor, type SupportRequestSides } from './directory.support.parties.js';

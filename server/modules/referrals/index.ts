@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import type { CairnModule } from '../../kernel/kernel.js';
+import { messageRoutes } from './referrals.messages.routes.js';
+import { setupMessages } from './referrals.messages.service.js';
+import { referralRoutes } from './referrals.routes.js';
+import { setupReferrals } from './referrals.service.js';
+import { transferRoutes } from './referrals.transfers.routes.js';
+import { setupTransfers } from './referrals.transfers.service.js';
+
+/** The referrals module: referrals and transfers of case files across organisations, and their message threads. */
+export const referralsModule: CairnModule = {
+  name: 'referrals',
+  description:
+    'Referrals and transfers of case files to other organisations, with only what the survivor consented to share; secure message threads.',
+  setup: (kernel) => {
+    setupReferrals(kernel);
+    setupTransfers(kernel);
+    setupMessages(kernel);
+  },
+  routes: async (app: FastifyInstance) => {
+    await app.register(referralRoutes);
+    await app.register(transferRoutes);
+    await app.register(messageRoutes);
+  },
+};
