@@ -1733,6 +1733,564 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/journeys/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your organisation’s contributed routes, newest first */
+        get: operations["listRoutes"];
+        put?: never;
+        /**
+         * Contribute a route for your organisation (it waits for a moderator)
+         * @description Accepts an Idempotency-Key header: a retry with the same key returns the first answer.
+         */
+        post: operations["contributeRoute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journeys/routes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your organisation’s contributed routes */
+        get: operations["getRoute"];
+        put?: never;
+        post?: never;
+        /** Withdraw a pending or queried route */
+        delete: operations["deleteRoute"];
+        options?: never;
+        head?: never;
+        /** Change a pending or queried route (it goes back to the moderators) */
+        patch: operations["updateRoute"];
+        trace?: never;
+    };
+    "/api/journeys/moderation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contributed routes waiting for a decision, with who contributed them (moderators only) */
+        get: operations["listRouteModeration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journeys/routes/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate, query or reject a contributed route (moderators)
+         * @description A validated route counts on the map at once; a query mails the contributing organisation.
+         */
+        post: operations["decideRoute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journeys/map/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rebuild the map’s summary tables from every validated route (platform admins) */
+        post: operations["rebuildJourneyMap"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journeys/map/public": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public journey map: country-to-country flows and country hotspots
+         * @description Only validated contributions count; every number describes at least k people, and hidden cells cannot be recovered from the totals shown. The flows and hotspots are also the table form of the map.
+         */
+        get: operations["getPublicJourneyMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journeys/map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member journey map: flows and hotspots down to first-level regions
+         * @description Only validated contributions count; every number describes at least k people, and hidden cells cannot be recovered from the totals shown. The flows and hotspots are also the table form of the map.
+         */
+        get: operations["getJourneyMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journeys/map/public.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public journey map’s table as CSV with HXL hashtags (flows, hotspots or timeline) */
+        get: operations["exportPublicJourneyMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journeys/map.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The member journey map’s table as CSV with HXL hashtags (flows, hotspots or timeline) */
+        get: operations["exportJourneyMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My organisation’s sent or received referrals: state, due date, overdue flag, counterpart */
+        get: operations["listReferrals"];
+        put?: never;
+        /**
+         * Refer a case (a draft): to an organisation, or from an accepted support request
+         * @description Each shared section must be covered by a live Referral consent naming the recipient, or overridden by a case supervisor with a reason (a caseworker’s override is 403).
+         */
+        post: operations["createReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/referrals/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My organisation’s referral statistics: time to acknowledge, acceptance rate, outcomes */
+        get: operations["getReferralStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/referrals/platform-statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Platform-wide referral counts for staff (small cells suppressed) */
+        get: operations["getPlatformReferralStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/referrals/{referralId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A referral: state, timeline, outcome, abilities (nothing from the case itself) */
+        get: operations["getReferral"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/referrals/{referralId}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take one step: send, acknowledge, accept, decline, start, complete, close or cancel
+         * @description Sending re-checks consent and, between organisations that never worked together, needs `confirmNewPartner` (409 `new_partner_unconfirmed` gives both tiers). A step no side may take from the current state, or a stale `version`, is 409; a step of the other side is 403.
+         */
+        post: operations["transitionReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/referrals/{referralId}/case": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shared sections of the referred case, read live (recipient, while active and consented)
+         * @description Consent is re-checked on every request; identifying sections need `reveal=true` after a step-up. Every read is audited in the owner’s trail. 403 when nothing may be read now.
+         */
+        get: operations["getReferralCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transfers the organisation sent or received, newest change first */
+        get: operations["listTransfers"];
+        put?: never;
+        /**
+         * Ask another organisation to take a case over (the survivor’s Transfer consent names it)
+         * @description The caller works on the case. 409 when the consent is missing, the case is closed or has a closure, a referral or another transfer open, or when the organisations never worked together and `confirmNewPartner` is not true (`new_partner_unconfirmed` with both tiers, as for referrals).
+         */
+        post: operations["createTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transfers/{transferId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One transfer, its timeline and what the caller may do with it */
+        get: operations["getTransfer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transfers/{transferId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take the case over (a case supervisor of the recipient); the case moves at once
+         * @description The survivor’s consent is checked again: revoked since the request, the answer is 409 and nothing changes. Then assign the case in the cases module.
+         */
+        post: operations["acceptTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transfers/{transferId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn the transfer down, with a reason (a case supervisor of the recipient) */
+        post: operations["rejectTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transfers/{transferId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw the transfer before it is decided, with a reason (the sender) */
+        post: operations["revokeTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transfers/{transferId}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sender’s read-only record of a transferred case (its case supervisors, after a step-up)
+         * @description Every opening is audited in the sender’s trail. 404 when no record was kept.
+         */
+        get: operations["getTransferRecord"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My message threads about a referral, a transfer or a support request */
+        get: operations["listThreads"];
+        put?: never;
+        /**
+         * Open the thread about a subject with its other party (or get the one that exists)
+         * @description 201 when the thread was made now, 200 when it existed. A support request has one thread per requester–recipient pair; a referral or a transfer has one. A new thread on an ended subject is 409.
+         */
+        post: operations["openThread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threads/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many messages I have not read, per thread I may see */
+        get: operations["getUnreadThreadCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threads/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events of every thread I may see (Server-Sent Events)
+         * @description Send `Accept: text/event-stream` (EventSource does; anything else is 406). Events: `ready` (first connection), `message` (`{threadId, messageId}`), `read` (`{threadId}`: someone read), `resync` (events were missed: refetch). Every event has an id; reconnect with `Last-Event-ID` to get what was missed. A comment every 20 s keeps the connection open; `retry: 3000` is suggested. Events never carry a text or a name: fetch the thread (`after` the last message seen).
+         */
+        get: operations["streamThreadEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threads/{threadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A thread with a page of its messages (oldest first) and read receipts; reading is audited */
+        get: operations["getThread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threads/{threadId}/participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The people of the thread’s organisations who may read it (to mention them); no email */
+        get: operations["listThreadParticipants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threads/{threadId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write a message (encrypted at rest); 409 once the subject ended */
+        post: operations["postThreadMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threads/{threadId}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Mark the thread read up to its latest message (read receipts) */
+        put: operations["markThreadRead"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threads/{threadId}/messages/{messageId}/attachment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a message’s file (after a step-up in the last 5 minutes); every download is audited
+         * @description Served as an attachment with the type found in its content, never to be displayed inline: `Content-Disposition: attachment`, `X-Content-Type-Options: nosniff`, `Cache-Control: no-store` and a sandboxing Content-Security-Policy.
+         */
+        get: operations["downloadThreadAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threads/{threadId}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a file as a message (up to 20 MB; the same checks as case attachments)
+         * @description The request body is the file, sent with its own media type: PDF, plain text (UTF-8), JPEG, PNG, WebP, HEIC (when this server can decode it), MP3, M4A, Ogg or WAV. The type is found from the content and must match the one declared; photos are re-encoded without their metadata; PDFs with scripts, embedded files or launch actions and files readable as two formats are refused. The name goes in the `X-File-Name` header; name and file are encrypted at rest. 409 once the subject ended.
+         */
+        post: operations["postThreadAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1757,6 +2315,11 @@ export interface components {
                 code: string;
                 message: string;
             }[];
+            /** @description Both organisations’ vetting tiers (new_partner_unconfirmed only) */
+            newPartner?: {
+                senderTier: string | null;
+                recipientTier: string | null;
+            };
         };
         CaseAttachmentInput: {
             /** Format: uuid */
@@ -2648,6 +3211,403 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
         };
+        MessageThreadSummaryInput: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description What the thread is about
+             * @enum {string}
+             */
+            subjectKind: "referral" | "transfer" | "support_request";
+            /** Format: uuid */
+            subjectId: string;
+            /** @description Where the subject is in the web app */
+            subjectPath: string;
+            parties: {
+                /** Format: uuid */
+                organisationId: string;
+                name: string;
+            }[];
+            /** @description False once the subject has ended: the thread can be read, not written */
+            open: boolean;
+            lastMessageAt: string | null;
+            /** @description Messages the caller has not read (their own excluded) */
+            unread: number;
+        };
+        MessageThreadListInput: {
+            items: components["schemas"]["MessageThreadSummaryInput"][];
+        };
+        MessageAttachmentInput: {
+            /** @enum {string} */
+            kind: "document" | "photo" | "audio";
+            /** @description The type found in the content (photos are re-encoded) */
+            mediaType: string;
+            sizeBytes: number;
+            name: string;
+        };
+        MessageInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            threadId: string;
+            author: {
+                /** Format: uuid */
+                organisationId: string;
+                personId: string | null;
+                /** @description The professional who wrote it; null if their account is gone */
+                name: string | null;
+            };
+            mine: boolean;
+            /** @description Empty for a message that only carries an attachment */
+            text: string;
+            mentions: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            }[];
+            attachment: components["schemas"]["MessageAttachmentInput"] | null;
+            createdAt: string;
+            /** @description Who of the other organisations has read it (read receipts) */
+            readBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+                readAt: string;
+            }[];
+        };
+        MessageThreadInput: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description What the thread is about
+             * @enum {string}
+             */
+            subjectKind: "referral" | "transfer" | "support_request";
+            /** Format: uuid */
+            subjectId: string;
+            /** @description Where the subject is in the web app */
+            subjectPath: string;
+            parties: {
+                /** Format: uuid */
+                organisationId: string;
+                name: string;
+            }[];
+            /** @description False once the subject has ended: the thread can be read, not written */
+            open: boolean;
+            lastMessageAt: string | null;
+            /** @description Messages the caller has not read (their own excluded) */
+            unread: number;
+            /** @description Oldest first */
+            messages: components["schemas"]["MessageInput"][];
+            /** @description Pass as `before` for the page of older messages; null at the first message */
+            olderCursor: string | null;
+            /** @description With `after`: more messages follow than this page holds */
+            moreAfter: boolean;
+            abilities: {
+                /** @description The caller may write here (the subject is open) */
+                post: boolean;
+                /** @description The caller may download attachments (after a recent step-up) */
+                download: boolean;
+            };
+        };
+        MessageThreadParticipantsInput: {
+            people: {
+                /** Format: uuid */
+                personId: string;
+                displayName: string;
+                /** Format: uuid */
+                organisationId: string;
+                organisationName: string;
+            }[];
+        };
+        MessageUnreadCountsInput: {
+            total: number;
+            threads: {
+                /** Format: uuid */
+                threadId: string;
+                /**
+                 * @description What the thread is about
+                 * @enum {string}
+                 */
+                subjectKind: "referral" | "transfer" | "support_request";
+                /** Format: uuid */
+                subjectId: string;
+                unread: number;
+            }[];
+        };
+        MessageReadMarkInput: {
+            /** Format: uuid */
+            threadId: string;
+            readAt: string;
+            unread: number;
+        };
+        TransferSummaryInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            /** @enum {string} */
+            state: "requested" | "accepted" | "rejected" | "revoked";
+            sender: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            };
+            recipient: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            };
+            /** @description The case’s reference at the sender (the recipient gives its own) */
+            senderReference: string;
+            keepRecord: boolean;
+            /** Format: date-time */
+            requestedAt: string;
+            decidedAt: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TransferPageInput: {
+            items: components["schemas"]["TransferSummaryInput"][];
+            nextCursor: string | null;
+        };
+        TransferInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            /** @enum {string} */
+            state: "requested" | "accepted" | "rejected" | "revoked";
+            sender: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            };
+            recipient: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            };
+            /** @description The case’s reference at the sender (the recipient gives its own) */
+            senderReference: string;
+            keepRecord: boolean;
+            /** Format: date-time */
+            requestedAt: string;
+            decidedAt: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            note: string | null;
+            /** @description Why it was rejected (recipient) or revoked (sender) */
+            reason: string | null;
+            requestedBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            } | null;
+            decidedBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            } | null;
+            hasRecord: boolean;
+            newPartnerConfirmed: boolean;
+            version: number;
+            transitions: {
+                from: ("requested" | "accepted" | "rejected" | "revoked") | null;
+                /** @enum {string} */
+                to: "requested" | "accepted" | "rejected" | "revoked";
+                byOrganisationId: string | null;
+                /** Format: date-time */
+                at: string;
+            }[];
+            abilities: {
+                accept: boolean;
+                reject: boolean;
+                revoke: boolean;
+                viewRecord: boolean;
+            };
+        };
+        TransferRecordInput: {
+            /** Format: uuid */
+            transferId: string;
+            record: {
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                /** @enum {string} */
+                status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                draft: boolean;
+                restricted: boolean;
+                openedOn: string;
+                closedOn: string | null;
+                version: number;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                assignees: {
+                    /** Format: uuid */
+                    membershipId: string;
+                    /** Format: uuid */
+                    personId: string;
+                    name: string;
+                    role: string;
+                    primary: boolean;
+                }[];
+                identity: {
+                    salutation?: string;
+                    title?: string;
+                    firstName?: string;
+                    middleName?: string;
+                    /** @description Family name (HTCDS prs_SecondName) */
+                    secondName?: string;
+                    /** @default [] */
+                    aliases: string[];
+                    /** @description A calendar date, YYYY-MM-DD */
+                    birthDate?: string;
+                    /** @description When only the year is known */
+                    birthYear?: number;
+                } | null;
+                contact: {
+                    /** Format: email */
+                    email?: string;
+                    homePhone?: string;
+                    mobilePhone?: string;
+                    street?: string;
+                    city?: string;
+                    state?: string;
+                    postalCode?: string;
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    country?: string;
+                } | null;
+                documents: {
+                    /** @enum {string} */
+                    type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                    number: string;
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    issuingCountry?: string;
+                }[] | null;
+                narrative: {
+                    /** @description The survivor's account, in the caseworker's words */
+                    account?: string;
+                    detailsOfVulnerabilities?: string;
+                } | null;
+                profile: {
+                    /** @enum {string} */
+                    gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                    deceased?: boolean;
+                    /** @enum {string} */
+                    maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                    numberOfChildren?: number;
+                    /** @enum {string} */
+                    education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                    /** @default [] */
+                    citizenships: string[];
+                    /** @description ISO 639-1 language code */
+                    primaryLanguage?: string;
+                    /** @description ISO 639-1 language code */
+                    secondaryLanguage?: string;
+                };
+                victim: {
+                    agreementToManagePersonalData?: boolean;
+                    /** @enum {string} */
+                    traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                    /** @enum {string} */
+                    statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                    /** @enum {string} */
+                    relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                    ageWhenTrafficked?: number;
+                    /** @default [] */
+                    recruitmentMethods: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                    /** @default [] */
+                    recruitmentWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    recruitmentCountry?: string;
+                    /** @default [] */
+                    methodsOfControl: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                    /** @default [] */
+                    exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                    /** @enum {string} */
+                    forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                    /** @default [] */
+                    sexExploitationTypes: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                    /** @default [] */
+                    exploitationWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    exploitationCountry?: string;
+                    /** @default [] */
+                    vulnerabilities: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                };
+                entries: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                    fields: {
+                        [key: string]: unknown;
+                    };
+                    dueOn: string | null;
+                    doneAt: string | null;
+                    assignee: {
+                        /** Format: uuid */
+                        personId: string;
+                        name: string;
+                    } | null;
+                    createdBy: {
+                        /** Format: uuid */
+                        personId: string;
+                        name: string;
+                    } | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                }[];
+                consents: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                    recipientOrganisation: {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                    } | null;
+                    sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                    givenOn: string;
+                    expiresOn: string | null;
+                    /** @description Only when the identifying sections are revealed */
+                    note: string | null;
+                    recordedBy: {
+                        /** Format: uuid */
+                        personId: string;
+                        name: string;
+                    } | null;
+                    revokedAt: string | null;
+                    active: boolean;
+                }[];
+                /**
+                 * Format: date-time
+                 * @description When the case left the organisation
+                 */
+                heldUntil: string;
+                attachments: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "document" | "photo" | "audio";
+                    mediaType: string;
+                    sizeBytes: number;
+                    name: string;
+                    /** Format: date-time */
+                    createdAt: string;
+                }[];
+            };
+        };
         HealthInput: {
             /** @constant */
             status: "ok";
@@ -2679,6 +3639,11 @@ export interface components {
                 code: string;
                 message: string;
             }[];
+            /** @description Both organisations’ vetting tiers (new_partner_unconfirmed only) */
+            newPartner?: {
+                senderTier: string | null;
+                recipientTier: string | null;
+            };
         };
         CaseAttachment: {
             /** Format: uuid */
@@ -3569,6 +4534,403 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             expiresAt: string;
+        };
+        MessageThreadSummary: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description What the thread is about
+             * @enum {string}
+             */
+            subjectKind: "referral" | "transfer" | "support_request";
+            /** Format: uuid */
+            subjectId: string;
+            /** @description Where the subject is in the web app */
+            subjectPath: string;
+            parties: {
+                /** Format: uuid */
+                organisationId: string;
+                name: string;
+            }[];
+            /** @description False once the subject has ended: the thread can be read, not written */
+            open: boolean;
+            lastMessageAt: string | null;
+            /** @description Messages the caller has not read (their own excluded) */
+            unread: number;
+        };
+        MessageThreadList: {
+            items: components["schemas"]["MessageThreadSummary"][];
+        };
+        MessageAttachment: {
+            /** @enum {string} */
+            kind: "document" | "photo" | "audio";
+            /** @description The type found in the content (photos are re-encoded) */
+            mediaType: string;
+            sizeBytes: number;
+            name: string;
+        };
+        Message: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            threadId: string;
+            author: {
+                /** Format: uuid */
+                organisationId: string;
+                personId: string | null;
+                /** @description The professional who wrote it; null if their account is gone */
+                name: string | null;
+            };
+            mine: boolean;
+            /** @description Empty for a message that only carries an attachment */
+            text: string;
+            mentions: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            }[];
+            attachment: components["schemas"]["MessageAttachment"] | null;
+            createdAt: string;
+            /** @description Who of the other organisations has read it (read receipts) */
+            readBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+                readAt: string;
+            }[];
+        };
+        MessageThread: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description What the thread is about
+             * @enum {string}
+             */
+            subjectKind: "referral" | "transfer" | "support_request";
+            /** Format: uuid */
+            subjectId: string;
+            /** @description Where the subject is in the web app */
+            subjectPath: string;
+            parties: {
+                /** Format: uuid */
+                organisationId: string;
+                name: string;
+            }[];
+            /** @description False once the subject has ended: the thread can be read, not written */
+            open: boolean;
+            lastMessageAt: string | null;
+            /** @description Messages the caller has not read (their own excluded) */
+            unread: number;
+            /** @description Oldest first */
+            messages: components["schemas"]["Message"][];
+            /** @description Pass as `before` for the page of older messages; null at the first message */
+            olderCursor: string | null;
+            /** @description With `after`: more messages follow than this page holds */
+            moreAfter: boolean;
+            abilities: {
+                /** @description The caller may write here (the subject is open) */
+                post: boolean;
+                /** @description The caller may download attachments (after a recent step-up) */
+                download: boolean;
+            };
+        };
+        MessageThreadParticipants: {
+            people: {
+                /** Format: uuid */
+                personId: string;
+                displayName: string;
+                /** Format: uuid */
+                organisationId: string;
+                organisationName: string;
+            }[];
+        };
+        MessageUnreadCounts: {
+            total: number;
+            threads: {
+                /** Format: uuid */
+                threadId: string;
+                /**
+                 * @description What the thread is about
+                 * @enum {string}
+                 */
+                subjectKind: "referral" | "transfer" | "support_request";
+                /** Format: uuid */
+                subjectId: string;
+                unread: number;
+            }[];
+        };
+        MessageReadMark: {
+            /** Format: uuid */
+            threadId: string;
+            readAt: string;
+            unread: number;
+        };
+        TransferSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            /** @enum {string} */
+            state: "requested" | "accepted" | "rejected" | "revoked";
+            sender: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            };
+            recipient: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            };
+            /** @description The case’s reference at the sender (the recipient gives its own) */
+            senderReference: string;
+            keepRecord: boolean;
+            /** Format: date-time */
+            requestedAt: string;
+            decidedAt: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TransferPage: {
+            items: components["schemas"]["TransferSummary"][];
+            nextCursor: string | null;
+        };
+        Transfer: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            /** @enum {string} */
+            state: "requested" | "accepted" | "rejected" | "revoked";
+            sender: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            };
+            recipient: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                tier: ("verified" | "verified_frontline" | "law_enforcement_verified") | null;
+            };
+            /** @description The case’s reference at the sender (the recipient gives its own) */
+            senderReference: string;
+            keepRecord: boolean;
+            /** Format: date-time */
+            requestedAt: string;
+            decidedAt: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            note: string | null;
+            /** @description Why it was rejected (recipient) or revoked (sender) */
+            reason: string | null;
+            requestedBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            } | null;
+            decidedBy: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+            } | null;
+            hasRecord: boolean;
+            newPartnerConfirmed: boolean;
+            version: number;
+            transitions: {
+                from: ("requested" | "accepted" | "rejected" | "revoked") | null;
+                /** @enum {string} */
+                to: "requested" | "accepted" | "rejected" | "revoked";
+                byOrganisationId: string | null;
+                /** Format: date-time */
+                at: string;
+            }[];
+            abilities: {
+                accept: boolean;
+                reject: boolean;
+                revoke: boolean;
+                viewRecord: boolean;
+            };
+        };
+        TransferRecord: {
+            /** Format: uuid */
+            transferId: string;
+            record: {
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                /** @enum {string} */
+                status: "Active" | "FollowUp" | "Closed" | "ClosedReferred";
+                draft: boolean;
+                restricted: boolean;
+                openedOn: string;
+                closedOn: string | null;
+                version: number;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                assignees: {
+                    /** Format: uuid */
+                    membershipId: string;
+                    /** Format: uuid */
+                    personId: string;
+                    name: string;
+                    role: string;
+                    primary: boolean;
+                }[];
+                identity: {
+                    salutation?: string;
+                    title?: string;
+                    firstName?: string;
+                    middleName?: string;
+                    /** @description Family name (HTCDS prs_SecondName) */
+                    secondName?: string;
+                    /** @default [] */
+                    aliases: string[];
+                    /** @description A calendar date, YYYY-MM-DD */
+                    birthDate?: string;
+                    /** @description When only the year is known */
+                    birthYear?: number;
+                } | null;
+                contact: {
+                    /** Format: email */
+                    email?: string;
+                    homePhone?: string;
+                    mobilePhone?: string;
+                    street?: string;
+                    city?: string;
+                    state?: string;
+                    postalCode?: string;
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    country?: string;
+                } | null;
+                documents: {
+                    /** @enum {string} */
+                    type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                    number: string;
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    issuingCountry?: string;
+                }[] | null;
+                narrative: {
+                    /** @description The survivor's account, in the caseworker's words */
+                    account?: string;
+                    detailsOfVulnerabilities?: string;
+                } | null;
+                profile: {
+                    /** @enum {string} */
+                    gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                    deceased?: boolean;
+                    /** @enum {string} */
+                    maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                    numberOfChildren?: number;
+                    /** @enum {string} */
+                    education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                    /** @default [] */
+                    citizenships: string[];
+                    /** @description ISO 639-1 language code */
+                    primaryLanguage?: string;
+                    /** @description ISO 639-1 language code */
+                    secondaryLanguage?: string;
+                };
+                victim: {
+                    agreementToManagePersonalData?: boolean;
+                    /** @enum {string} */
+                    traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                    /** @enum {string} */
+                    statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                    /** @enum {string} */
+                    relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                    ageWhenTrafficked?: number;
+                    /** @default [] */
+                    recruitmentMethods: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                    /** @default [] */
+                    recruitmentWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    recruitmentCountry?: string;
+                    /** @default [] */
+                    methodsOfControl: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                    /** @default [] */
+                    exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                    /** @enum {string} */
+                    forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                    /** @default [] */
+                    sexExploitationTypes: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                    /** @default [] */
+                    exploitationWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                    /** @description ISO 3166-1 alpha-2 code (or XK) */
+                    exploitationCountry?: string;
+                    /** @default [] */
+                    vulnerabilities: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                };
+                entries: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                    fields: {
+                        [key: string]: unknown;
+                    };
+                    dueOn: string | null;
+                    doneAt: string | null;
+                    assignee: {
+                        /** Format: uuid */
+                        personId: string;
+                        name: string;
+                    } | null;
+                    createdBy: {
+                        /** Format: uuid */
+                        personId: string;
+                        name: string;
+                    } | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                }[];
+                consents: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                    recipientOrganisation: {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                    } | null;
+                    sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                    givenOn: string;
+                    expiresOn: string | null;
+                    /** @description Only when the identifying sections are revealed */
+                    note: string | null;
+                    recordedBy: {
+                        /** Format: uuid */
+                        personId: string;
+                        name: string;
+                    } | null;
+                    revokedAt: string | null;
+                    active: boolean;
+                }[];
+                /**
+                 * Format: date-time
+                 * @description When the case left the organisation
+                 */
+                heldUntil: string;
+                attachments: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "document" | "photo" | "audio";
+                    mediaType: string;
+                    sizeBytes: number;
+                    name: string;
+                    /** Format: date-time */
+                    createdAt: string;
+                }[];
+            };
         };
         Health: {
             /** @constant */
@@ -7495,7 +8857,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -7974,7 +9336,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -8307,7 +9669,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -8702,10 +10064,10 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                    purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
                     /**
                      * Format: uuid
-                     * @description Required for Referral: whom the survivor agreed to
+                     * @description Required for Referral and Transfer: whom the survivor agreed to
                      */
                     recipientOrganisationId?: string;
                     sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
@@ -8729,7 +10091,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                        purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
                         recipientOrganisation: {
                             /** Format: uuid */
                             id: string;
@@ -8792,7 +10154,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                        purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
                         recipientOrganisation: {
                             /** Format: uuid */
                             id: string;
@@ -9022,7 +10384,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -9271,7 +10633,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -9517,7 +10879,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -9762,7 +11124,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -10006,7 +11368,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -10723,6 +12085,2822 @@ export interface operations {
                 };
                 content: {
                     "application/zip": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRoutes: {
+        parameters: {
+            query?: {
+                status?: "pending" | "validated" | "queried" | "rejected";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "pending" | "validated" | "queried" | "rejected";
+                            /** @enum {string} */
+                            source: "form" | "import" | "case";
+                            origin: {
+                                placeId: number | null;
+                                placeName: string | null;
+                                country: string;
+                                region: string | null;
+                                regionName: string | null;
+                            };
+                            destination: {
+                                placeId: number | null;
+                                placeName: string | null;
+                                country: string;
+                                region: string | null;
+                                regionName: string | null;
+                            } | null;
+                            transits: {
+                                placeId: number | null;
+                                placeName: string | null;
+                                country: string;
+                                region: string | null;
+                                regionName: string | null;
+                                borderCrossing: boolean;
+                                transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                            }[];
+                            exploitation: {
+                                placeId: number | null;
+                                placeName: string | null;
+                                country: string;
+                                region: string | null;
+                                regionName: string | null;
+                                borderCrossing: boolean;
+                                transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                            }[];
+                            year: number;
+                            quarter: number | null;
+                            exploitationTypes: string[];
+                            industry: string | null;
+                            recruitmentMethod: string | null;
+                            people: number;
+                            /** @enum {string} */
+                            genderBand: "female" | "male" | "other" | "mixed" | "unknown";
+                            /** @enum {string} */
+                            ageBand: "minor" | "adult" | "mixed" | "unknown";
+                            /** @enum {string} */
+                            nationalityBand: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                            moderatorNote: string | null;
+                            decidedAt: string | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            abilities: {
+                                update: boolean;
+                                delete: boolean;
+                            };
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    contributeRoute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    origin: {
+                        /** @description Gazetteer id of a city (GET /places) */
+                        placeId?: number;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country: string;
+                        /** @description GeoNames admin1 code, e.g. VN.44 (taken from the city when placeId is given) */
+                        region?: string;
+                    };
+                    /** @description The intended destination the people were promised */
+                    destination?: {
+                        /** @description Gazetteer id of a city (GET /places) */
+                        placeId?: number;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country: string;
+                        /** @description GeoNames admin1 code, e.g. VN.44 (taken from the city when placeId is given) */
+                        region?: string;
+                    };
+                    /**
+                     * @description In the order travelled
+                     * @default []
+                     */
+                    transits?: {
+                        /** @description Gazetteer id of a city (GET /places) */
+                        placeId?: number;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country: string;
+                        /** @description GeoNames admin1 code, e.g. VN.44 (taken from the city when placeId is given) */
+                        region?: string;
+                        /** @default false */
+                        borderCrossing?: boolean;
+                        /** @enum {string} */
+                        transport?: "road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown";
+                    }[];
+                    /** @description In the order travelled */
+                    exploitation: {
+                        /** @description Gazetteer id of a city (GET /places) */
+                        placeId?: number;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country: string;
+                        /** @description GeoNames admin1 code, e.g. VN.44 (taken from the city when placeId is given) */
+                        region?: string;
+                        /** @default false */
+                        borderCrossing?: boolean;
+                        /** @enum {string} */
+                        transport?: "road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown";
+                    }[];
+                    year: number;
+                    quarter?: number;
+                    exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                    /** @enum {string} */
+                    industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                    /** @enum {string} */
+                    recruitmentMethod?: "AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other";
+                    /** @description Estimated number of people */
+                    people: number;
+                    /** @enum {string} */
+                    genderBand: "female" | "male" | "other" | "mixed" | "unknown";
+                    /** @enum {string} */
+                    ageBand: "minor" | "adult" | "mixed" | "unknown";
+                    /** @enum {string} */
+                    nationalityBand: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "validated" | "queried" | "rejected";
+                        /** @enum {string} */
+                        source: "form" | "import" | "case";
+                        origin: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        };
+                        destination: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        } | null;
+                        transits: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        exploitation: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        year: number;
+                        quarter: number | null;
+                        exploitationTypes: string[];
+                        industry: string | null;
+                        recruitmentMethod: string | null;
+                        people: number;
+                        /** @enum {string} */
+                        genderBand: "female" | "male" | "other" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        ageBand: "minor" | "adult" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        nationalityBand: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                        moderatorNote: string | null;
+                        decidedAt: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        abilities: {
+                            update: boolean;
+                            delete: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "validated" | "queried" | "rejected";
+                        /** @enum {string} */
+                        source: "form" | "import" | "case";
+                        origin: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        };
+                        destination: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        } | null;
+                        transits: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        exploitation: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        year: number;
+                        quarter: number | null;
+                        exploitationTypes: string[];
+                        industry: string | null;
+                        recruitmentMethod: string | null;
+                        people: number;
+                        /** @enum {string} */
+                        genderBand: "female" | "male" | "other" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        ageBand: "minor" | "adult" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        nationalityBand: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                        moderatorNote: string | null;
+                        decidedAt: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        abilities: {
+                            update: boolean;
+                            delete: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    origin?: {
+                        /** @description Gazetteer id of a city (GET /places) */
+                        placeId?: number;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country: string;
+                        /** @description GeoNames admin1 code, e.g. VN.44 (taken from the city when placeId is given) */
+                        region?: string;
+                    };
+                    /** @description The intended destination the people were promised */
+                    destination?: {
+                        /** @description Gazetteer id of a city (GET /places) */
+                        placeId?: number;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country: string;
+                        /** @description GeoNames admin1 code, e.g. VN.44 (taken from the city when placeId is given) */
+                        region?: string;
+                    };
+                    /**
+                     * @description In the order travelled
+                     * @default []
+                     */
+                    transits?: {
+                        /** @description Gazetteer id of a city (GET /places) */
+                        placeId?: number;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country: string;
+                        /** @description GeoNames admin1 code, e.g. VN.44 (taken from the city when placeId is given) */
+                        region?: string;
+                        /** @default false */
+                        borderCrossing?: boolean;
+                        /** @enum {string} */
+                        transport?: "road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown";
+                    }[];
+                    /** @description In the order travelled */
+                    exploitation?: {
+                        /** @description Gazetteer id of a city (GET /places) */
+                        placeId?: number;
+                        /** @description ISO 3166-1 alpha-2 code (or XK) */
+                        country: string;
+                        /** @description GeoNames admin1 code, e.g. VN.44 (taken from the city when placeId is given) */
+                        region?: string;
+                        /** @default false */
+                        borderCrossing?: boolean;
+                        /** @enum {string} */
+                        transport?: "road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown";
+                    }[];
+                    year?: number;
+                    quarter?: number;
+                    exploitationTypes?: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                    /** @enum {string} */
+                    industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                    /** @enum {string} */
+                    recruitmentMethod?: "AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other";
+                    /** @description Estimated number of people */
+                    people?: number;
+                    /** @enum {string} */
+                    genderBand?: "female" | "male" | "other" | "mixed" | "unknown";
+                    /** @enum {string} */
+                    ageBand?: "minor" | "adult" | "mixed" | "unknown";
+                    /** @enum {string} */
+                    nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "validated" | "queried" | "rejected";
+                        /** @enum {string} */
+                        source: "form" | "import" | "case";
+                        origin: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        };
+                        destination: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        } | null;
+                        transits: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        exploitation: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        year: number;
+                        quarter: number | null;
+                        exploitationTypes: string[];
+                        industry: string | null;
+                        recruitmentMethod: string | null;
+                        people: number;
+                        /** @enum {string} */
+                        genderBand: "female" | "male" | "other" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        ageBand: "minor" | "adult" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        nationalityBand: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                        moderatorNote: string | null;
+                        decidedAt: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        abilities: {
+                            update: boolean;
+                            delete: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRouteModeration: {
+        parameters: {
+            query?: {
+                status?: "pending" | "queried";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "pending" | "validated" | "queried" | "rejected";
+                            /** @enum {string} */
+                            source: "form" | "import" | "case";
+                            origin: {
+                                placeId: number | null;
+                                placeName: string | null;
+                                country: string;
+                                region: string | null;
+                                regionName: string | null;
+                            };
+                            destination: {
+                                placeId: number | null;
+                                placeName: string | null;
+                                country: string;
+                                region: string | null;
+                                regionName: string | null;
+                            } | null;
+                            transits: {
+                                placeId: number | null;
+                                placeName: string | null;
+                                country: string;
+                                region: string | null;
+                                regionName: string | null;
+                                borderCrossing: boolean;
+                                transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                            }[];
+                            exploitation: {
+                                placeId: number | null;
+                                placeName: string | null;
+                                country: string;
+                                region: string | null;
+                                regionName: string | null;
+                                borderCrossing: boolean;
+                                transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                            }[];
+                            year: number;
+                            quarter: number | null;
+                            exploitationTypes: string[];
+                            industry: string | null;
+                            recruitmentMethod: string | null;
+                            people: number;
+                            /** @enum {string} */
+                            genderBand: "female" | "male" | "other" | "mixed" | "unknown";
+                            /** @enum {string} */
+                            ageBand: "minor" | "adult" | "mixed" | "unknown";
+                            /** @enum {string} */
+                            nationalityBand: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                            moderatorNote: string | null;
+                            decidedAt: string | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            organisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            contributor: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "validate" | "query" | "reject";
+                    note?: string;
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "validated" | "queried" | "rejected";
+                        /** @enum {string} */
+                        source: "form" | "import" | "case";
+                        origin: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        };
+                        destination: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        } | null;
+                        transits: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        exploitation: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        year: number;
+                        quarter: number | null;
+                        exploitationTypes: string[];
+                        industry: string | null;
+                        recruitmentMethod: string | null;
+                        people: number;
+                        /** @enum {string} */
+                        genderBand: "female" | "male" | "other" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        ageBand: "minor" | "adult" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        nationalityBand: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                        moderatorNote: string | null;
+                        decidedAt: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        organisation: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        contributor: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rebuildJourneyMap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        flows: number;
+                        hotspots: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicJourneyMap: {
+        parameters: {
+            query?: {
+                fromYear?: number;
+                toYear?: number;
+                exploitationType?: "ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other";
+                industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                genderBand?: "female" | "male" | "other" | "mixed" | "unknown";
+                ageBand?: "minor" | "adult" | "mixed" | "unknown";
+                area?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        k: number;
+                        fromYear: number | null;
+                        toYear: number | null;
+                        /** @description People in the filtered contributions (null when hidden) */
+                        total: number | null;
+                        timeline: {
+                            year: number;
+                            people: number;
+                        }[];
+                        flows: {
+                            /** @enum {string} */
+                            level: "country" | "region";
+                            from: string;
+                            fromName: string;
+                            to: string;
+                            toName: string;
+                            people: number;
+                        }[];
+                        hotspots: {
+                            /** @enum {string} */
+                            level: "country" | "region";
+                            area: string;
+                            areaName: string;
+                            /** @enum {string} */
+                            role: "origin" | "destination" | "transit" | "exploitation";
+                            people: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJourneyMap: {
+        parameters: {
+            query?: {
+                fromYear?: number;
+                toYear?: number;
+                exploitationType?: "ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other";
+                industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                genderBand?: "female" | "male" | "other" | "mixed" | "unknown";
+                ageBand?: "minor" | "adult" | "mixed" | "unknown";
+                area?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        k: number;
+                        fromYear: number | null;
+                        toYear: number | null;
+                        /** @description People in the filtered contributions (null when hidden) */
+                        total: number | null;
+                        timeline: {
+                            year: number;
+                            people: number;
+                        }[];
+                        flows: {
+                            /** @enum {string} */
+                            level: "country" | "region";
+                            from: string;
+                            fromName: string;
+                            to: string;
+                            toName: string;
+                            people: number;
+                        }[];
+                        hotspots: {
+                            /** @enum {string} */
+                            level: "country" | "region";
+                            area: string;
+                            areaName: string;
+                            /** @enum {string} */
+                            role: "origin" | "destination" | "transit" | "exploitation";
+                            people: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportPublicJourneyMap: {
+        parameters: {
+            query?: {
+                fromYear?: number;
+                toYear?: number;
+                exploitationType?: "ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other";
+                industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                genderBand?: "female" | "male" | "other" | "mixed" | "unknown";
+                ageBand?: "minor" | "adult" | "mixed" | "unknown";
+                area?: string;
+                table?: "flows" | "hotspots" | "timeline";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (UTF-8) with an HXL hashtag row under the header */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportJourneyMap: {
+        parameters: {
+            query?: {
+                fromYear?: number;
+                toYear?: number;
+                exploitationType?: "ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other";
+                industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                genderBand?: "female" | "male" | "other" | "mixed" | "unknown";
+                ageBand?: "minor" | "adult" | "mixed" | "unknown";
+                area?: string;
+                table?: "flows" | "hotspots" | "timeline";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (UTF-8) with an HXL hashtag row under the header */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReferrals: {
+        parameters: {
+            query: {
+                box: "sent" | "received";
+                state?: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                /** @description Sent and not acknowledged in time */
+                overdue?: "true" | "false";
+                /** @description The referrals of one case (sent box only: the recipient never learns the case id; 400 otherwise) */
+                caseId?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            state: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                            /** @enum {string} */
+                            urgency: "normal" | "urgent" | "emergency";
+                            services: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                            acknowledgeDueAt: string | null;
+                            overdue: boolean;
+                            counterpart: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                countries: string[];
+                            };
+                            /** @description Sent box only */
+                            caseReference: string | null;
+                            outcome: ("services_delivered" | "survivor_declined" | "could_not_contact" | "other") | null;
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    caseId: string;
+                    /**
+                     * Format: uuid
+                     * @description Optional with `supportRequestId`: its acceptor
+                     */
+                    recipientOrganisationId?: string;
+                    /**
+                     * Format: uuid
+                     * @description An accepted support request of my organisation: fills in the recipient, services and urgency
+                     */
+                    supportRequestId?: string;
+                    /** @description Required without `supportRequestId` */
+                    services?: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                    /** @description Case sections to share: each covered by a live Referral consent naming the recipient */
+                    sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                    /**
+                     * @description Sections shared without consent (case supervisors only, with `overrideReason`)
+                     * @default []
+                     */
+                    overrideSections?: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                    /** @description Sealed; the recipient never sees it */
+                    overrideReason?: string;
+                    /** @description For the recipient; sealed at rest */
+                    note?: string;
+                    /**
+                     * @description Defaults to normal (or the support request’s)
+                     * @enum {string}
+                     */
+                    urgency?: "normal" | "urgent" | "emergency";
+                    /** @default 48 */
+                    acknowledgeWithinHours?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        state: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                        version: number;
+                        /**
+                         * @description The caller’s side
+                         * @enum {string}
+                         */
+                        side: "sender" | "recipient";
+                        sender: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            countries: string[];
+                            tier: string | null;
+                        };
+                        recipient: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            countries: string[];
+                            tier: string | null;
+                        };
+                        /** @description Sender side only */
+                        caseId: string | null;
+                        /** @description Sender side only */
+                        caseReference: string | null;
+                        services: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                        /** @description The sections shared, by name */
+                        sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        overrideSections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        override: {
+                            by: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Sender side only */
+                            reason: string | null;
+                        } | null;
+                        note: string | null;
+                        /** @enum {string} */
+                        urgency: "normal" | "urgent" | "emergency";
+                        acknowledgeWithinHours: number;
+                        acknowledgeDueAt: string | null;
+                        overdue: boolean;
+                        supportRequestId: string | null;
+                        /** @description On a draft: both tiers when the organisations never worked together (sending must confirm) */
+                        newPartner: {
+                            senderTier: string | null;
+                            recipientTier: string | null;
+                        } | null;
+                        createdBy: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        /** @description Who accepted it */
+                        recipientPerson: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        sentAt: string | null;
+                        acknowledgedAt: string | null;
+                        decidedAt: string | null;
+                        startedAt: string | null;
+                        endedAt: string | null;
+                        declineReason: string | null;
+                        ended: {
+                            /** @enum {string} */
+                            by: "sender" | "recipient";
+                            reason: string | null;
+                        } | null;
+                        outcome: ("services_delivered" | "survivor_declined" | "could_not_contact" | "other") | null;
+                        outcomeNote: string | null;
+                        timeline: {
+                            from: ("draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled") | null;
+                            /** @enum {string} */
+                            to: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            side: "sender" | "recipient";
+                            person: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        abilities: {
+                            send: boolean;
+                            acknowledge: boolean;
+                            accept: boolean;
+                            decline: boolean;
+                            start: boolean;
+                            complete: boolean;
+                            close: boolean;
+                            cancel: boolean;
+                            /** @description Read the shared sections now (recipient, while active and consented) */
+                            readCase: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReferralStatistics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sent: {
+                            /** @description Referrals past draft */
+                            total: number;
+                            byState: {
+                                /** @enum {string} */
+                                value: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                                count: number;
+                            }[];
+                            medianHoursToAcknowledge: number | null;
+                            /** @description Accepted ÷ decided (accepted or declined), 0–1 */
+                            acceptanceRate: number | null;
+                            outcomes: {
+                                /** @enum {string} */
+                                value: "services_delivered" | "survivor_declined" | "could_not_contact" | "other";
+                                count: number;
+                            }[];
+                        };
+                        received: {
+                            /** @description Referrals past draft */
+                            total: number;
+                            byState: {
+                                /** @enum {string} */
+                                value: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                                count: number;
+                            }[];
+                            medianHoursToAcknowledge: number | null;
+                            /** @description Accepted ÷ decided (accepted or declined), 0–1 */
+                            acceptanceRate: number | null;
+                            outcomes: {
+                                /** @enum {string} */
+                                value: "services_delivered" | "survivor_declined" | "could_not_contact" | "other";
+                                count: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPlatformReferralStatistics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        threshold: number;
+                        total: number | null;
+                        byState: {
+                            /** @enum {string} */
+                            value: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                            /** @description Null below the threshold */
+                            count: number | null;
+                        }[];
+                        byOutcome: {
+                            /** @enum {string} */
+                            value: "services_delivered" | "survivor_declined" | "could_not_contact" | "other";
+                            /** @description Null below the threshold */
+                            count: number | null;
+                        }[];
+                        byReach: {
+                            /** @enum {string} */
+                            value: "domestic" | "cross_border";
+                            /** @description Null below the threshold */
+                            count: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        state: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                        version: number;
+                        /**
+                         * @description The caller’s side
+                         * @enum {string}
+                         */
+                        side: "sender" | "recipient";
+                        sender: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            countries: string[];
+                            tier: string | null;
+                        };
+                        recipient: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            countries: string[];
+                            tier: string | null;
+                        };
+                        /** @description Sender side only */
+                        caseId: string | null;
+                        /** @description Sender side only */
+                        caseReference: string | null;
+                        services: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                        /** @description The sections shared, by name */
+                        sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        overrideSections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        override: {
+                            by: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Sender side only */
+                            reason: string | null;
+                        } | null;
+                        note: string | null;
+                        /** @enum {string} */
+                        urgency: "normal" | "urgent" | "emergency";
+                        acknowledgeWithinHours: number;
+                        acknowledgeDueAt: string | null;
+                        overdue: boolean;
+                        supportRequestId: string | null;
+                        /** @description On a draft: both tiers when the organisations never worked together (sending must confirm) */
+                        newPartner: {
+                            senderTier: string | null;
+                            recipientTier: string | null;
+                        } | null;
+                        createdBy: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        /** @description Who accepted it */
+                        recipientPerson: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        sentAt: string | null;
+                        acknowledgedAt: string | null;
+                        decidedAt: string | null;
+                        startedAt: string | null;
+                        endedAt: string | null;
+                        declineReason: string | null;
+                        ended: {
+                            /** @enum {string} */
+                            by: "sender" | "recipient";
+                            reason: string | null;
+                        } | null;
+                        outcome: ("services_delivered" | "survivor_declined" | "could_not_contact" | "other") | null;
+                        outcomeNote: string | null;
+                        timeline: {
+                            from: ("draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled") | null;
+                            /** @enum {string} */
+                            to: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            side: "sender" | "recipient";
+                            person: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        abilities: {
+                            send: boolean;
+                            acknowledge: boolean;
+                            accept: boolean;
+                            decline: boolean;
+                            start: boolean;
+                            complete: boolean;
+                            close: boolean;
+                            cancel: boolean;
+                            /** @description Read the shared sections now (recipient, while active and consented) */
+                            readCase: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    to: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                    version: number;
+                    /** @description Declining, closing, cancelling a sent referral; sealed */
+                    reason?: string;
+                    /**
+                     * @description Completing
+                     * @enum {string}
+                     */
+                    outcome?: "services_delivered" | "survivor_declined" | "could_not_contact" | "other";
+                    /** @description Completing; sealed */
+                    outcomeNote?: string;
+                    /** @description Sending to an organisation never worked with: confirms after seeing both tiers */
+                    confirmNewPartner?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        state: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                        version: number;
+                        /**
+                         * @description The caller’s side
+                         * @enum {string}
+                         */
+                        side: "sender" | "recipient";
+                        sender: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            countries: string[];
+                            tier: string | null;
+                        };
+                        recipient: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            countries: string[];
+                            tier: string | null;
+                        };
+                        /** @description Sender side only */
+                        caseId: string | null;
+                        /** @description Sender side only */
+                        caseReference: string | null;
+                        services: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                        /** @description The sections shared, by name */
+                        sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        overrideSections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        override: {
+                            by: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Sender side only */
+                            reason: string | null;
+                        } | null;
+                        note: string | null;
+                        /** @enum {string} */
+                        urgency: "normal" | "urgent" | "emergency";
+                        acknowledgeWithinHours: number;
+                        acknowledgeDueAt: string | null;
+                        overdue: boolean;
+                        supportRequestId: string | null;
+                        /** @description On a draft: both tiers when the organisations never worked together (sending must confirm) */
+                        newPartner: {
+                            senderTier: string | null;
+                            recipientTier: string | null;
+                        } | null;
+                        createdBy: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        /** @description Who accepted it */
+                        recipientPerson: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        sentAt: string | null;
+                        acknowledgedAt: string | null;
+                        decidedAt: string | null;
+                        startedAt: string | null;
+                        endedAt: string | null;
+                        declineReason: string | null;
+                        ended: {
+                            /** @enum {string} */
+                            by: "sender" | "recipient";
+                            reason: string | null;
+                        } | null;
+                        outcome: ("services_delivered" | "survivor_declined" | "could_not_contact" | "other") | null;
+                        outcomeNote: string | null;
+                        timeline: {
+                            from: ("draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled") | null;
+                            /** @enum {string} */
+                            to: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            side: "sender" | "recipient";
+                            person: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        abilities: {
+                            send: boolean;
+                            acknowledge: boolean;
+                            accept: boolean;
+                            decline: boolean;
+                            start: boolean;
+                            complete: boolean;
+                            close: boolean;
+                            cancel: boolean;
+                            /** @description Read the shared sections now (recipient, while active and consented) */
+                            readCase: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReferralCase: {
+        parameters: {
+            query?: {
+                /** @description Include the identifying shared sections (needs a step-up in the last 5 minutes) */
+                reveal?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        needsReveal: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        revealed: boolean;
+                        identity: {
+                            salutation?: string;
+                            title?: string;
+                            firstName?: string;
+                            middleName?: string;
+                            /** @description Family name (HTCDS prs_SecondName) */
+                            secondName?: string;
+                            /** @default [] */
+                            aliases: string[];
+                            /** @description A calendar date, YYYY-MM-DD */
+                            birthDate?: string;
+                            /** @description When only the year is known */
+                            birthYear?: number;
+                        } | null;
+                        contact: {
+                            /** Format: email */
+                            email?: string;
+                            homePhone?: string;
+                            mobilePhone?: string;
+                            street?: string;
+                            city?: string;
+                            state?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            country?: string;
+                        } | null;
+                        documents: {
+                            /** @enum {string} */
+                            type: "Passport" | "NationalId" | "BirthCertificate" | "WorkPermit" | "Visa" | "Other";
+                            number: string;
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            issuingCountry?: string;
+                        }[] | null;
+                        narrative: {
+                            /** @description The survivor's account, in the caseworker's words */
+                            account?: string;
+                            detailsOfVulnerabilities?: string;
+                        } | null;
+                        profile: {
+                            /** @enum {string} */
+                            gender?: "Feminine" | "Masculine" | "TransgenderFeminine" | "TransgenderMasculine" | "NonConforming" | "NonSpecifiedUnknown";
+                            deceased?: boolean;
+                            /** @enum {string} */
+                            maritalStatus?: "Single" | "Married" | "Widowed" | "Divorced" | "Separated" | "RegisteredPartnership";
+                            numberOfChildren?: number;
+                            /** @enum {string} */
+                            education?: "EarlyChildhoodEducation" | "PrimaryEducation" | "LowerSecondaryEducation" | "UpperSecondaryEducation" | "PostSecondaryNonTertiaryEducation" | "ShortCycleTertiaryEducation" | "BachelorsOrEquivalentLevel" | "MastersOrEquivalentLevel" | "DoctoralOrEquivalentLevel";
+                            /** @default [] */
+                            citizenships: string[];
+                            /** @description ISO 639-1 language code */
+                            primaryLanguage?: string;
+                            /** @description ISO 639-1 language code */
+                            secondaryLanguage?: string;
+                        } | null;
+                        victim: {
+                            agreementToManagePersonalData?: boolean;
+                            /** @enum {string} */
+                            traffickingStatus?: "PossibleVictimOfTrafficking" | "ActualVictimOfTrafficking" | "NotAVictimOfTrafficking";
+                            /** @enum {string} */
+                            statusDecidedBy?: "Police" | "NGO" | "CourtOrProsecution" | "NonPoliceGovernmentalOrganization" | "Other";
+                            /** @enum {string} */
+                            relationshipToTrafficker?: "Familial" | "Acquainted" | "Unaquainted";
+                            ageWhenTrafficked?: number;
+                            /** @default [] */
+                            recruitmentMethods: ("AtAPlaceOfBusiness" | "AtAnEducationalInstitution" | "AtWork" | "ThroughOnlineSocialNetworks" | "ThroughAnOnlineAdvertisement" | "ThroughATelevisionAdvert" | "ThroughANewspaperAdvert" | "ThroughFamilyOrFamilyEvents" | "ThroughFriendsOrSocialEvents" | "Other")[];
+                            /** @default [] */
+                            recruitmentWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            recruitmentCountry?: string;
+                            /** @default [] */
+                            methodsOfControl: ("PhysicalThreats" | "ThreatsLawEnforcement" | "ThreatensChildrenFamily" | "DebtBondage" | "FalsePromises" | "PhysicalAbuse" | "SexualAbuse" | "TakesEarnings" | "RestrictsFinancialAccess" | "RestrictsMedicalCare" | "WithholdsNecessities" | "PsychologicalAbuse" | "PsychoactiveSubstance" | "ExcessiveWorkingHours" | "WithholdsDocuments" | "RestrictsMovement" | "Other")[];
+                            /** @default [] */
+                            exploitationTypes: ("ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other")[];
+                            /** @enum {string} */
+                            forcedLabourIndustry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                            /** @default [] */
+                            sexExploitationTypes: ("Prostitution" | "Pornography" | "RemoteInteractiveServices" | "PrivateSexualServices")[];
+                            /** @default [] */
+                            exploitationWebsitesAndApps: ("Facebook" | "Instagram" | "WhatsApp" | "Telegram" | "FacebookMessenger" | "Viber" | "SnapChat" | "Line" | "4Sale" | "WeChat" | "QQ" | "QZone" | "TikTok" | "Twitter" | "Other")[];
+                            /** @description ISO 3166-1 alpha-2 code (or XK) */
+                            exploitationCountry?: string;
+                            /** @default [] */
+                            vulnerabilities: ("Addiction" | "SocialGroup" | "Discrimination" | "Poverty" | "DisabilityAndPhysicalHealth" | "MentalHealth" | "Migration" | "Homelessness" | "AbuseSocialMedia" | "AbusePhysical" | "Education" | "WorkEnvironment")[];
+                        } | null;
+                        entries: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "perpetrator" | "event" | "supportPlan" | "followUp" | "comment";
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            dueOn: string | null;
+                            doneAt: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        consents: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                            recipientOrganisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                            givenOn: string;
+                            expiresOn: string | null;
+                            /** @description Only when the identifying sections are revealed */
+                            note: string | null;
+                            recordedBy: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            revokedAt: string | null;
+                            active: boolean;
+                        }[] | null;
+                        /** Format: uuid */
+                        referralId: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTransfers: {
+        parameters: {
+            query: {
+                box: "sent" | "received";
+                state?: "requested" | "accepted" | "rejected" | "revoked";
+                /** @description The transfers of one case (sent box only; 400 on the received box) */
+                caseId?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferPage"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createTransfer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    caseId: string;
+                    /**
+                     * Format: uuid
+                     * @description The organisation that takes the case over: a live Transfer consent of the survivor names it
+                     */
+                    recipientOrganisationId: string;
+                    /**
+                     * @description Keep a read-only record of the case as it was when it left (for the case supervisors)
+                     * @default false
+                     */
+                    keepRecord?: boolean;
+                    /** @description For the recipient; sealed at rest */
+                    note?: string;
+                    /**
+                     * @description Required (true) when the two organisations have never worked together: both tiers were shown
+                     * @default false
+                     */
+                    confirmNewPartner?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transfer"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transfer"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acceptTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transfer"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rejectTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why: shown to both organisations; sealed at rest */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transfer"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why: shown to both organisations; sealed at rest */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transfer"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTransferRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferRecord"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listThreads: {
+        parameters: {
+            query: {
+                /** @description What the thread is about */
+                subjectKind: "referral" | "transfer" | "support_request";
+                subjectId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageThreadList"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    openThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description What the thread is about
+                     * @enum {string}
+                     */
+                    subjectKind: "referral" | "transfer" | "support_request";
+                    /** Format: uuid */
+                    subjectId: string;
+                    /**
+                     * Format: uuid
+                     * @description The other party, for a support request: the requester names one of its recipients (required), a recipient may omit it (the requester). Ignored for referrals and transfers.
+                     */
+                    withOrganisationId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageThreadSummary"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageThreadSummary"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUnreadThreadCounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageUnreadCounts"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamThreadEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The id of the last event received */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getThread: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description `olderCursor` of a previous answer: the page of messages before it */
+                before?: string;
+                /** @description A message id: only the messages after it (catching up after a live event or a reconnect) */
+                after?: string;
+            };
+            header?: never;
+            path: {
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageThread"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listThreadParticipants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageThreadParticipants"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postThreadMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                    /**
+                     * @description People to notify (ids): each must be a member of one of the thread’s organisations
+                     * @default []
+                     */
+                    mentions?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    markThreadRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageReadMark"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadThreadAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                threadId: string;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "text/plain; charset=utf-8": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "audio/mpeg": string;
+                    "audio/mp4": string;
+                    "audio/ogg": string;
+                    "audio/wav": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                    "text/plain; charset=utf-8": components["schemas"]["Problem"];
+                    "image/jpeg": components["schemas"]["Problem"];
+                    "image/png": components["schemas"]["Problem"];
+                    "image/webp": components["schemas"]["Problem"];
+                    "audio/mpeg": components["schemas"]["Problem"];
+                    "audio/mp4": components["schemas"]["Problem"];
+                    "audio/ogg": components["schemas"]["Problem"];
+                    "audio/wav": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                    "text/plain; charset=utf-8": components["schemas"]["Problem"];
+                    "image/jpeg": components["schemas"]["Problem"];
+                    "image/png": components["schemas"]["Problem"];
+                    "image/webp": components["schemas"]["Problem"];
+                    "audio/mpeg": components["schemas"]["Problem"];
+                    "audio/mp4": components["schemas"]["Problem"];
+                    "audio/ogg": components["schemas"]["Problem"];
+                    "audio/wav": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postThreadAttachment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The file’s name, percent-encoded UTF-8 (kept sealed; never part of a path or URL) */
+                "x-file-name"?: string;
+            };
+            path: {
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file */
+        requestBody: {
+            content: {
+                "application/pdf": string;
+                "text/plain": string;
+                "image/jpeg": string;
+                "image/png": string;
+                "image/webp": string;
+                "audio/mpeg": string;
+                "audio/mp4": string;
+                "audio/x-m4a": string;
+                "audio/ogg": string;
+                "audio/wav": string;
+                "audio/x-wav": string;
+                "audio/wave": string;
+                "audio/vnd.wave": string;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

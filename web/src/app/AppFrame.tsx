@@ -6,6 +6,7 @@ import { AccountBar } from '../modules/identity/auth/AccountBar';
 import { CasesNavLinks } from '../modules/cases/CasesNavLinks';
 import { DirectoryNavLinks } from '../modules/directory/DirectoryNavLinks';
 import { OrganisationNavLinks } from '../modules/identity/organisations/OrganisationNavLinks';
+import { ReferralsNavLinks } from '../modules/referrals/ReferralsNavLinks';
 import { Loading, PageHeadingContext } from '../ui';
 import { LanguageSwitcher } from './LanguageSwitcher';
 import { Logo } from './Logo';
@@ -59,6 +60,8 @@ export function AppFrame() {
               <DirectoryNavLinks />
               {/* Cases (caseworkers and case supervisors) and case statistics (analysts). */}
               <CasesNavLinks />
+              {/* Referrals with unread messages (case staff) and referral statistics (organisation admins). */}
+              <ReferralsNavLinks />
               {/* Moderation, My organisation and Platform, each shown by the person's abilities. */}
               <OrganisationNavLinks />
             </ul>

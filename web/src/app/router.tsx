@@ -4,6 +4,7 @@ import { ErrorPage } from '../pages/ErrorPage';
 import { caseRoutes } from '../modules/cases/routes';
 import { directoryRoutes } from '../modules/directory/routes';
 import { organisationRoutes } from '../modules/identity/organisations/routes';
+import { referralRoutes } from '../modules/referrals/routes';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { AppFrame } from './AppFrame';
 import { RootErrorPage } from './RootErrorPage';
@@ -65,6 +66,8 @@ export function createAppRouter() {
             ...directoryRoutes,
             // Case files on HTCDS: dashboard, list, intake, case file, history, statistics (web/src/modules/cases).
             ...caseRoutes,
+            // Referrals, transfers and message threads (web/src/modules/referrals).
+            ...referralRoutes,
             { path: '*', element: <NotFoundPage /> },
           ],
         },

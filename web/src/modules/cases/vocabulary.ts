@@ -215,7 +215,16 @@ export const SUPPORT_PLAN_STATUSES = allOf<NonNullable<InputOf<'supportPlan'>['s
 ]);
 
 /** What a survivor consents to, one purpose per record. */
-export const CONSENT_PURPOSES = allOf<Consent['purpose']>()(['Care', 'Referral', 'JourneyMap', 'Research']);
+export const CONSENT_PURPOSES = allOf<Consent['purpose']>()([
+  'Care',
+  'Referral',
+  'Transfer',
+  'JourneyMap',
+  'Research',
+]);
+
+/** The purposes whose consent names the organisation the survivor agreed to (a referral's or a transfer's). */
+export const PURPOSES_WITH_RECIPIENT: readonly Consent['purpose'][] = ['Referral', 'Transfer'];
 
 /** The sections of a case file: the unit of consent scope and of read auditing. */
 export const CASE_SECTIONS = allOf<ItemOf<Consent['sections']>>()([

@@ -18,7 +18,7 @@ import { newIdempotencyKey, recordConsent, revokeConsent, type Consent, type Con
 import { localToday } from '../case-form';
 import { useCaseFormat } from '../format';
 import { optionLabel } from '../sections';
-import { CASE_SECTIONS, CONSENT_PURPOSES } from '../vocabulary';
+import { CASE_SECTIONS, CONSENT_PURPOSES, PURPOSES_WITH_RECIPIENT } from '../vocabulary';
 import { useCaseFileState } from './useCaseFile';
 
 type Purpose = ConsentInput['purpose'];
@@ -218,6 +218,8 @@ function ConsentForm({ onDone }: { onDone: () => void }) {
     note: '',
   }));
   const set = (patch: Partial<ConsentDraft>) => setDraft((current) => ({ ...current, ...patch }));
+  // A referral's or a transfer's consent names the organisation the survivor agreed to.
+  const withRecipient = draft.purpose !== '' && PURPOSES_WITH_RECIPIENT.includes(draft.purpose);
 
   const save = useCaseMutation((body: ConsentInput) => recordConsent(state.caseId, body, key), {
     fields: ['purpose', 'recipientOrganisationId', 'sections', 'givenOn', 'expiresOn', 'note'],
@@ -234,7 +236,7 @@ function ConsentForm({ onDone }: { onDone: () => void }) {
     const errors: Record<string, string> = {};
     if (draft.purpose === '') errors.purpose = t('cases.consents.errors.purpose');
     if (draft.sections.length === 0) errors.sections = t('cases.consents.errors.sections');
-    if (draft.purpose === 'Referral' && !draft.recipient)
+    if (withRecipient && !draft.recipient)
       errors.recipientOrganisationId = t('cases.consents.errors.recipient');
     if (Object.keys(errors).length > 0 || draft.purpose === '') {
       save.setErrors({ fieldErrors: errors });
@@ -242,7 +244,7 @@ function ConsentForm({ onDone }: { onDone: () => void }) {
     }
     save.mutate({
       purpose: draft.purpose,
-      recipientOrganisationId: draft.purpose === 'Referral' ? draft.recipient?.id : undefined,
+      recipientOrganisationId: withRecipient ? draft.recipient?.id : undefined,
       sections: draft.sections,
       givenOn: draft.givenOn,
       expiresOn: draft.expiresOn === '' ? undefined : draft.expiresOn,
@@ -271,7 +273,7 @@ function ConsentForm({ onDone }: { onDone: () => void }) {
         value={draft.purpose}
         onChange={(event) => set({ purpose: event.target.value as Purpose | '' })}
       />
-      {draft.purpose === 'Referral' && (
+      {withRecipient && (
         <OrganisationPicker value={draft.recipient} onChange={(recipient) => set({ recipient })} />
       )}
       <CheckboxGroup

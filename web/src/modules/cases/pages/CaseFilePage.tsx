@@ -28,6 +28,7 @@ import {
   VictimView,
 } from '../file/views';
 import { ClosureSection, StaffSection } from '../file/Workflow';
+import { CaseReferrals } from '../../referrals/CaseReferrals';
 import { useCaseFormat } from '../format';
 import {
   ContactFields,
@@ -199,6 +200,8 @@ function CaseHeader() {
           <Link to={casePaths.history(state.caseId)}>{t('cases.file.historyLink')}</Link>
         </p>
       )}
+      {/* Referrals and transfers (web/src/modules/referrals): the server decides what each may do. */}
+      {!file.draft && <CaseReferrals caseId={state.caseId} canStart={file.abilities.update} />}
     </section>
   );
 }

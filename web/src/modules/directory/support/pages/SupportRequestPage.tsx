@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
+import { referralPaths } from '../../../referrals/paths';
 import { Loading, PageHeading } from '../../../../ui';
 import { RequireSignIn } from '../../../identity/auth/RequireSignIn';
 import { LoadError } from '../../../identity/organisations/components/notices';
@@ -62,6 +63,14 @@ function RequestView({ request }: { request: SupportRequest }) {
         {request.acceptedBy && (
           <p className="support-accepted">
             {t('support.request.acceptedBy', { name: request.acceptedBy.name })}
+          </p>
+        )}
+        {/* The requester turns the accepted request into a referral in one step (web/src/modules/referrals). */}
+        {mine && request.acceptedBy && (
+          <p>
+            <Link className="button button--secondary" to={referralPaths.fromSupportRequest(request.id)}>
+              {t('referrals.case.fromRequest')}
+            </Link>
           </p>
         )}
         {request.status === 'closed' && <p>{t('support.request.closedNote')}</p>}

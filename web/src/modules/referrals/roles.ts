@@ -1,0 +1,31 @@
+import { activeMembershipOf, useMe, type Me } from '../identity/auth/useMe';
+
+/** What the signed-in person may open among the referral pages (the server checks every request itself). */
+export interface ReferralRoles {
+  /** Caseworkers and case supervisors refer, transfer and write messages. */
+  caseStaff: boolean;
+  /** Case supervisors may share a section the consent does not cover, with a written reason. */
+  supervisor: boolean;
+  /** Organisation admins and case supervisors see the organisation's referral statistics. */
+  statistics: boolean;
+}
+
+const none: ReferralRoles = { caseStaff: false, supervisor: false, statistics: false };
+
+/** The referral roles of a person's active membership, read as the server's route policies do. */
+export function referralRolesOf(me: Me | null | undefined): ReferralRoles {
+  if (!me || me.level !== 'full' || !me.hasRequiredFactor) return none;
+  const membership = activeMembershipOf(me);
+  if (!membership || membership.organisation.status !== 'active') return none;
+  const role = membership.role;
+  return {
+    caseStaff: role === 'caseworker' || role === 'case_supervisor',
+    supervisor: role === 'case_supervisor',
+    statistics: role === 'org_admin' || role === 'case_supervisor',
+  };
+}
+
+/** The referral roles of the signed-in person (none while loading). */
+export function useReferralRoles(): ReferralRoles {
+  return referralRolesOf(useMe().data);
+}
