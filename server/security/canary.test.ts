@@ -9,7 +9,14 @@ import { sendFollowUpReminders } from '../modules/cases/cases.notifications.js';
 import { createTestApp } from '../test/app.js';
 import { stepUp } from '../test/cases.js';
 import { createProfile } from '../test/directory.js';
-import { createMember, createOrganisation, factoryPassword, signIn } from '../test/factories.js';
+import { pdf } from '../test/attachments.js';
+import {
+  createMember,
+  createOrganisation,
+  createPerson,
+  factoryPassword,
+  signIn,
+} from '../test/factories.js';
 import { loadOperations, urlOf } from './openapi.js';
 import { randomAddress, report } from './support.js';
 
@@ -206,8 +213,269 @@ await call('bad entry', worker.cookie, 'POST', `${caseUrl}/entries`, {
   note: s('BadEntry'),
 });
 
+// --- referrals, transfers, messages and journeys (issue 6: "the canary scan extended to emails and
+// notifications"): every free-text field of the new modules gets a marker, written through the API by the
+// side that writes it. A second, unrestricted case is referred to organisation R (the one above is restricted
+// to the caseworker, so the supervisor could not override consent on it). ---
+/** Writes that had to succeed for the scan to mean anything (checked in the first test). */
+const seedFailures: string[] = [];
+async function seed(
+  what: string,
+  cookie: string,
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT',
+  url: string,
+  payload?: unknown,
+) {
+  // The writer gets back what it wrote: an authorised answer (the scans look at everyone else's).
+  const res = await call(what, cookie, method, url, payload, true);
+  if (res.statusCode >= 300) seedFailures.push(`${what}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  return res;
+}
+/** Mail jobs queued so far: the new modules' notifications must add some (so the mail scan covers them). */
+async function mailJobs(): Promise<number> {
+  const [row] = await t.database.asOwner((owner) =>
+    queryRows<{ n: number }>(
+      owner,
+      sql`select count(*)::int as n from kernel_jobs where name = 'kernel.send_mail'`,
+    ),
+  );
+  return row?.n ?? 0;
+}
+const mailsBefore = await mailJobs();
+const orgR = (await createOrganisation(db, { countries: ['KE'] })).id;
+const recipientWorker = await member(orgR, 'caseworker');
+const recipientSupervisor = await member(orgR, 'case_supervisor');
+const referred = await seed('create referred case', worker.cookie, 'POST', '/api/cases', {
+  identity: { firstName: s('ReferredFirst'), aliases: [] },
+  profile: { gender: 'Feminine', citizenships: ['KE'] },
+  victim: { traffickingStatus: 'PossibleVictimOfTrafficking' },
+});
+const referredCaseId = (referred.json<{ id: string }>() ?? {}).id;
+const today = new Date().toISOString().slice(0, 10);
+for (const purpose of ['Referral', 'Transfer'])
+  await seed(`${purpose} consent`, worker.cookie, 'POST', `/api/cases/${referredCaseId}/consents`, {
+    purpose,
+    recipientOrganisationId: orgR,
+    sections: ['profile'],
+    givenOn: today,
+  });
+
+interface Step {
+  id: string;
+  version: number;
+}
+const referralIds: string[] = [];
+/** A referral of the second case to R, sent (and so visible to R). */
+async function sentReferral(cookie: string, body: Record<string, unknown>): Promise<Step> {
+  const draft = await seed('create referral', cookie, 'POST', '/api/referrals', {
+    caseId: referredCaseId,
+    recipientOrganisationId: orgR,
+    services: ['shelter'],
+    sections: ['profile'],
+    ...body,
+  });
+  const made = draft.json<Step>() ?? { id: '', version: 0 };
+  referralIds.push(made.id);
+  return transition(cookie, made, { to: 'sent', confirmNewPartner: true });
+}
+async function transition(cookie: string, referral: Step, body: Record<string, unknown>): Promise<Step> {
+  const res = await seed(
+    `referral → ${String(body.to)} by ${cookie === recipientWorker.cookie ? 'R' : 'A'}`,
+    cookie,
+    'POST',
+    `/api/referrals/${referral.id}/transitions`,
+    { version: referral.version, ...body },
+  );
+  return res.statusCode < 300 ? res.json<Step>() : referral;
+}
+
+// The supervisor shares the identity section without consent (an override, with its reason), with a note.
+await stepUp(db, supervisor.sessionId);
+let completed = await sentReferral(supervisor.cookie, {
+  sections: ['profile', 'identity'],
+  overrideSections: ['identity'],
+  overrideReason: s('OverrideReason'),
+  note: s('ReferralNote'),
+});
+completed = await transition(recipientWorker.cookie, completed, { to: 'acknowledged' });
+completed = await transition(recipientWorker.cookie, completed, { to: 'accepted' });
+completed = await transition(recipientWorker.cookie, completed, { to: 'in_progress' });
+// The thread about it: a message and a file, both from the sender.
+const thread = await seed('open referral thread', worker.cookie, 'POST', '/api/threads', {
+  subjectKind: 'referral',
+  subjectId: completed.id,
+});
+const threadId = (thread.json<{ id: string }>() ?? {}).id;
+await seed('post message', worker.cookie, 'POST', `/api/threads/${threadId}/messages`, {
+  text: `Please call her back, ${s('MessageText')}`,
+});
+const attachmentName = `${s('AttachmentName')}.pdf`;
+const attachmentText = s('AttachmentText');
+const attachment = await t.app.inject({
+  method: 'POST',
+  url: `/api/threads/${threadId}/attachments`,
+  headers: {
+    cookie: worker.cookie,
+    'content-type': 'application/pdf',
+    'x-file-name': encodeURIComponent(attachmentName),
+  },
+  payload: pdf({ text: attachmentText }),
+  remoteAddress: randomAddress(),
+});
+answers.push({ what: 'post attachment', res: attachment, authorised: true });
+if (attachment.statusCode !== 201)
+  seedFailures.push(`post attachment: ${attachment.statusCode} ${attachment.body.slice(0, 300)}`);
+const attachmentMessageId = (attachment.json<{ id: string }>() ?? {}).id;
+// The referred case as R reads it (identifying sections revealed, after a step-up) while it is in progress.
+await stepUp(db, recipientWorker.sessionId);
+const sharedRead = await call(
+  'R reads the referred case',
+  recipientWorker.cookie,
+  'GET',
+  `/api/referrals/${completed.id}/case?reveal=true`,
+  undefined,
+  true,
+);
+completed = await transition(recipientWorker.cookie, completed, {
+  to: 'completed',
+  outcome: 'other',
+  outcomeNote: s('OutcomeNote'),
+});
+// A second referral R declines, a third the sender cancels, each with a reason.
+let declined = await sentReferral(worker.cookie, { note: s('DeclinedNote') });
+declined = await transition(recipientWorker.cookie, declined, { to: 'acknowledged' });
+declined = await transition(recipientWorker.cookie, declined, { to: 'declined', reason: s('DeclineReason') });
+const cancelled = await transition(worker.cookie, await sentReferral(worker.cookie, {}), {
+  to: 'cancelled',
+  reason: s('CancelReason'),
+});
+// A transfer of the case to R with a note, which R rejects with a reason.
+const transfer = await seed('request transfer', worker.cookie, 'POST', '/api/transfers', {
+  caseId: referredCaseId,
+  recipientOrganisationId: orgR,
+  note: s('TransferNote'),
+  confirmNewPartner: true,
+});
+const transferId = (transfer.json<{ id: string }>() ?? {}).id;
+await seed('reject transfer', recipientSupervisor.cookie, 'POST', `/api/transfers/${transferId}/reject`, {
+  reason: s('TransferReason'),
+});
+// A contributed route a moderator queries, with a note for the contributor.
+const moderator = await createPerson(db, { platformRole: 'moderator', passkey: true });
+const moderatorCookie = (await signIn(db, moderator.id)).cookie;
+const route = await seed('contribute route', worker.cookie, 'POST', '/api/journeys/routes', {
+  origin: { country: 'VN' },
+  exploitation: [{ country: 'QA', borderCrossing: true, transport: 'air' }],
+  year: 2024,
+  exploitationTypes: ['ForcedLabour'],
+  people: 3,
+  genderBand: 'male',
+  ageBand: 'adult',
+  nationalityBand: 'asia',
+});
+const routeId = (route.json<{ id: string }>() ?? {}).id;
+await seed('query route', moderatorCookie, 'POST', `/api/journeys/routes/${routeId}/decision`, {
+  decision: 'query',
+  note: s('ModerationNote'),
+  version: (route.json<{ version: number }>() ?? {}).version,
+});
+// Bad input to the new modules carrying survivor data must not be echoed back either.
+await call('too long referral note', worker.cookie, 'POST', '/api/referrals', {
+  caseId: referredCaseId,
+  recipientOrganisationId: orgR,
+  services: ['shelter'],
+  sections: ['profile'],
+  note: `${s('TooLongNote')}${'x'.repeat(5_000)}`,
+});
+await call('too long message', worker.cookie, 'POST', `/api/threads/${threadId}/messages`, {
+  text: `${s('TooLongMessage')}${'x'.repeat(50_000)}`,
+});
+await call('unknown field on a transfer', worker.cookie, 'POST', '/api/transfers', {
+  caseId: referredCaseId,
+  recipientOrganisationId: orgR,
+  unexpected: s('TransferUnknown'),
+});
+await call('bad route decision', moderatorCookie, 'POST', `/api/journeys/routes/${routeId}/decision`, {
+  decision: s('BadDecision'),
+  version: 1,
+});
+// Notifications become mail through the jobs, as in production.
+for (let round = 0; round < 5 && (await t.app.kernel.jobs.runDue()) > 0; round++) {
+  // Each round may queue the next job (a notification queues its mail).
+}
+const mailsAfter = await mailJobs();
+
+// The authorised reads of the new modules, by the side each text is for.
+await stepUp(db, worker.sessionId);
+await stepUp(db, recipientWorker.sessionId);
+const referralMarkersRead = [
+  await call(
+    'sender reads referral',
+    supervisor.cookie,
+    'GET',
+    `/api/referrals/${completed.id}`,
+    undefined,
+    true,
+  ),
+  await call(
+    'R reads referral',
+    recipientWorker.cookie,
+    'GET',
+    `/api/referrals/${completed.id}`,
+    undefined,
+    true,
+  ),
+  await call('sender reads declined', worker.cookie, 'GET', `/api/referrals/${declined.id}`, undefined, true),
+  await call(
+    'R reads cancelled',
+    recipientWorker.cookie,
+    'GET',
+    `/api/referrals/${cancelled.id}`,
+    undefined,
+    true,
+  ),
+  await call('sender reads transfer', worker.cookie, 'GET', `/api/transfers/${transferId}`, undefined, true),
+  await call('R reads thread', recipientWorker.cookie, 'GET', `/api/threads/${threadId}`, undefined, true),
+  await call(
+    'R downloads the file',
+    recipientWorker.cookie,
+    'GET',
+    `/api/threads/${threadId}/messages/${attachmentMessageId}/attachment`,
+    undefined,
+    true,
+  ),
+  await call(
+    'contributor reads route',
+    worker.cookie,
+    'GET',
+    `/api/journeys/routes/${routeId}`,
+    undefined,
+    true,
+  ),
+  sharedRead,
+];
+/** What R (the recipient) got back: the override reason is the sender's alone. */
+const recipientAnswers = answers.filter((a) => a.what.startsWith('R ') || a.what.endsWith(' by R'));
+const newModuleMarkers = [
+  'OverrideReason',
+  'ReferralNote',
+  'OutcomeNote',
+  'DeclinedNote',
+  'DeclineReason',
+  'CancelReason',
+  'TransferNote',
+  'TransferReason',
+  'MessageText',
+  'AttachmentName',
+  'AttachmentText',
+  'ModerationNote',
+  'ReferredFirst',
+].map((label) => `Cnry${label}${nonce}`);
+
 // --- organisation B, and nobody: exports and every public endpoint ---
 const adminB = await member((await createOrganisation(db)).id, 'org_admin');
+// B's case supervisor passes the referrals and threads role gates: A's records must still not exist for them.
+const supervisorB = await member(adminB.organisationId, 'case_supervisor');
 await call('directory export by B', adminB.cookie, 'GET', '/api/directory/export?format=csv');
 const operations = await loadOperations(t.app);
 const publicGets = operations.filter(
@@ -215,9 +483,19 @@ const publicGets = operations.filter(
 );
 for (const op of publicGets) await call(`public ${op.operationId}`, null, 'GET', urlOf(op, {}));
 for (const op of operations.filter((o) => o.method === 'GET' && o.pathParams.length > 0)) {
-  const params = Object.fromEntries(op.pathParams.map((p) => [p.name, p.name === 'caseId' ? caseId : orgA]));
+  // A's ids where the path names them; `id` is a journey route's under /journeys, else the organisation's.
+  const idOf: Record<string, string> = {
+    caseId,
+    referralId: completed.id,
+    transferId,
+    threadId,
+    messageId: attachmentMessageId,
+    id: op.path.includes('/journeys/') ? routeId : orgA,
+  };
+  const params = Object.fromEntries(op.pathParams.map((p) => [p.name, idOf[p.name] ?? orgA]));
   await call(`anonymous ${op.operationId}`, null, 'GET', urlOf(op, params));
   await call(`B ${op.operationId}`, adminB.cookie, 'GET', urlOf(op, params));
+  await call(`B's supervisor ${op.operationId}`, supervisorB.cookie, 'GET', urlOf(op, params));
 }
 
 // The authorised read: the caseworker, stepped up, sees every marker (so the scan below is not vacuous).
@@ -259,6 +537,37 @@ describe('canaries', () => {
     // the duplicate check, which are never shown back or never stored).
     expect(inAnswer.length).toBeGreaterThanOrEqual(25);
     report(`canary: ${markers.size} markers, ${answers.length} answers`);
+  });
+
+  it('were written into referrals, transfers, messages and journeys, and their readers get them back', () => {
+    expect(seedFailures).toEqual([]);
+    const readable = referralMarkersRead
+      .map((res) => `${res.statusCode} ${res.body}`)
+      .join('\n')
+      .toLowerCase();
+    expect(newModuleMarkers.filter((value) => !readable.includes(value.toLowerCase()))).toEqual([]);
+    // The override reason is the sender's: the recipient never gets it, in any answer.
+    expect(recipientAnswers.length).toBeGreaterThanOrEqual(8);
+    const override = `CnryOverrideReason${nonce}`.toLowerCase();
+    expect(
+      recipientAnswers.filter((a) => a.res.body.toLowerCase().includes(override)).map((a) => a.what),
+    ).toEqual([]);
+    // The hostile writes were refused (their error bodies are scanned below).
+    const hostile = [
+      'too long referral note',
+      'too long message',
+      'unknown field on a transfer',
+      'bad route decision',
+    ];
+    expect(
+      answers
+        .filter((a) => hostile.includes(a.what))
+        .map(
+          (a) => `${a.what} ${a.res.statusCode >= 400 && a.res.statusCode < 500 ? '4xx' : a.res.statusCode}`,
+        ),
+    ).toEqual(hostile.map((what) => `${what} 4xx`));
+    // Their notifications were mailed (so the mail scan below covers them).
+    expect(mailsAfter).toBeGreaterThan(mailsBefore);
   });
 
   it('are in no raw table, except partners-only fields where they belong', async () => {

@@ -5,6 +5,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { identityPasskeys } from '../modules/identity/identity.tables.js';
 import { createTestApp } from '../test/app.js';
+import { pdf } from '../test/attachments.js';
 import { createProfile } from '../test/directory.js';
 import { createMember, createOrganisation, createPerson, signIn } from '../test/factories.js';
 import { freeTextPaths, toJsonText, validValue, withLeaf } from './arbitraries.js';
@@ -265,6 +266,153 @@ if (caseFile) {
   if (consent) addId('consent', String(consent.id));
 }
 
+// --- A's referral, transfer, thread and journey routes: A works with organisation C (never B) ---
+const workerC = await createMember(db, { role: 'caseworker', organisationId: orgC.organisationId });
+const cookieC = (await signIn(db, workerC.personId, { membershipId: workerC.membership.id })).cookie;
+const moderator = await createPerson(db, { platformRole: 'moderator', passkey: true });
+const moderatorCookie = (await signIn(db, moderator.id)).cookie;
+/** A's thread and the message carrying its file, for the check that A reads them back. */
+let threadOfA: string | undefined;
+if (caseFile) {
+  const caseId = String(caseFile.id);
+  const givenOn = new Date().toISOString().slice(0, 10);
+  const consent = await seedCall(
+    'recordCaseConsent',
+    caseworkerA.cookie,
+    { caseId },
+    { purpose: 'Referral', recipientOrganisationId: orgC.organisationId, sections: ['profile'], givenOn },
+  );
+  if (consent) addId('consent', String(consent.id));
+  // A refers the case to C, sends it, and C acknowledges: a live referral both parties see.
+  const draft = await seedCall(
+    'createReferral',
+    caseworkerA.cookie,
+    {},
+    {
+      caseId,
+      recipientOrganisationId: orgC.organisationId,
+      services: ['shelter'],
+      sections: ['profile'],
+      note: secret('SECRET-referral-note'),
+    },
+  );
+  if (draft) {
+    const referralId = String(draft.id);
+    addId('referral', referralId);
+    const sent = await seedCall(
+      'transitionReferral',
+      caseworkerA.cookie,
+      { referralId },
+      { to: 'sent', version: draft.version, confirmNewPartner: true },
+    );
+    if (sent)
+      await seedCall(
+        'transitionReferral',
+        cookieC,
+        { referralId },
+        { to: 'acknowledged', version: sent.version },
+      );
+    // Their thread: a message and a file.
+    const thread = await seedCall(
+      'openThread',
+      caseworkerA.cookie,
+      {},
+      { subjectKind: 'referral', subjectId: referralId },
+    );
+    if (thread) {
+      threadOfA = String(thread.id);
+      addId('thread', threadOfA);
+      const posted = await seedCall(
+        'postThreadMessage',
+        caseworkerA.cookie,
+        { threadId: threadOfA },
+        { text: secret('SECRET-thread-message') },
+      );
+      if (posted) addId('message', String(posted.id));
+      const fileName = `${secret('SECRET-attachment-name')}.pdf`;
+      markers.set(fileName, 'secret');
+      const uploaded = await t.app.inject({
+        method: 'POST',
+        url: `/api/threads/${threadOfA}/attachments`,
+        headers: {
+          cookie: caseworkerA.cookie,
+          'content-type': 'application/pdf',
+          'x-file-name': encodeURIComponent(fileName),
+        },
+        payload: pdf({ text: secret('SECRET-attachment-text') }),
+        remoteAddress: randomAddress(),
+      });
+      if (uploaded.statusCode !== 201)
+        throw new Error(`seeding with postThreadAttachment failed: ${uploaded.statusCode} ${uploaded.body}`);
+      seeded.push('postThreadAttachment');
+      addId('message', uploaded.json<{ id: string }>().id);
+    }
+  }
+}
+// A asks C to take another case over (a case with a live referral cannot move).
+const movedCase = await seedCall(
+  'createCaseFile',
+  caseworkerA.cookie,
+  {},
+  {
+    identity: { firstName: secret('SECRET-moved-first'), aliases: [] },
+    profile: { gender: 'Feminine', citizenships: ['KE'] },
+    victim: { traffickingStatus: 'PossibleVictimOfTrafficking' },
+  },
+);
+if (movedCase) {
+  const caseId = String(movedCase.id);
+  addId('case', caseId);
+  markers.set(String(movedCase.reference), 'secret');
+  const consent = await seedCall(
+    'recordCaseConsent',
+    caseworkerA.cookie,
+    { caseId },
+    {
+      purpose: 'Transfer',
+      recipientOrganisationId: orgC.organisationId,
+      sections: ['profile', 'identity'],
+      givenOn: new Date().toISOString().slice(0, 10),
+    },
+  );
+  if (consent) addId('consent', String(consent.id));
+  const transfer = await seedCall(
+    'createTransfer',
+    caseworkerA.cookie,
+    {},
+    {
+      caseId,
+      recipientOrganisationId: orgC.organisationId,
+      note: secret('SECRET-transfer-note'),
+      confirmNewPartner: true,
+    },
+  );
+  if (transfer) addId('transfer', String(transfer.id));
+}
+// A contributes two routes: one pending, one a moderator queried with a note for A.
+const routeBody = {
+  origin: { country: 'VN' },
+  exploitation: [{ country: 'QA', borderCrossing: true, transport: 'air' }],
+  year: 2024,
+  exploitationTypes: ['ForcedLabour'],
+  people: 3,
+  genderBand: 'male',
+  ageBand: 'adult',
+  nationalityBand: 'asia',
+};
+const pendingRoute = await seedCall('contributeRoute', caseworkerA.cookie, {}, routeBody);
+if (pendingRoute) addId('route', String(pendingRoute.id));
+const queriedRoute = await seedCall('contributeRoute', caseworkerA.cookie, {}, { ...routeBody, people: 4 });
+if (queriedRoute) {
+  addId('route', String(queriedRoute.id));
+  await seedCall(
+    'decideRoute',
+    moderatorCookie,
+    { id: String(queriedRoute.id) },
+    { decision: 'query', note: secret('SECRET-moderation-note'), version: queriedRoute.version },
+  );
+}
+
 // --- organisation B's admin, and the callers ---
 const adminB = await createMember(db, { role: 'org_admin' });
 // B's case supervisor passes the cases module's role gate, so A's case must not exist for them (404).
@@ -285,7 +433,8 @@ function idsFor(name: string): string[] {
   const lower = name.toLowerCase();
   const kind = Object.keys(idsByKind).find((k) => lower.includes(k));
   if (kind) return idsByKind[kind]!;
-  return name === 'id' ? idsByKind.organisation! : allIds;
+  // `id` names an organisation, or a journey route (/journeys/routes/{id}): both are tried.
+  return name === 'id' ? [...idsByKind.organisation!, ...(idsByKind.route ?? [])] : allIds;
 }
 
 /** Which of A's markers an answer carries, beyond what the request itself contained. */
@@ -358,8 +507,33 @@ describe('unauthorised access (organisation B and nobody, against organisation A
         'inviteMember',
         'sendContactMessage',
         'createSupportRequest',
+        'createReferral',
+        'transitionReferral',
+        'openThread',
+        'postThreadMessage',
+        'postThreadAttachment',
+        'createTransfer',
+        'contributeRoute',
+        'decideRoute',
       ]),
     );
+    // A's thread, transfer and queried route come back to A with their markers (so a leak would be seen).
+    const thread = await t.app.inject({
+      url: `/api/threads/${threadOfA}`,
+      headers: { cookie: caseworkerA.cookie },
+    });
+    expect(thread.body).toContain(mark('SECRET-thread-message'));
+    expect(thread.body).toContain(mark('SECRET-attachment-name'));
+    const transfer = await t.app.inject({
+      url: `/api/transfers/${idsByKind.transfer![0]}`,
+      headers: { cookie: caseworkerA.cookie },
+    });
+    expect(transfer.body).toContain(mark('SECRET-transfer-note'));
+    const route = await t.app.inject({
+      url: `/api/journeys/routes/${idsByKind.route![1]}`,
+      headers: { cookie: caseworkerA.cookie },
+    });
+    expect(route.body).toContain(mark('SECRET-moderation-note'));
     // The markers are really there: A's admin sees the partners-only hotline and the members' network.
     const own = await t.app.inject({
       url: `/api/directory/organisations/${orgA.id}`,

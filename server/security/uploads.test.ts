@@ -13,7 +13,8 @@ import { projectRoot } from '../paths.js';
 import { createTestApp } from '../test/app.js';
 import { m4a, mp3, ogg, pdf, photo, wav } from '../test/attachments.js';
 import { stepUp } from '../test/cases.js';
-import { createMember, createPerson, signIn } from '../test/factories.js';
+import { insertSupportRequest } from '../modules/referrals/referrals.messages.matrix.js';
+import { createMember, createOrganisation, createPerson, signIn } from '../test/factories.js';
 import { validValue } from './arbitraries.js';
 import { encodeQuery, loadOperations, urlOf, type Operation } from './openapi.js';
 import { contractBreach, createAdmin, preview, randomAddress, report } from './support.js';
@@ -173,8 +174,23 @@ const caseFile = await t.app.inject({
   headers: { cookie: await callers.find((caller) => caller.name === 'case supervisor')!.cookie() },
   payload: { draft: true },
 });
+// Thread attachments go to a thread the case supervisor's organisation is a party to: a support request of
+// theirs to another organisation, with the thread they open about it through the API.
+const otherParty = await createOrganisation(db, { countries: ['KE'] });
+const supportRequestId = await insertSupportRequest(db, caseSupervisor.organisationId, [otherParty.id]);
+const thread = await t.app.inject({
+  method: 'POST',
+  url: '/api/threads',
+  headers: { cookie: await callers.find((caller) => caller.name === 'case supervisor')!.cookie() },
+  payload: { subjectKind: 'support_request', subjectId: supportRequestId, withOrganisationId: otherParty.id },
+});
+if (thread.statusCode !== 201)
+  throw new Error(`opening a thread failed: ${thread.statusCode} ${thread.body}`);
 /** Path parameters of the operations that take files, filled with resources their uploaders can reach. */
-const pathParams: Record<string, string> = { caseId: caseFile.json<{ id: string }>().id };
+const pathParams: Record<string, string> = {
+  caseId: caseFile.json<{ id: string }>().id,
+  threadId: thread.json<{ id: string }>().id,
+};
 
 /** A file as the suite sends it. */
 interface Upload {

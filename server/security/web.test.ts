@@ -125,6 +125,13 @@ function cookieProblems(cookie: string): string[] {
  */
 const auditedReads: Record<string, string[]> = {
   exportDirectory: ['directory.results_exported'],
+  // Reads of case content and of what organisations share about a case are audited (issue 6).
+  getThread: ['referrals.message_thread_read'],
+  getReferralCase: ['cases.case_read_shared'],
+  getTransferRecord: ['referrals.transfer_record_read'],
+  downloadThreadAttachment: ['referrals.message_attachment_downloaded'],
+  // Seeing the moderation queue shows who contributed which route: audited (journeys.service.ts).
+  listRouteModeration: ['journeys.moderation_viewed'],
 };
 
 /**
