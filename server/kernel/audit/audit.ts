@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { asc, gt, sql } from 'drizzle-orm';
 import { kernelAudit, kernelMeta } from '../db/kernel.tables.js';
+import { beforeCommit } from '../db/transaction.js';
 import { queryRows, type Db, type Tx } from '../db/types.js';
 
 /**
@@ -31,8 +32,7 @@ export interface AuditEvent<A extends AuditAction = AuditAction> {
 
 export const GENESIS_HASH = '0'.repeat(64);
 const HEAD_KEY = 'audit_head';
-// Any fixed number: appends take this transaction-scoped lock so the chain is linear in commit order.
-const AUDIT_LOCK_ID = '7310420615002';
+// The chain's transaction-scoped lock is taken by kernel_audit_reserve() (migration 0016_audit_append).
 
 /** JSON with object keys sorted at every level, so jsonb's own key order cannot change a hash. */
 export function canonicalJson(value: unknown): string {
@@ -78,25 +78,26 @@ export function auditHash(prevHash: string, row: HashedFields): string {
   return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
 }
 
+type PendingEntry = Omit<HashedFields, 'id' | 'occurredAt'>;
+
+// The entries a transaction has recorded, in order, waiting for its end.
+const queued = new WeakMap<Tx, PendingEntry[]>();
+// Rows per INSERT when a transaction appends many entries (an import), well under PostgreSQL's parameter limit.
+const insertChunk = 500;
+
 /**
- * Appends an audit event inside the transaction of the change it describes, so the two commit or roll back
- * together. Concurrent appends are serialised by an advisory lock held until commit.
+ * Records an audit event in the transaction of the change it describes, so the two commit or roll back together.
+ * In a transaction opened by inTransaction the entry is appended just before COMMIT, with the transaction's other
+ * entries: the chain's lock (which makes the chain linear in commit order) is then held for two statements and
+ * the commit, not for the rest of the use case, so concurrent writers queue far less. Elsewhere it is appended at
+ * once.
  */
 export async function recordAudit<A extends AuditAction>(
   tx: Tx,
   event: AuditEvent<A>,
   context: AuditContext = {},
-): Promise<number> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_ID})`);
-  const [head] = await queryRows<{ id: string; hash: string }>(
-    tx,
-    sql`select id, hash from kernel_audit order by id desc limit 1`,
-  );
-  const [next] = await queryRows<{ id: string }>(tx, sql`select nextval('kernel_audit_id_seq') as id`);
-  const row: HashedFields = {
-    id: Number(next!.id),
-    // Millisecond precision: the column stores exactly what was hashed.
-    occurredAt: new Date(Math.floor(Date.now())),
+): Promise<void> {
+  const entry: PendingEntry = {
     action: event.action,
     actorPersonId: context.actorPersonId ?? null,
     actorMembershipId: context.actorMembershipId ?? null,
@@ -105,20 +106,50 @@ export async function recordAudit<A extends AuditAction>(
     objectId: event.objectId ?? null,
     ip: context.ip ?? null,
     requestId: context.requestId ?? null,
+    // A copy as JSON now: later changes to the caller's object are not what happened.
     details: JSON.parse(JSON.stringify(event.details)) as unknown,
   };
-  const prevHash = head?.hash ?? GENESIS_HASH;
-  const hash = auditHash(prevHash, row);
-  await tx.insert(kernelAudit).values({ ...row, prevHash, hash });
-  // The head lets verification notice rows cut off the end of the chain.
-  await tx
-    .insert(kernelMeta)
-    .values({ key: HEAD_KEY, value: { id: row.id, hash } })
-    .onConflictDoUpdate({
-      target: kernelMeta.key,
-      set: { value: { id: row.id, hash }, updatedAt: new Date() },
-    });
-  return row.id;
+  const queue = queued.get(tx);
+  if (queue) {
+    queue.push(entry);
+    return;
+  }
+  const fresh = [entry];
+  if (beforeCommit(tx, () => appendEntries(tx, fresh))) queued.set(tx, fresh);
+  else await appendEntries(tx, fresh);
+}
+
+/** Appends entries to the chain: lock, head and ids in one call, then the rows and the new head in one more. */
+async function appendEntries(tx: Tx, entries: PendingEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const [reserved] = await queryRows<{ head_hash: string | null; ids: (string | number)[] }>(
+    tx,
+    sql`select head_hash, ids from kernel_audit_reserve(${entries.length})`,
+  );
+  // Millisecond precision: the column stores exactly what was hashed.
+  const occurredAt = new Date(Math.floor(Date.now()));
+  let prevHash = reserved?.head_hash ?? GENESIS_HASH;
+  const rows = entries.map((entry, index) => {
+    const row: HashedFields = { ...entry, id: Number(reserved!.ids[index]), occurredAt };
+    const hash = auditHash(prevHash, row);
+    const stored = { ...row, prevHash, hash };
+    prevHash = hash;
+    return stored;
+  });
+  const last = rows.at(-1)!;
+  for (let from = 0; from + insertChunk < rows.length; from += insertChunk) {
+    await tx.insert(kernelAudit).values(rows.slice(from, from + insertChunk));
+  }
+  const tail = rows.slice(Math.floor((rows.length - 1) / insertChunk) * insertChunk);
+  // The head lets verification notice rows cut off the end of the chain; written with the last rows.
+  const head = { id: last.id, hash: last.hash };
+  await tx.execute(
+    sql`with appended as (${tx.insert(kernelAudit).values(tail).getSQL()}) ${tx
+      .insert(kernelMeta)
+      .values({ key: HEAD_KEY, value: head })
+      .onConflictDoUpdate({ target: kernelMeta.key, set: { value: head, updatedAt: new Date() } })
+      .getSQL()}`,
+  );
 }
 
 export type AuditVerification =

@@ -100,9 +100,9 @@ export interface KeyStatus {
 type Rotation = typeof kernelKeyRotations.$inferSelect;
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// Below PostgreSQL's default deadlock_timeout (1 s): if the version switch ever waits in a cycle with a
-// writer (writer holds the audit lock and waits for the series lock), the switch gives up first and retries,
-// so the writer's request never fails.
+// Below PostgreSQL's default deadlock_timeout (1 s): the exclusive series lock waits for writers that hold it
+// shared; if the switch ever waits in a cycle with one, it gives up first and retries, so the writer's request
+// never fails. (The audit chain's lock, once part of such a cycle, is now taken last, at COMMIT.)
 const switchLockTimeout = '250ms';
 const switchAttempts = 40;
 

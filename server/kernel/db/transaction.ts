@@ -5,6 +5,8 @@ type AfterCommit = () => void | Promise<void>;
 
 // Callbacks registered on a transaction run only once it has committed; a rollback drops them.
 const pending = new WeakMap<Tx, AfterCommit[]>();
+// Work registered to run last inside a transaction, just before COMMIT (the audit chain's append).
+const finishing = new WeakMap<Tx, (() => Promise<void>)[]>();
 
 /**
  * Work that must be part of the same transaction as a change, run at its start and just before COMMIT. The
@@ -50,15 +52,28 @@ export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Pr
   if (slot && guard) slot.taken = true;
   const result = await db.transaction(async (tx) => {
     pending.set(tx, callbacks);
-    if (!guard) return work(tx);
-    await guard.begin(tx);
+    const last: (() => Promise<void>)[] = [];
+    finishing.set(tx, last);
+    if (guard) await guard.begin(tx);
     const value = await work(tx);
-    await guard.beforeCommit(tx, value);
+    if (guard) await guard.beforeCommit(tx, value);
+    for (const step of last) await step();
     return value;
   });
   // Callbacks own their errors (the bus logs them): the change is committed whatever they do.
   await Promise.allSettled(callbacks.map(async (callback) => callback()));
   return result;
+}
+
+/**
+ * Registers work to run inside the transaction after everything else, just before COMMIT; false (and nothing
+ * registered) if tx was not opened by inTransaction, so the caller does the work at once instead.
+ */
+export function beforeCommit(tx: Tx, step: () => Promise<void>): boolean {
+  const steps = finishing.get(tx);
+  if (!steps) return false;
+  steps.push(step);
+  return true;
 }
 
 /** Registers work to run after the transaction commits; throws if tx was not opened by inTransaction. */
