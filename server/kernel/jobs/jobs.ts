@@ -73,6 +73,9 @@ export class JobQueue {
   private polling: Promise<void> | undefined;
   private pollAgain = false;
   private lastPurge = 0;
+  private lastRecovery = 0;
+  /** The last claim filled every free slot, so more jobs may be due: a finishing job polls again at once. */
+  private backlog = false;
   private readonly pollIntervalMs: number;
   private readonly concurrency: number;
   private readonly lockSeconds: number;
@@ -168,14 +171,23 @@ export class JobQueue {
 
   private async poll(): Promise<void> {
     try {
-      await this.recoverExpired();
+      // Locks last lockSeconds, so looking for expired ones a few times per lock is enough (not every poll).
+      if (Date.now() - this.lastRecovery >= Math.min(30_000, this.lockSeconds * 100)) {
+        this.lastRecovery = Date.now();
+        await this.recoverExpired();
+      }
       await this.purgeFinished();
       const free = this.concurrency - this.running.size;
-      if (free <= 0) return;
-      for (const job of await this.claim(free)) {
+      if (free <= 0) {
+        this.backlog = true;
+        return;
+      }
+      const jobs = await this.claim(free);
+      this.backlog = jobs.length === free;
+      for (const job of jobs) {
         const run = this.execute(job).finally(() => {
           this.running.delete(run);
-          this.nudge();
+          if (this.backlog) this.nudge();
         });
         this.running.add(run);
       }

@@ -38,10 +38,15 @@ export function createOutboxMailer(dir: string, from: string): Mailer {
   return {
     async send(message) {
       const info = await transport.sendMail({ from, ...message });
-      await mkdir(dir, { recursive: true });
       const safeId = info.messageId.replace(/[^A-Za-z0-9@._-]/g, '');
       const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`);
-      await writeFile(file, info.message as Buffer, { mode: 0o600 });
+      const write = () => writeFile(file, info.message as Buffer, { mode: 0o600 });
+      // The folder is made when a write finds it missing (first message, or removed since), not every time.
+      await write().catch(async (error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await mkdir(dir, { recursive: true });
+        await write();
+      });
       return { messageId: info.messageId };
     },
     close: () => transport.close(),

@@ -7,7 +7,7 @@ import type { Ctx } from '../../kernel/context.js';
 import { hashToken, randomToken } from '../../kernel/crypto/crypto.js';
 import { setPlatformScope, setTenant } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
-import type { Tx } from '../../kernel/db/types.js';
+import { queryRows, type Tx } from '../../kernel/db/types.js';
 import { AppError, type FieldIssue } from '../../kernel/http/errors.js';
 import { personOf } from './identity.auth.service.js';
 import { sendIdentityMail } from './identity.mail.js';
@@ -167,12 +167,13 @@ export async function inviteMember(
     const org = await organisationFor(ctx, tx, organisationId, canManageMembers(actor, organisationId), true);
     // Tenant scope: this organisation's memberships and invitations only.
     await setTenant(tx, organisationId);
-    const [member] = await tx
+    // One round trip for both: already a member, or already invited (revoke that invitation to send a new one).
+    const memberQuery = tx
       .select({ id: identityMemberships.id })
       .from(identityMemberships)
       .innerJoin(identityPeople, eq(identityPeople.id, identityMemberships.personId))
       .where(and(eq(identityMemberships.organisationId, organisationId), lowerEmail(email)));
-    const [pending] = await tx
+    const pendingQuery = tx
       .select({ id: identityInvitations.id })
       .from(identityInvitations)
       .where(
@@ -184,8 +185,11 @@ export async function inviteMember(
           gt(identityInvitations.expiresAt, new Date()),
         ),
       );
-    // Already a member, or already invited (revoke that invitation to send a new one).
-    if (member || pending) throw new AppError('conflict');
+    const [taken] = await queryRows<{ member: boolean; pending: boolean }>(
+      tx,
+      sql`select exists ${memberQuery} as member, exists ${pendingQuery} as pending`,
+    );
+    if (taken?.member || taken?.pending) throw new AppError('conflict');
     const [invitation] = await tx
       .insert(identityInvitations)
       .values({
@@ -208,14 +212,19 @@ export async function inviteMember(
       },
       ctx.audit,
     );
-    const [invitee] = await tx
-      .select({ language: identityPeople.language })
-      .from(identityPeople)
-      .where(lowerEmail(email));
+    // The invitee's language (if they already have an account) and the inviter's name, in one round trip.
+    const [names] = await queryRows<{ language: string | null; inviter: string | null }>(
+      tx,
+      sql`select ${tx.select({ language: identityPeople.language }).from(identityPeople).where(lowerEmail(email))} as language,
+                 ${tx
+                   .select({ displayName: identityPeople.displayName })
+                   .from(identityPeople)
+                   .where(eq(identityPeople.id, actor.personId))} as inviter`,
+    );
     await sendIdentityMail(
       ctx.kernel,
       tx,
-      { email, language: invitee?.language ?? ctx.language },
+      { email, language: names?.language ?? ctx.language },
       'invitation',
       {
         organisation: org.name,
@@ -224,11 +233,7 @@ export async function inviteMember(
         link: `${ctx.kernel.config.publicUrl}/invitations/accept#token=${token}`,
       },
     );
-    const [inviter] = await tx
-      .select({ displayName: identityPeople.displayName })
-      .from(identityPeople)
-      .where(eq(identityPeople.id, actor.personId));
-    return presentInvitation(ctx.actor, invitation!, inviter?.displayName ?? null);
+    return presentInvitation(ctx.actor, invitation!, names?.inviter ?? null);
   });
 }
 
