@@ -29,7 +29,7 @@ import {
   sendProblem,
   toAppError,
 } from './kernel/http/problem.js';
-import { isCrossSiteWrite } from './kernel/http/csrf.js';
+import { passRouteGate } from './kernel/http/gate.js';
 import { registerSecurity } from './kernel/http/security.js';
 import {
   addIdempotencyToOpenApi,
@@ -39,13 +39,7 @@ import {
 import { negotiateLanguage, type Language } from './kernel/i18n/i18n.js';
 import { JobQueue, type JobQueueOptions } from './kernel/jobs/jobs.js';
 import type { CairnModule, Kernel } from './kernel/kernel.js';
-import {
-  anonymous,
-  checkRoutePolicy,
-  publicPolicy,
-  type Actor,
-  type RoutePolicy,
-} from './kernel/access/policy.js';
+import { anonymous, publicPolicy, type Actor, type RoutePolicy } from './kernel/access/policy.js';
 import type { Mailer } from './kernel/mail/mail.js';
 import { modules as defaultModules } from './modules/index.js';
 import { projectRoot, webDistFolder } from './paths.js';
@@ -178,10 +172,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.addHook('preValidation', async (request) => {
     const policy = request.routeOptions.config.policy;
     if (!policy) return;
-    if (isCrossSiteWrite(request, config.publicUrl)) throw new AppError('csrf_rejected');
-    request.actor = await kernel.resolveActor(request);
-    const gate = checkRoutePolicy(policy, request.actor);
-    if (!gate.allowed) throw new AppError(gate.code);
+    await passRouteGate(request, policy);
     const nul =
       findNul(request.params, 'params') ?? findNul(request.query, 'query') ?? findNul(request.body, 'body');
     if (nul) throw new AppError('validation_failed', { fields: [{ path: nul, code: 'text_nul' }] });

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkRoutePolicy, type RoutePolicy } from '../../kernel/access/policy.js';
+import type { RoutePolicy } from '../../kernel/access/policy.js';
 import { contextOf } from '../../kernel/context.js';
-import { isCrossSiteWrite } from '../../kernel/http/csrf.js';
 import { AppError } from '../../kernel/http/errors.js';
+import { passRouteGate, uuidParamBeforeBody } from '../../kernel/http/gate.js';
 import {
   acceptedMediaTypes,
   contentDisposition,
@@ -41,7 +41,8 @@ export const downloadPolicy =
   "default-src 'none'; script-src-attr 'none'; object-src 'none'; frame-ancestors 'none'; " +
   "base-uri 'none'; form-action 'none'; sandbox";
 
-const uploadHeadersSchema = z.object({
+/** An upload's headers: the file's name beside the file (here and for message attachments). */
+export const uploadHeadersSchema = z.object({
   [fileNameHeader]: z
     .string()
     .max(4096)
@@ -55,17 +56,9 @@ const uploadHeadersSchema = z.object({
  * case (404/403) cannot make the server receive their file.
  */
 async function gateBeforeBody(request: FastifyRequest): Promise<void> {
-  const kernel = request.server.kernel;
-  if (isCrossSiteWrite(request, kernel.config.publicUrl)) throw new AppError('csrf_rejected');
-  request.actor = await kernel.resolveActor(request);
-  const gate = checkRoutePolicy(caseStaff, request.actor);
-  if (!gate.allowed) throw new AppError(gate.code);
-  const params = caseParamsSchema.safeParse(request.params);
-  if (!params.success)
-    throw new AppError('validation_failed', {
-      fields: [{ path: 'params.caseId', code: 'invalid_format', params: { format: 'uuid' } }],
-    });
-  await assertMayUpload(contextOf(request), params.data.caseId);
+  await passRouteGate(request, caseStaff);
+  const { caseId } = uuidParamBeforeBody(caseParamsSchema, request, 'caseId');
+  await assertMayUpload(contextOf(request), caseId);
   declaredFormat(request.headers['content-type']);
 }
 

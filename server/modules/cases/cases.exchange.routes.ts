@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkRoutePolicy, type RoutePolicy } from '../../kernel/access/policy.js';
+import type { RoutePolicy } from '../../kernel/access/policy.js';
 import { contextOf } from '../../kernel/context.js';
-import { isCrossSiteWrite } from '../../kernel/http/csrf.js';
 import { AppError } from '../../kernel/http/errors.js';
+import { passRouteGate } from '../../kernel/http/gate.js';
 import { maxImportBytes } from '../directory/index.js';
 import {
   decideExport,
@@ -55,11 +55,7 @@ const exportRateLimit = {
  * caller is checked before, so strangers cannot make the server read (and buffer) their files.
  */
 async function gateBeforeBody(request: FastifyRequest): Promise<void> {
-  const kernel = request.server.kernel;
-  if (isCrossSiteWrite(request, kernel.config.publicUrl)) throw new AppError('csrf_rejected');
-  request.actor = await kernel.resolveActor(request);
-  const gate = checkRoutePolicy(caseStaff, request.actor);
-  if (!gate.allowed) throw new AppError(gate.code);
+  await passRouteGate(request, caseStaff);
 }
 
 /** Sends an archive: never cached, always a download. */

@@ -61,7 +61,10 @@ export {
   attachmentKinds,
 } from './cases.attachments.content.js';
 export { decryptContent, encryptContent } from './cases.attachments.service.js';
-export { downloadPolicy as attachmentDownloadPolicy } from './cases.attachments.routes.js';
+export {
+  downloadPolicy as attachmentDownloadPolicy,
+  uploadHeadersSchema,
+} from './cases.attachments.routes.js';
 
 // For the referrals module's transfers: moving a case file to its new owner (cases.transfer.ts).
 export {

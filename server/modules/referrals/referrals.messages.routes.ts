@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkRoutePolicy } from '../../kernel/access/policy.js';
 import { contextOf } from '../../kernel/context.js';
-import { isCrossSiteWrite } from '../../kernel/http/csrf.js';
 import { AppError } from '../../kernel/http/errors.js';
+import { passRouteGate, uuidParamBeforeBody } from '../../kernel/http/gate.js';
 import {
   acceptedMediaTypes,
   attachmentDownloadPolicy,
@@ -13,6 +12,7 @@ import {
   fileNameHeader,
   maxAttachmentBytes,
   servedMediaTypes,
+  uploadHeadersSchema,
 } from '../cases/index.js';
 import {
   messageParamsSchema,
@@ -47,31 +47,15 @@ import { heartbeatMs, retryMs, streamHubOf } from './referrals.messages.stream.j
 const tags = ['referrals'];
 const security = [{ session: [] }];
 
-const uploadHeadersSchema = z.object({
-  [fileNameHeader]: z
-    .string()
-    .max(4096)
-    .optional()
-    .describe('The file’s name, percent-encoded UTF-8 (kept sealed; never part of a path or URL)'),
-});
-
 /**
  * SECURITY: the app's gate runs at preValidation, after the body has been read. For an upload of up to 20 MB,
  * the caller, the thread and the declared type are checked first: strangers (404) and ended subjects (409)
  * cannot make the server receive their file.
  */
 async function gateBeforeBody(request: FastifyRequest): Promise<void> {
-  const kernel = request.server.kernel;
-  if (isCrossSiteWrite(request, kernel.config.publicUrl)) throw new AppError('csrf_rejected');
-  request.actor = await kernel.resolveActor(request);
-  const gate = checkRoutePolicy(threadPolicy, request.actor);
-  if (!gate.allowed) throw new AppError(gate.code);
-  const params = threadParamsSchema.safeParse(request.params);
-  if (!params.success)
-    throw new AppError('validation_failed', {
-      fields: [{ path: 'params.threadId', code: 'invalid_format', params: { format: 'uuid' } }],
-    });
-  await assertMayPost(contextOf(request), params.data.threadId);
+  await passRouteGate(request, threadPolicy);
+  const { threadId } = uuidParamBeforeBody(threadParamsSchema, request, 'threadId');
+  await assertMayPost(contextOf(request), threadId);
   declaredFormat(request.headers['content-type']);
 }
 
