@@ -69,27 +69,39 @@ export function fromPglite(client: PGlite, onClose?: () => void): Database {
 
 /** Wraps a node-postgres pool as a Database. */
 export function fromPool(pool: pg.Pool): Database {
-  const listening = new Set<pg.PoolClient>();
+  const listening = new Set<pg.Client>();
+  // Set by close(): a listener's connection ending then is no loss to report.
+  let closing = false;
   return {
     db: drizzlePg({ client: pool }),
     kind: 'postgresql',
-    // Each listener holds one connection of the pool for as long as it listens.
+    // Each listener has a connection of its own, made with the pool's settings (so as the application role)
+    // but outside it: a listener holds its connection for as long as it listens, and must not take one from
+    // the requests.
     listen: async (channel, onMessage, onLost) => {
       if (!channelName.test(channel)) throw new Error(`bad channel name ${channel}`);
-      const client = await pool.connect();
+      const client = new pg.Client(pool.options);
       let open = true;
       const lost = () => {
-        if (!open) return;
+        if (!open || closing) return;
         open = false;
         listening.delete(client);
-        client.release(true);
+        client.end().catch(() => undefined);
         onLost?.();
       };
       client.on('notification', (message) => {
         if (message.channel === channel) onMessage(message.payload ?? '');
       });
       client.on('error', lost);
-      await client.query(`LISTEN ${channel}`);
+      client.on('end', lost);
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${channel}`);
+      } catch (error) {
+        open = false;
+        await client.end().catch(() => undefined);
+        throw error;
+      }
       listening.add(client);
       return {
         sync: async () => {
@@ -99,13 +111,13 @@ export function fromPool(pool: pg.Pool): Database {
           if (!open) return;
           open = false;
           listening.delete(client);
-          await client.query(`UNLISTEN ${channel}`).catch(() => undefined);
-          client.release();
+          await client.end().catch(() => undefined);
         },
       };
     },
     close: async () => {
-      for (const client of listening) client.release(true);
+      closing = true;
+      await Promise.all([...listening].map((client) => client.end().catch(() => undefined)));
       listening.clear();
       await pool.end();
     },

@@ -15,7 +15,7 @@ import { mayFollowSubject, mayFollowThread, threadPolicy } from './referrals.mes
  * (the thread id), and, for every referral or transfer they may see, its new state. Never a text or a name: the client fetches what it may see through the normal routes.
  *
  * How an event travels: the use case NOTIFYs in its transaction (referrals.messages.events.ts); every process
- * LISTENs on the channel (PGlite's listen when Cairn runs embedded, one connection of the pool on PostgreSQL),
+ * LISTENs on the channel (PGlite's listen when Cairn runs embedded, a connection of its own, outside the pool, on PostgreSQL),
  * numbers what it hears, keeps the last ones for reconnects, and hands each to the streams of the thread's
  * organisations. SECURITY: before each delivery the person behind the stream is resolved again from their
  * session and the thread is reached through its subject's rules, exactly as the thread routes do: a person
