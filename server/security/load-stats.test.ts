@@ -83,6 +83,20 @@ describe('load suite: statistics', () => {
     expect(verdict.flat).toBe(false);
   });
 
+  it('judges a part of the whole against the whole: the same leak in bytes fails, a smaller drift passes', () => {
+    // Memory outside V8's heap, 140 MiB of a 350 MiB RSS. A leak of 40 KiB a second (~19 MiB over the judged
+    // minutes) is 5.4 % of RSS: it fails either way. A drift of 10 KiB a second (~4.7 MiB, 3.4 % of the part's
+    // own level, 1.3 % of RSS) is within the whole's budget.
+    const leak = judgeFlatness(series(140 * mib, 40 * 1024, 5 * mib), rule, 350 * mib);
+    expect(leak.flat).toBe(false);
+    expect(leak.growth).toBeGreaterThan(0.05);
+    const drift = series(140 * mib, 10 * 1024, 5 * mib);
+    expect(judgeFlatness(drift, rule, 350 * mib).reasons).toEqual([]);
+    expect(judgeFlatness(drift, rule, 350 * mib).growth).toBeLessThan(0.02);
+    // Without a whole, the part's own level is the base.
+    expect(judgeFlatness(drift, rule).growth).toBeGreaterThan(0.03);
+  });
+
   it('never passes a series too short to judge', () => {
     const verdict = judgeFlatness(series(330 * mib, 0).slice(0, 28), rule);
     expect(verdict.flat).toBe(false);

@@ -104,7 +104,15 @@ function medianOf(values: readonly number[]): number {
  * samples must grow by less than `maxGrowth`, and the segment medians must not climb step by step.
  * Too few samples to judge (fewer than two per segment) is itself a failure, never a pass.
  */
-export function judgeFlatness(samples: readonly MemorySample[], rule: FlatnessRule): FlatnessVerdict {
+/**
+ * `relativeTo`: judge growth and steps as fractions of this many bytes instead of the samples' own level — for
+ * one part of a whole (the memory outside V8's heap, a part of RSS), so the part gets the whole's budget in bytes.
+ */
+export function judgeFlatness(
+  samples: readonly MemorySample[],
+  rule: FlatnessRule,
+  relativeTo?: number,
+): FlatnessVerdict {
   const judged = samples.filter((s) => s.t >= rule.warmUpSeconds);
   const reasons: string[] = [];
   if (judged.length < rule.segments * 2) {
@@ -124,7 +132,9 @@ export function judgeFlatness(samples: readonly MemorySample[], rule: FlatnessRu
   const end = judged[judged.length - 1]!.t;
   const fittedStart = fit.intercept + fit.slope * start;
   const fittedEnd = fit.intercept + fit.slope * end;
-  const growth = (fittedEnd - fittedStart) / fittedStart;
+  const base =
+    relativeTo !== undefined && Number.isFinite(relativeTo) && relativeTo > 0 ? relativeTo : fittedStart;
+  const growth = (fittedEnd - fittedStart) / base;
   if (growth >= rule.maxGrowth) {
     reasons.push(
       `the fitted line grows ${(growth * 100).toFixed(1)} % over the judged window ` +
@@ -137,7 +147,7 @@ export function judgeFlatness(samples: readonly MemorySample[], rule: FlatnessRu
     const to = Math.floor(((i + 1) * judged.length) / rule.segments);
     segmentMedians.push(medianOf(judged.slice(from, to).map((s) => s.bytes)));
   }
-  const step = rule.minStepGrowth * segmentMedians[0]!;
+  const step = rule.minStepGrowth * (base === fittedStart ? segmentMedians[0]! : base);
   const monotonicClimb = segmentMedians.every((m, i) => i === 0 || m - segmentMedians[i - 1]! >= step);
   if (monotonicClimb) {
     reasons.push(
