@@ -3,6 +3,7 @@ import {
   boolean,
   index,
   integer,
+  jsonb,
   pgPolicy,
   pgRole,
   pgTable,
@@ -197,3 +198,67 @@ export const journeysHotspots = pgTable(
     ),
   ],
 );
+
+/**
+ * A spreadsheet import of routes (issue 7, "Ways in"): uploaded, checked row by row in the background, then
+ * committed all or nothing. SECURITY: nothing from the file is in a plaintext column — the row-by-row report
+ * (which quotes cells) is sealed with the organisation's key; the file itself waits, sealed, in
+ * `journeys_import_chunks`. Only its importer sees it (other people, other organisations: 404).
+ */
+export const journeysImports = pgTable(
+  'journeys_imports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => identityOrganisations.id, { onDelete: 'cascade' }),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => identityPeople.id, { onDelete: 'cascade' }),
+    /** tracker | ctdc */
+    layout: text('layout').notNull(),
+    /** csv | xlsx */
+    format: text('format').notNull(),
+    /** uploading | checking | checked | committing | committed | failed */
+    status: text('status').notNull(),
+    /** The column mapping asked for (field names, or null per column), or null to propose one. */
+    mapping: jsonb('mapping'),
+    bytes: integer('bytes').notNull().default(0),
+    chunks: integer('chunks').notNull().default(0),
+    totalRows: integer('total_rows').notNull().default(0),
+    processedRows: integer('processed_rows').notNull().default(0),
+    /** Counts only (rows, valid, invalid, issues, created): no content. */
+    counts: jsonb('counts').notNull(),
+    /** File name, columns and the row-by-row report, sealed. */
+    reportSealed: text('report_sealed'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('journeys_imports_person_idx').on(table.personId, table.createdAt),
+    index('journeys_imports_expiry_idx').on(table.expiresAt),
+    contributorPolicy('journeys_imports_contributor'),
+  ],
+).enableRLS();
+
+/**
+ * The uploaded file of an import, in order, in sealed pieces of about 1 MiB: read back one piece at a time, so
+ * a file of a million rows never sits whole in memory. Deleted once the import is committed or expires.
+ */
+export const journeysImportChunks = pgTable(
+  'journeys_import_chunks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    importId: uuid('import_id')
+      .notNull()
+      .references(() => journeysImports.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id').notNull(),
+    seq: integer('seq').notNull(),
+    sealed: text('sealed').notNull(),
+  },
+  (table) => [
+    uniqueIndex('journeys_import_chunks_seq_idx').on(table.importId, table.seq),
+    contributorPolicy('journeys_import_chunks_contributor'),
+  ],
+).enableRLS();
