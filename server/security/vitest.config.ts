@@ -2,13 +2,19 @@ import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
- * `npm run test:security`: every security suite in full (long fuzzing, sqlmap), one file at a time so
- * sqlmap has the machine's two cores. The default `npm test` runs the quick versions of the *.test.ts files.
+ * `npm run test:security`: the suites that only run here (sqlmap, crash, load: *.security.ts) and the two whose
+ * full version differs from `npm test`'s (fuzzing at length with a fresh seed, the page checks against the built
+ * web app), one file at a time so each has the machine's two cores. The other suites (access, canary, uploads,
+ * keys, backup) have no longer version: `npm test` runs them in full, on PGlite and on PostgreSQL.
  */
 export default defineConfig({
   root: path.resolve(import.meta.dirname, '../..'),
   test: {
-    include: ['server/security/**/*.test.ts', 'server/security/**/*.security.ts'],
+    include: [
+      'server/security/fuzz.test.ts',
+      'server/security/web.test.ts',
+      'server/security/**/*.security.ts',
+    ],
     globalSetup: ['server/test/global-setup.ts'],
     pool: 'forks',
     fileParallelism: false,
