@@ -6,6 +6,7 @@ import { AccountBar } from '../modules/identity/auth/AccountBar';
 import { CasesNavLinks } from '../modules/cases/CasesNavLinks';
 import { DirectoryNavLinks } from '../modules/directory/DirectoryNavLinks';
 import { OrganisationNavLinks } from '../modules/identity/organisations/OrganisationNavLinks';
+import { JourneysNavLinks } from '../modules/journeys/JourneysNavLinks';
 import { ReferralsNavLinks } from '../modules/referrals/ReferralsNavLinks';
 import { Loading, PageHeadingContext } from '../ui';
 import { LanguageSwitcher } from './LanguageSwitcher';
@@ -62,6 +63,8 @@ export function AppFrame() {
               <CasesNavLinks />
               {/* Referrals with unread messages (case staff) and referral statistics (organisation admins). */}
               <ReferralsNavLinks />
+              {/* The journey map for everyone; contributions (contributors) and their moderation (moderators). */}
+              <JourneysNavLinks />
               {/* Moderation, My organisation and Platform, each shown by the person's abilities. */}
               <OrganisationNavLinks />
             </ul>

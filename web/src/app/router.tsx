@@ -4,6 +4,7 @@ import { ErrorPage } from '../pages/ErrorPage';
 import { caseRoutes } from '../modules/cases/routes';
 import { directoryRoutes } from '../modules/directory/routes';
 import { organisationRoutes } from '../modules/identity/organisations/routes';
+import { journeyRoutes } from '../modules/journeys/routes';
 import { referralRoutes } from '../modules/referrals/routes';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { AppFrame } from './AppFrame';
@@ -68,6 +69,8 @@ export function createAppRouter() {
             ...caseRoutes,
             // Referrals, transfers and message threads (web/src/modules/referrals).
             ...referralRoutes,
+            // The journey map (public and member), contributed routes and their moderation (web/src/modules/journeys).
+            ...journeyRoutes,
             { path: '*', element: <NotFoundPage /> },
           ],
         },

@@ -25,7 +25,7 @@ import './map.css';
  * The world atlas (Natural Earth 1:110m, about 100 kB) comes with this chunk's first use and is parsed once;
  * it is part of Cairn's own files, so no map tiles or outside servers are ever asked for anything.
  */
-function useAtlas() {
+export function useAtlas() {
   return useQuery({
     queryKey: ['directory', 'atlas'],
     queryFn: async () => countryShapes((await import('world-atlas/countries-110m.json')).default),
