@@ -12,6 +12,8 @@ declare module '../../kernel/audit/audit.js' {
       sections: string[];
       supportRequestId: string | null;
     };
+    /** A draft was edited: the names of the fields given (never their values) and the sections now shared. */
+    'referrals.referral_edited': { caseId: string; fields: string[]; sections: string[] };
     /** A case supervisor shared sections the survivor's consent does not cover (the reason is sealed). */
     'referrals.consent_overridden': { caseId: string; sections: string[] };
     'referrals.referral_sent': {

@@ -104,6 +104,13 @@ export const referralsMatrix: Record<string, Row> = {
     expect: caseStaff,
     request: async (f) => ({ url: `/api/referrals/${await referralOf(f, { from: 'A', state: 'draft' })}` }),
   },
+  updateReferral: {
+    expect: caseStaff,
+    request: async (f) => ({
+      url: `/api/referrals/${await referralOf(f, { from: 'A', state: 'draft' })}`,
+      payload: { version: 1, urgency: 'urgent' },
+    }),
+  },
   transitionReferral: {
     expect: caseStaff,
     request: async (f) => ({

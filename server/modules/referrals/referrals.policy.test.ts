@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../kernel/access/policy.js';
 import { roles, type Role } from '../../kernel/access/roles.js';
 import {
+  decideEdit,
   decideTransition,
   mayOverrideConsent,
   mayReadSharedCase,
@@ -232,5 +233,30 @@ describe('referrals policy: reading the case, referring, overriding consent', ()
       expect(mayOverrideConsent(role), role).toBe(role === 'case_supervisor');
     }
     expect(mayOverrideConsent(null)).toBe(false);
+  });
+
+  it('lets only the sender’s staff who may refer the case edit, and only a draft', () => {
+    for (const state of referralStates)
+      for (const role of roles)
+        for (const caseAccess of ['full', 'read_only', 'none'] as SenderCaseAccess[]) {
+          const sender = facts({ side: 'sender', role, caseAccess, state, wasSent: state !== 'draft' });
+          const expected = !seesReferral(sender)
+            ? 'not_found'
+            : !mayRefer(role, caseAccess)
+              ? 'forbidden'
+              : state === 'draft'
+                ? 'allowed'
+                : 'conflict';
+          expect(decideEdit(sender), `${state} ${role} ${caseAccess}`).toBe(expected);
+          expect(referralAbilities(sender).edit).toBe(expected === 'allowed');
+        }
+    expect(decideEdit(facts({ side: 'sender', caseAccess: 'full', role: 'caseworker' }))).toBe('allowed');
+    expect(decideEdit(facts({ side: 'sender', caseAccess: 'read_only', role: 'case_supervisor' }))).toBe(
+      'forbidden',
+    );
+    // The recipient never sees a draft, and may not edit what was sent to it.
+    expect(decideEdit(facts({ side: 'recipient', wasSent: false }))).toBe('not_found');
+    expect(decideEdit(facts({ side: 'recipient', state: 'sent', wasSent: true }))).toBe('forbidden');
+    expect(decideEdit(facts({ side: null }))).toBe('not_found');
   });
 });

@@ -113,6 +113,8 @@ export const abilityOfTarget = {
 } as const satisfies Partial<Record<ReferralState, string>>;
 
 export type ReferralAbilities = Record<(typeof abilityOfTarget)[keyof typeof abilityOfTarget], boolean> & {
+  /** Edit the draft (mayEditDraft). */
+  edit: boolean;
   /** Read the shared sections of the case (recipient side, while the referral is active). */
   readCase: boolean;
 };
@@ -120,6 +122,7 @@ export type ReferralAbilities = Record<(typeof abilityOfTarget)[keyof typeof abi
 /** What the caller may do with a referral they see, given as abilities so the web never re-derives them. */
 export function referralAbilities(facts: ReferralFacts): ReferralAbilities {
   const abilities: ReferralAbilities = {
+    edit: mayEditDraft(facts),
     send: false,
     acknowledge: false,
     accept: false,
@@ -147,6 +150,21 @@ export function mayReadSharedCase(facts: ReferralFacts): boolean {
 /** May the caller refer this case (create a referral of it)? Case staff who reach it fully. */
 export function mayRefer(role: Role | null, caseAccess: SenderCaseAccess): boolean {
   return isReferralRole(role) && caseAccess === 'full';
+}
+
+/**
+ * The answer to an edit: allowed only on a draft, to the sender's staff who may refer the case (who reach it
+ * fully: a break-glass opening reads, never edits). `not_found` when the referral does not exist for the caller.
+ */
+export function decideEdit(facts: ReferralFacts): 'allowed' | 'not_found' | 'conflict' | 'forbidden' {
+  if (!seesReferral(facts) || facts.side === null) return 'not_found';
+  if (facts.side !== 'sender' || !mayRefer(facts.role, facts.caseAccess)) return 'forbidden';
+  return facts.state === 'draft' ? 'allowed' : 'conflict';
+}
+
+/** May the caller edit this referral now (a draft, by the sender's staff who may refer the case)? */
+export function mayEditDraft(facts: ReferralFacts): boolean {
+  return decideEdit(facts) === 'allowed';
 }
 
 /** SECURITY: only a case supervisor may share a section without the survivor's consent (with a reason). */

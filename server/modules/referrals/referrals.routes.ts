@@ -15,8 +15,15 @@ import {
   referralSchema,
   referralStatisticsSchema,
   referralTransitionSchema,
+  referralUpdateSchema,
 } from './referrals.schemas.js';
-import { createReferral, getReferral, readReferralCase, transitionReferral } from './referrals.service.js';
+import {
+  createReferral,
+  getReferral,
+  readReferralCase,
+  transitionReferral,
+  updateReferral,
+} from './referrals.service.js';
 
 const tags = ['referrals'];
 const security = [{ session: [] }];
@@ -109,6 +116,27 @@ export async function referralRoutes(scope: FastifyInstance): Promise<void> {
       },
     },
     (request) => getReferral(contextOf(request), request.params.referralId),
+  );
+
+  app.patch(
+    '/referrals/:referralId',
+    {
+      config: { policy: caseStaff },
+      schema: {
+        tags,
+        operationId: 'updateReferral',
+        summary: 'Edit a draft: services, shared sections, note, urgency, time to acknowledge',
+        description:
+          'Only a draft, only by the sender’s staff who may refer the case (409 past draft or on a stale ' +
+          '`version`, 403 otherwise). The same consent rules as making it: each section covered by a live ' +
+          'Referral consent naming the recipient, or overridden by a case supervisor with a reason.',
+        security,
+        params: referralParamsSchema,
+        body: referralUpdateSchema,
+        response: { 200: referralSchema },
+      },
+    },
+    (request) => updateReferral(contextOf(request), request.params.referralId, request.body),
   );
 
   app.post(

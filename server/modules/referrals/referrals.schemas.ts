@@ -91,6 +91,47 @@ export const referralCreateSchema = z
   });
 export type ReferralCreate = z.infer<typeof referralCreateSchema>;
 
+/**
+ * An edit of a draft: the fields given replace the draft's (`note: null` clears it); the recipient and the case
+ * stay. `sections` comes with the whole consent choice: `overrideSections` (default none) and, for a section
+ * newly shared without consent, a supervisor's `overrideReason`. Keeping the draft's own override needs no new
+ * reason.
+ */
+export const referralUpdateSchema = z
+  .strictObject({
+    version: z.number().int().min(1).describe('The version the caller loaded (409 when stale)'),
+    services: uniqueList(z.enum(services), services.length).min(1).optional(),
+    sections: sectionList().min(1).optional(),
+    overrideSections: sectionList().optional().describe('Only with `sections`'),
+    overrideReason: text(2_000).optional().describe('A new override (case supervisors only); sealed'),
+    note: text(5_000).nullable().optional().describe('For the recipient; null clears it; sealed at rest'),
+    urgency: z.enum(referralUrgencies).optional(),
+    acknowledgeWithinHours: z.number().int().min(minAcknowledgeHours).max(maxAcknowledgeHours).optional(),
+  })
+  .superRefine((value, issue) => {
+    if (!value.sections && (value.overrideSections || value.overrideReason))
+      issue.addIssue({
+        code: 'custom',
+        path: ['sections'],
+        params: { i18n: 'referrals.sections_with_override' },
+      });
+    (value.overrideSections ?? []).forEach((section, index) => {
+      if (value.sections && !value.sections.includes(section))
+        issue.addIssue({
+          code: 'custom',
+          path: ['overrideSections', index],
+          params: { i18n: 'referrals.override_not_shared' },
+        });
+    });
+    if (value.overrideReason && (value.overrideSections ?? []).length === 0)
+      issue.addIssue({
+        code: 'custom',
+        path: ['overrideReason'],
+        params: { i18n: 'referrals.reason_not_needed' },
+      });
+  });
+export type ReferralUpdate = z.infer<typeof referralUpdateSchema>;
+
 /** One step of the state machine (sending included); `version` is the one the caller loaded. */
 export const referralTransitionSchema = z
   .strictObject({
@@ -130,6 +171,7 @@ const personRef = z.object({ personId: z.uuid(), name: z.string() });
 const tiersSchema = z.object({ senderTier: z.string().nullable(), recipientTier: z.string().nullable() });
 
 export const referralAbilitiesSchema = z.object({
+  edit: z.boolean().describe('Edit the draft (sender side, who may refer the case)'),
   send: z.boolean(),
   acknowledge: z.boolean(),
   accept: z.boolean(),

@@ -29,13 +29,19 @@ import {
 import { publishSubjectEvent } from './referrals.messages.events.js';
 import { notifyReceived, notifySender, setupDeadlineSweep } from './referrals.notifications.js';
 import {
+  decideEdit,
   decideTransition,
   mayOverrideConsent,
   mayReadSharedCase,
   mayRefer,
   transitionRule,
 } from './referrals.policy.js';
-import type { Referral, ReferralCreate, ReferralTransitionInput } from './referrals.schemas.js';
+import type {
+  Referral,
+  ReferralCreate,
+  ReferralTransitionInput,
+  ReferralUpdate,
+} from './referrals.schemas.js';
 import { referralsReferrals, referralsTransitions } from './referrals.tables.js';
 import { urgencyOfSupportRequest, type ReferralState } from './referrals.vocabulary.js';
 import './referrals.audit.js';
@@ -267,6 +273,92 @@ export async function createReferral(ctx: Ctx, input: ReferralCreate): Promise<R
       facts: { side: 'sender', role: member.role, caseAccess: access, state: 'draft', wasSent: false },
       reached,
     });
+  });
+}
+
+/**
+ * Edits a draft. SECURITY: the same consent rules as making it — every section covered by a live Referral
+ * consent naming the recipient, or overridden; a section newly shared without consent is a case supervisor's
+ * decision with a written (sealed) reason. The draft's own override may be kept (or narrowed) by anyone who
+ * may edit it. Refusals: 404 when the referral does not exist for the caller, 403 for the recipient or a
+ * caller who may not refer the case, 409 past draft or on a stale `version`.
+ */
+export async function updateReferral(ctx: Ctx, referralId: string, input: ReferralUpdate): Promise<Referral> {
+  const member = membershipOf(ctx);
+  return inTransaction(ctx.kernel.database.db, async (tx) => {
+    const loaded = await loadReferral(ctx, tx, referralId, { forUpdate: true });
+    const { row, facts } = loaded;
+    const decision = decideEdit(facts);
+    if (decision !== 'allowed') throw new AppError(decision);
+    if (row.version !== input.version) throw new AppError('conflict');
+    const seal = (column: Parameters<typeof sealText>[3], value: string | undefined) =>
+      sealText(ctx.kernel, tx, row, column, value);
+    const changes: Partial<typeof referralsReferrals.$inferInsert> = {};
+    if (input.services) changes.services = input.services;
+    if (input.urgency) changes.urgency = input.urgency;
+    if (input.acknowledgeWithinHours !== undefined)
+      changes.acknowledgeWithinHours = input.acknowledgeWithinHours;
+    if (input.note !== undefined) changes.noteSealed = await seal('note_sealed', input.note ?? undefined);
+    let newOverride: CaseSection[] = [];
+    if (input.sections) {
+      const overrideSections = input.overrideSections ?? [];
+      const kept = row.overrideSections as CaseSection[];
+      newOverride = overrideSections.filter((section) => !kept.includes(section));
+      // SECURITY: an override is a supervisor's decision, checked here and never in the web alone.
+      if ((newOverride.length > 0 || input.overrideReason) && !mayOverrideConsent(member.role))
+        throw new AppError('forbidden');
+      if (newOverride.length > 0 && !input.overrideReason)
+        throw invalid([{ path: 'body.overrideReason', code: 'referrals.override_reason_required' }]);
+      await requireCovered(tx, row, input.sections, overrideSections, 'body.sections');
+      changes.sections = input.sections;
+      changes.overrideSections = overrideSections;
+      if (overrideSections.length === 0)
+        Object.assign(changes, { overrideBy: null, overrideAt: null, overrideReasonSealed: null });
+      else if (input.overrideReason)
+        Object.assign(changes, {
+          overrideBy: member.personId,
+          overrideAt: new Date(),
+          overrideReasonSealed: await seal('override_reason_sealed', input.overrideReason),
+        });
+    }
+    const now = new Date();
+    const [updated] = await tx
+      .update(referralsReferrals)
+      .set({ ...changes, version: row.version + 1, updatedAt: now })
+      .where(and(eq(referralsReferrals.id, row.id), eq(referralsReferrals.version, row.version)))
+      .returning();
+    if (!updated) throw new AppError('conflict');
+    await recordAudit(
+      tx,
+      {
+        action: 'referrals.referral_edited',
+        organisationId: member.organisationId,
+        objectType: 'referral',
+        objectId: row.id,
+        details: {
+          caseId: row.caseId,
+          // Field names only: the note and reasons are sealed and never enter the trail.
+          fields: Object.keys(input)
+            .filter((key) => key !== 'version')
+            .sort(),
+          sections: updated.sections,
+        },
+      },
+      ctx.audit,
+    );
+    if (input.overrideReason)
+      await recordAudit(
+        tx,
+        {
+          action: 'referrals.consent_overridden',
+          organisationId: member.organisationId,
+          objectType: 'referral',
+          objectId: row.id,
+          details: { caseId: row.caseId, sections: updated.overrideSections },
+        },
+        ctx.audit,
+      );
+    return presentReferral(ctx, tx, { ...loaded, row: updated });
   });
 }
 

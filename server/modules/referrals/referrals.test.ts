@@ -79,7 +79,12 @@ describe('referrals: the API', () => {
     return { role, cookie, sessionId, personId: m.personId, membershipId: m.membership.id, organisationId };
   }
 
-  function call(session: { cookie: string } | null, method: 'GET' | 'POST', url: string, payload?: unknown) {
+  function call(
+    session: { cookie: string } | null,
+    method: 'GET' | 'POST' | 'PATCH',
+    url: string,
+    payload?: unknown,
+  ) {
     return t.app.inject({
       method,
       url,
@@ -461,6 +466,108 @@ describe('referrals: the API', () => {
       contact: null,
       identity: null,
     });
+  });
+
+  it('edits a draft under the same consent rules, audited; never past draft, from another organisation or by the recipient', async () => {
+    const caseId = await createCase(worker);
+    await consent(worker, caseId, orgB, ['profile', 'victim']);
+    const draft = await refer(worker, { caseId, sections: ['profile'], note: 'First note' });
+    expect(draft.abilities.edit).toBe(true);
+    const edit = (session: Session, body: Record<string, unknown>, referral = draft) =>
+      call(session, 'PATCH', `/api/referrals/${referral.id}`, { version: referral.version, ...body });
+
+    const edited = await edit(worker, {
+      sections: ['profile', 'victim'],
+      services: ['legal_aid'],
+      urgency: 'urgent',
+      acknowledgeWithinHours: 24,
+      note: `${marker} second note`,
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    const after = edited.json<Referral>();
+    expect(after).toMatchObject({
+      state: 'draft',
+      version: 2,
+      sections: ['profile', 'victim'],
+      services: ['legal_aid'],
+      urgency: 'urgent',
+      acknowledgeWithinHours: 24,
+      note: `${marker} second note`,
+    });
+    const [audit] = await auditOf('referrals.referral_edited', draft.id);
+    expect(audit).toMatchObject({
+      organisation_id: orgA,
+      actor_person_id: worker.personId,
+      details: {
+        caseId,
+        fields: ['acknowledgeWithinHours', 'note', 'sections', 'services', 'urgency'],
+        sections: ['profile', 'victim'],
+      },
+    });
+    expect(JSON.stringify(audit)).not.toContain(marker);
+
+    // A stale version, a section without consent (the draft stays as it was), a caseworker's override.
+    expect((await edit(worker, { urgency: 'normal' })).statusCode).toBe(409);
+    const noConsent = await edit(worker, { sections: ['profile', 'narrative'] }, after);
+    expect(noConsent.statusCode).toBe(400);
+    expect(noConsent.headers['content-type']).toContain('application/problem+json');
+    expect(noConsent.json<{ errors: { path: string; code: string; message: string }[] }>().errors).toEqual([
+      expect.objectContaining({ path: 'body.sections.1', code: 'referrals.section_without_consent' }),
+    ]);
+    const spanish = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/referrals/${draft.id}`,
+      headers: { cookie: worker.cookie, 'accept-language': 'es' },
+      payload: { version: after.version, sections: ['narrative'] },
+    });
+    expect(spanish.json<{ errors: { message: string }[] }>().errors[0]!.message).toMatch(/consent/i);
+    expect(spanish.json<{ errors: { message: string }[] }>().errors[0]!.message).not.toBe(
+      noConsent.json<{ errors: { message: string }[] }>().errors[0]!.message,
+    );
+    const override = {
+      sections: ['profile', 'narrative'],
+      overrideSections: ['narrative'],
+      overrideReason: 'No contact possible before the flight',
+    };
+    expect((await edit(worker, override, after)).statusCode).toBe(403);
+    expect((await edit(worker, { overrideSections: ['narrative'] }, after)).statusCode).toBe(400);
+    expect(await readState(draft.id)).toEqual({ state: 'draft', version: 2 });
+
+    // A supervisor overrides with a reason; a caseworker may keep that override, not add to it.
+    const noReason = await edit(supervisor, { ...override, overrideReason: undefined }, after);
+    expect(noReason.json<{ errors: { code: string }[] }>().errors[0]!.code).toBe(
+      'referrals.override_reason_required',
+    );
+    const overridden = await edit(supervisor, override, after);
+    expect(overridden.statusCode, overridden.body).toBe(200);
+    const withOverride = overridden.json<Referral>();
+    expect(withOverride.override).toMatchObject({
+      by: { personId: supervisor.personId },
+      reason: 'No contact possible before the flight',
+    });
+    const overrideAudit = await auditOf('referrals.consent_overridden', draft.id);
+    expect(overrideAudit.at(-1)!.details).toEqual({ caseId, sections: ['narrative'] });
+    const kept = await edit(
+      worker,
+      { sections: ['profile', 'narrative'], overrideSections: ['narrative'] },
+      withOverride,
+    );
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect(kept.json<Referral>().override?.reason).toBe('No contact possible before the flight');
+    const cleared = await edit(worker, { sections: ['profile'], note: null }, kept.json<Referral>());
+    expect(cleared.json<Referral>()).toMatchObject({ overrideSections: [], override: null, note: null });
+
+    // Other organisations do not see the draft; the sender's admin is refused at the gate.
+    expect((await edit(outsider, { urgency: 'normal' }, cleared.json<Referral>())).statusCode).toBe(404);
+    expect((await edit(bWorker, { urgency: 'normal' }, cleared.json<Referral>())).statusCode).toBe(404);
+    expect((await edit(admin, { urgency: 'normal' }, cleared.json<Referral>())).statusCode).toBe(403);
+
+    // Once sent: no side may edit (409 for the sender, 403 for the recipient).
+    const sent = await stepOk(worker, cleared.json<Referral>(), { to: 'sent', confirmNewPartner: true });
+    expect(sent.abilities.edit).toBe(false);
+    expect((await edit(worker, { urgency: 'normal' }, sent)).statusCode).toBe(409);
+    expect((await edit(bWorker, { urgency: 'normal' }, sent)).statusCode).toBe(403);
+    expect(await readState(draft.id)).toEqual({ state: 'sent', version: sent.version });
   });
 
   it('drops a section on the very next request once its consent is revoked or expires, and re-checks consent at send time', async () => {

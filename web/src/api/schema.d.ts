@@ -1970,7 +1970,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Edit a draft: services, shared sections, note, urgency, time to acknowledge
+         * @description Only a draft, only by the sender’s staff who may refer the case (409 past draft or on a stale `version`, 403 otherwise). The same consent rules as making it: each section covered by a live Referral consent naming the recipient, or overridden by a case supervisor with a reason.
+         */
+        patch: operations["updateReferral"];
         trace?: never;
     };
     "/api/referrals/{referralId}/transitions": {
@@ -13419,6 +13423,8 @@ export interface operations {
                         /** Format: date-time */
                         updatedAt: string;
                         abilities: {
+                            /** @description Edit the draft (sender side, who may refer the case) */
+                            edit: boolean;
                             send: boolean;
                             acknowledge: boolean;
                             accept: boolean;
@@ -13701,6 +13707,178 @@ export interface operations {
                         /** Format: date-time */
                         updatedAt: string;
                         abilities: {
+                            /** @description Edit the draft (sender side, who may refer the case) */
+                            edit: boolean;
+                            send: boolean;
+                            acknowledge: boolean;
+                            accept: boolean;
+                            decline: boolean;
+                            start: boolean;
+                            complete: boolean;
+                            close: boolean;
+                            cancel: boolean;
+                            /** @description Read the shared sections now (recipient, while active and consented) */
+                            readCase: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The version the caller loaded (409 when stale) */
+                    version: number;
+                    services?: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                    sections?: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                    /** @description Only with `sections` */
+                    overrideSections?: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                    /** @description A new override (case supervisors only); sealed */
+                    overrideReason?: string;
+                    /** @description For the recipient; null clears it; sealed at rest */
+                    note?: string | null;
+                    /** @enum {string} */
+                    urgency?: "normal" | "urgent" | "emergency";
+                    acknowledgeWithinHours?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        state: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                        version: number;
+                        /**
+                         * @description The caller’s side
+                         * @enum {string}
+                         */
+                        side: "sender" | "recipient";
+                        sender: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            countries: string[];
+                            tier: string | null;
+                        };
+                        recipient: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            countries: string[];
+                            tier: string | null;
+                        };
+                        /** @description Sender side only */
+                        caseId: string | null;
+                        /** @description Sender side only */
+                        caseReference: string | null;
+                        services: ("shelter" | "emergency_accommodation" | "legal_aid" | "immigration_advice" | "medical" | "mental_health" | "psychosocial" | "case_management" | "repatriation" | "reintegration" | "hotline" | "interpretation" | "vocational_training" | "education" | "family_tracing" | "financial_support" | "livelihoods" | "victim_identification" | "outreach" | "training_for_professionals")[];
+                        /** @description The sections shared, by name */
+                        sections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        overrideSections: ("identity" | "contact" | "documents" | "profile" | "victim" | "narrative" | "perpetrators" | "events" | "supportPlan" | "comments" | "followUps" | "consents")[];
+                        override: {
+                            by: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Sender side only */
+                            reason: string | null;
+                        } | null;
+                        note: string | null;
+                        /** @enum {string} */
+                        urgency: "normal" | "urgent" | "emergency";
+                        acknowledgeWithinHours: number;
+                        acknowledgeDueAt: string | null;
+                        overdue: boolean;
+                        supportRequestId: string | null;
+                        /** @description On a draft: both tiers when the organisations never worked together (sending must confirm) */
+                        newPartner: {
+                            senderTier: string | null;
+                            recipientTier: string | null;
+                        } | null;
+                        createdBy: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        /** @description Who accepted it */
+                        recipientPerson: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        sentAt: string | null;
+                        acknowledgedAt: string | null;
+                        decidedAt: string | null;
+                        startedAt: string | null;
+                        endedAt: string | null;
+                        declineReason: string | null;
+                        ended: {
+                            /** @enum {string} */
+                            by: "sender" | "recipient";
+                            reason: string | null;
+                        } | null;
+                        outcome: ("services_delivered" | "survivor_declined" | "could_not_contact" | "other") | null;
+                        outcomeNote: string | null;
+                        timeline: {
+                            from: ("draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled") | null;
+                            /** @enum {string} */
+                            to: "draft" | "sent" | "acknowledged" | "accepted" | "declined" | "in_progress" | "completed" | "closed" | "cancelled";
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            side: "sender" | "recipient";
+                            person: {
+                                /** Format: uuid */
+                                personId: string;
+                                name: string;
+                            } | null;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        abilities: {
+                            /** @description Edit the draft (sender side, who may refer the case) */
+                            edit: boolean;
                             send: boolean;
                             acknowledge: boolean;
                             accept: boolean;
@@ -13874,6 +14052,8 @@ export interface operations {
                         /** Format: date-time */
                         updatedAt: string;
                         abilities: {
+                            /** @description Edit the draft (sender side, who may refer the case) */
+                            edit: boolean;
                             send: boolean;
                             acknowledge: boolean;
                             accept: boolean;
