@@ -8,7 +8,8 @@ import './referrals.css';
 
 /**
  * The header's links to the referral pages: "Referrals" with the count of unread messages for case staff
- * (kept current by the live stream, never by polling), "Referral statistics" for organisation admins.
+ * (kept current by the live stream, never by polling), "Referral statistics" for organisation admins, the
+ * platform-wide counts for platform staff.
  */
 export function ReferralsNavLinks() {
   const { t } = useTranslation();
@@ -34,6 +35,11 @@ export function ReferralsNavLinks() {
       {roles.statistics && !roles.caseStaff && (
         <li>
           <NavLink to={referralPaths.statistics}>{t('referrals.nav.statistics')}</NavLink>
+        </li>
+      )}
+      {roles.platformStaff && (
+        <li>
+          <NavLink to={referralPaths.platformStatistics}>{t('referrals.nav.platformStatistics')}</NavLink>
         </li>
       )}
     </>

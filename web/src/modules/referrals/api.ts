@@ -32,12 +32,16 @@ export type CaseSection = Referral['sections'][number];
 export type ReferralService = Referral['services'][number];
 /** What creating a referral sends. */
 export type ReferralCreate = BodyOf<'createReferral'>;
+/** What editing a draft sends. */
+export type ReferralUpdate = BodyOf<'updateReferral'>;
 /** One step of a referral's state machine. */
 export type ReferralTransition = BodyOf<'transitionReferral'>;
 /** The shared sections of a referred case, as the recipient reads them. */
 export type ReferralCase = JsonOf<'getReferralCase', 200>;
 /** An organisation's referral statistics. */
 export type ReferralStatistics = JsonOf<'getReferralStatistics', 200>;
+/** Platform-wide referral counts for staff (null below the threshold). */
+export type PlatformReferralStatistics = JsonOf<'getPlatformReferralStatistics', 200>;
 /** Filters of the sent and received lists. */
 export type ReferralListFilters = NonNullable<operations['listReferrals']['parameters']['query']>;
 /** A transfer as one party sees it. */
@@ -103,6 +107,7 @@ export const referralKeys = {
   one: (id: string) => ['referrals', 'one', id] as const,
   sharedCase: (id: string) => ['referrals', 'case', id] as const,
   statistics: ['referrals', 'statistics'] as const,
+  platformStatistics: ['referrals', 'platformStatistics'] as const,
   transfers: ['transfers'] as const,
   transferList: (filters: TransferListFilters) => ['transfers', 'list', filters] as const,
   transfer: (id: string) => ['transfers', 'one', id] as const,
@@ -152,9 +157,22 @@ export function useReferralStatistics() {
   });
 }
 
+/** The platform-wide referral counts (platform staff). */
+export function usePlatformReferralStatistics() {
+  return useQuery({
+    queryKey: referralKeys.platformStatistics,
+    queryFn: ({ signal }) => required(api.GET('/api/referrals/platform-statistics', { signal })),
+  });
+}
+
 /** Creates a draft referral. */
 export function createReferral(body: ReferralCreate, idempotencyKey?: string): Promise<Referral> {
   return required(api.POST('/api/referrals', { body, ...idempotent(idempotencyKey) }));
+}
+
+/** Edits a draft (the server refuses past draft, or a stale version). */
+export function updateReferral(referralId: string, body: ReferralUpdate): Promise<Referral> {
+  return required(api.PATCH('/api/referrals/{referralId}', { params: { path: { referralId } }, body }));
 }
 
 /** Takes one step of a referral's state machine (sending included). */

@@ -17,7 +17,7 @@ import '../cases/cases.css';
 import './referrals.css';
 
 /** Who may see a referral page: case staff (most pages) or people with statistics. */
-export type ReferralAudience = 'caseStaff' | 'statistics';
+export type ReferralAudience = 'caseStaff' | 'statistics' | 'platformStaff';
 
 /**
  * The frame of every referral page: heading, tabs, and the sign-in and role gates. The gates only spare
@@ -48,9 +48,7 @@ export function ReferralsFrame({
                 children(roles)
               ) : (
                 <div className="notice" role="alert">
-                  <p>
-                    {t(audience === 'statistics' ? 'referrals.gate.statistics' : 'referrals.gate.caseStaff')}
-                  </p>
+                  <p>{t(`referrals.gate.${audience}`)}</p>
                   <p>
                     <Link to="/">{t('cases.gate.home')}</Link>
                   </p>
@@ -81,6 +79,11 @@ export function ReferralTabs() {
         {roles.statistics && (
           <li>
             <NavLink to={referralPaths.statistics}>{t('referrals.tabs.statistics')}</NavLink>
+          </li>
+        )}
+        {roles.platformStaff && (
+          <li>
+            <NavLink to={referralPaths.platformStatistics}>{t('referrals.tabs.platformStatistics')}</NavLink>
           </li>
         )}
       </ul>

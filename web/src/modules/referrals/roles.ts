@@ -8,17 +8,22 @@ export interface ReferralRoles {
   supervisor: boolean;
   /** Organisation admins and case supervisors see the organisation's referral statistics. */
   statistics: boolean;
+  /** Platform staff (moderators and platform admins) see the platform-wide counts. */
+  platformStaff: boolean;
 }
 
-const none: ReferralRoles = { caseStaff: false, supervisor: false, statistics: false };
+const none: ReferralRoles = { caseStaff: false, supervisor: false, statistics: false, platformStaff: false };
 
 /** The referral roles of a person's active membership, read as the server's route policies do. */
 export function referralRolesOf(me: Me | null | undefined): ReferralRoles {
   if (!me || me.level !== 'full' || !me.hasRequiredFactor) return none;
+  // Staff need no membership: the server's ability, as the organisation pages read it.
+  const platformStaff = me.abilities.moderate;
   const membership = activeMembershipOf(me);
-  if (!membership || membership.organisation.status !== 'active') return none;
+  if (!membership || membership.organisation.status !== 'active') return { ...none, platformStaff };
   const role = membership.role;
   return {
+    platformStaff,
     caseStaff: role === 'caseworker' || role === 'case_supervisor',
     supervisor: role === 'case_supervisor',
     statistics: role === 'org_admin' || role === 'case_supervisor',

@@ -8,9 +8,15 @@ const ReferralListPage = lazy(() =>
 const NewReferralPage = lazy(() =>
   import('./pages/NewReferralPage').then((m) => ({ default: m.NewReferralPage })),
 );
+const EditReferralPage = lazy(() =>
+  import('./pages/NewReferralPage').then((m) => ({ default: m.EditReferralPage })),
+);
 const ReferralPage = lazy(() => import('./pages/ReferralPage').then((m) => ({ default: m.ReferralPage })));
 const ReferralStatisticsPage = lazy(() =>
   import('./pages/StatisticsPage').then((m) => ({ default: m.ReferralStatisticsPage })),
+);
+const PlatformStatisticsPage = lazy(() =>
+  import('./pages/StatisticsPage').then((m) => ({ default: m.PlatformReferralStatisticsPage })),
 );
 const NewTransferPage = lazy(() =>
   import('./pages/TransferPages').then((m) => ({ default: m.NewTransferPage })),
@@ -27,7 +33,9 @@ export const referralRoutes: RouteObject[] = [
   { path: 'referrals', element: <ReferralListPage /> },
   { path: 'referrals/new', element: <NewReferralPage /> },
   { path: 'referrals/statistics', element: <ReferralStatisticsPage /> },
+  { path: 'referrals/platform-statistics', element: <PlatformStatisticsPage /> },
   { path: 'referrals/:referralId', element: <ReferralPage /> },
+  { path: 'referrals/:referralId/edit', element: <EditReferralPage /> },
   { path: 'transfers/new', element: <NewTransferPage /> },
   { path: 'transfers/:transferId', element: <TransferPage /> },
   { path: 'threads/:threadId', element: <ThreadPage /> },

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { Button, Form, Loading, TextField } from '../../../ui';
 import { useMe, activeMembershipOf } from '../../identity/auth/useMe';
 import {
@@ -28,10 +28,13 @@ import {
   newIdempotencyKey,
   referralKeys,
   transitionReferral,
+  updateReferral,
+  useReferral,
   type CaseSection,
   type Referral,
   type ReferralCreate,
   type ReferralService,
+  type ReferralUpdate,
   type ReferralUrgency,
 } from '../api';
 import { OrganisationPicker, ReferralsFrame, type PickedOrganisation } from '../components';
@@ -86,6 +89,43 @@ function NewReferral({ roles }: { roles: ReferralRoles }) {
   );
 }
 
+/** Edits a draft referral with the same form (the server checks consent again, and the state). */
+export function EditReferralPage() {
+  const { t } = useTranslation();
+  const { referralId = '' } = useParams();
+  return (
+    <ReferralsFrame title={t('referrals.edit.title')} tabs={false}>
+      {(roles) => <EditReferral key={referralId} referralId={referralId} roles={roles} />}
+    </ReferralsFrame>
+  );
+}
+
+function EditReferral({ referralId, roles }: { referralId: string; roles: ReferralRoles }) {
+  const { t } = useTranslation();
+  const referral = useReferral(referralId);
+  if (referral.isPending) return <Loading />;
+  if (referral.isError) return <LoadError error={referral.error} onRetry={() => void referral.refetch()} />;
+  const existing = referral.data;
+  if (!existing.abilities.edit || !existing.caseId)
+    return (
+      <div className="notice" role="alert">
+        <p>
+          {t('referrals.edit.notEditable')}{' '}
+          <Link to={referralPaths.referral(existing.id)}>{t('referrals.edit.back')}</Link>
+        </p>
+      </div>
+    );
+  return (
+    <CaseLoader
+      caseId={existing.caseId}
+      roles={roles}
+      supportRequestId={existing.supportRequestId ?? undefined}
+      fixedRecipient={existing.recipient}
+      existing={existing}
+    />
+  );
+}
+
 /** When referring from a support request: which of my cases it is about. */
 function CaseChooser({ value, onChange }: { value: string; onChange: (caseId: string) => void }) {
   const { t } = useTranslation();
@@ -110,6 +150,7 @@ function CaseLoader(props: {
   roles: ReferralRoles;
   supportRequestId?: string;
   fixedRecipient: PickedOrganisation | null;
+  existing?: Referral;
 }) {
   const file = useQuery({
     queryKey: caseKeys.file(props.caseId),
@@ -137,38 +178,60 @@ function ReferralForm({
   roles,
   supportRequestId,
   fixedRecipient,
+  existing,
 }: {
   caseId: string;
   file: CaseFile;
   roles: ReferralRoles;
   supportRequestId?: string;
   fixedRecipient: PickedOrganisation | null;
+  /** Editing this draft rather than making a new one. */
+  existing?: Referral;
 }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const me = useMe();
   const myOrganisation = me.data ? (activeMembershipOf(me.data)?.organisation.name ?? '') : '';
-  const [draft, setDraft] = useState<Draft>({
-    recipient: fixedRecipient,
-    services: [],
-    urgency: '',
-    hours: String(DEFAULT_ACKNOWLEDGE_HOURS),
-    note: '',
-    sections: [],
-    overrideReason: '',
-  });
+  const [draft, setDraft] = useState<Draft>(
+    existing
+      ? {
+          recipient: fixedRecipient,
+          services: existing.services,
+          urgency: existing.urgency,
+          hours: String(existing.acknowledgeWithinHours),
+          note: existing.note ?? '',
+          sections: existing.sections,
+          overrideReason: '',
+        }
+      : {
+          recipient: fixedRecipient,
+          services: [],
+          urgency: '',
+          hours: String(DEFAULT_ACKNOWLEDGE_HOURS),
+          note: '',
+          sections: [],
+          overrideReason: '',
+        },
+  );
   const set = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
   const [createKey] = useState(newIdempotencyKey);
   const [created, setCreated] = useState<Referral | null>(null);
   const [tiers, setTiers] = useState<PartnerTiers | null>(null);
   const covered = coveredSections(file, draft.recipient?.id);
   const overrides = draft.sections.filter((section) => !covered.has(section));
+  // A draft's own override stands with its reason; only a section newly shared without consent needs one.
+  const newOverrides = overrides.filter((section) => !existing?.overrideSections.includes(section));
+  const editing = existing !== undefined;
 
   const save = useCaseMutation(
     async ({ body, send, confirm }: { body: ReferralCreate; send: boolean; confirm?: boolean }) => {
-      // A retry after a failed send reuses the draft made the first time.
-      const referral = created ?? (await createReferral(body, createKey));
+      // A retry after a failed send reuses the draft made (or saved) the first time.
+      const referral =
+        created ??
+        (existing
+          ? await updateReferral(existing.id, updateOf(body, existing.version))
+          : await createReferral(body, createKey));
       setCreated(referral);
       if (!send) return referral;
       return transitionReferral(referral.id, {
@@ -206,7 +269,7 @@ function ReferralForm({
         min: MIN_ACKNOWLEDGE_HOURS,
         max: MAX_ACKNOWLEDGE_HOURS,
       });
-    if (overrides.length > 0 && draft.overrideReason.trim() === '')
+    if (newOverrides.length > 0 && draft.overrideReason.trim() === '')
       errors.overrideReason = t('referrals.new.errors.overrideReason');
     if (Object.keys(errors).length > 0) {
       save.setErrors({ fieldErrors: errors });
@@ -218,7 +281,7 @@ function ReferralForm({
       ...(supportRequestId ? {} : { services: draft.services }),
       sections: draft.sections,
       overrideSections: overrides,
-      ...(overrides.length > 0 ? { overrideReason: draft.overrideReason.trim() } : {}),
+      ...(newOverrides.length > 0 ? { overrideReason: draft.overrideReason.trim() } : {}),
       ...(draft.note.trim() !== '' ? { note: draft.note.trim() } : {}),
       ...(draft.urgency !== '' ? { urgency: draft.urgency } : {}),
       acknowledgeWithinHours: hours,
@@ -242,7 +305,7 @@ function ReferralForm({
       errors={save.errors.fieldErrors}
       formError={save.errors.formError}
       onSubmit={() => submit(true)}
-      aria-label={t('referrals.new.title')}
+      aria-label={t(editing ? 'referrals.edit.title' : 'referrals.new.title')}
     >
       <p>
         {t('referrals.new.forCase')} <Link to={casePaths.file(caseId)}>{file.reference}</Link>
@@ -258,7 +321,7 @@ function ReferralForm({
           onChange={(recipient) => set({ recipient })}
         />
       )}
-      {!supportRequestId && (
+      {(!supportRequestId || editing) && (
         <CheckboxGroup
           name="services"
           legend={t('referrals.new.services')}
@@ -302,7 +365,10 @@ function ReferralForm({
         supervisor={roles.supervisor}
         onChange={(sections) => set({ sections })}
       />
-      {overrides.length > 0 && (
+      {editing && existing.override && overrides.length > 0 && newOverrides.length === 0 && (
+        <p>{t('referrals.edit.overrideKept', { name: existing.override.by?.name ?? '' })}</p>
+      )}
+      {newOverrides.length > 0 && (
         <TextAreaField
           name="overrideReason"
           label={t('referrals.new.overrideReason')}
@@ -327,8 +393,13 @@ function ReferralForm({
           {t('referrals.new.send')}
         </Button>
         <Button variant="secondary" busy={save.isPending} onClick={() => submit(false)}>
-          {t('referrals.new.saveDraft')}
+          {t(editing ? 'referrals.edit.save' : 'referrals.new.saveDraft')}
         </Button>
+        {existing && (
+          <Link className="button button--secondary" to={referralPaths.referral(existing.id)}>
+            {t('referrals.edit.back')}
+          </Link>
+        )}
       </div>
       <NewPartnerDialog
         tiers={tiers}
@@ -340,6 +411,20 @@ function ReferralForm({
       />
     </Form>
   );
+}
+
+/** What an edit sends: the form's body without what a draft cannot change (the case and the recipient). */
+function updateOf(body: ReferralCreate, version: number): ReferralUpdate {
+  return {
+    version,
+    ...(body.services ? { services: body.services } : {}),
+    sections: body.sections,
+    overrideSections: body.overrideSections ?? [],
+    ...(body.overrideReason ? { overrideReason: body.overrideReason } : {}),
+    note: body.note ?? null,
+    urgency: body.urgency ?? 'normal',
+    acknowledgeWithinHours: body.acknowledgeWithinHours,
+  };
 }
 
 /**

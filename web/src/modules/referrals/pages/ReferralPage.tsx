@@ -26,6 +26,7 @@ import { OrganisationLabel, ReferralStateBadge, ReferralsFrame, UrgencyBadge } f
 import { SharedCaseView } from '../SharedCase';
 import { SubjectThread } from '../Thread';
 import { NewPartnerDialog } from '../NewPartnerDialog';
+import { referralPaths } from '../paths';
 import { newPartnerOf, type PartnerTiers } from '../tiers';
 
 /** One referral: where it stands, its timeline, what the reader may do, the shared case and the messages. */
@@ -216,7 +217,8 @@ function Actions({ referral }: { referral: Referral }) {
     simple.some((a) => a.allowed) ||
     withReason.some((a) => a.allowed) ||
     abilities.complete ||
-    abilities.cancel;
+    abilities.cancel ||
+    abilities.edit;
   if (!any) return null;
 
   return (
@@ -228,6 +230,11 @@ function Actions({ referral }: { referral: Referral }) {
         </p>
       )}
       <div className="actions">
+        {abilities.edit && (
+          <Link className="button button--secondary" to={referralPaths.editReferral(referral.id)}>
+            {t('referrals.actions.edit')}
+          </Link>
+        )}
         {simple
           .filter((action) => action.allowed)
           .map((action) => (
