@@ -190,7 +190,8 @@ function demoCases(): DemoCase[] {
   ];
 }
 
-async function actorFor(kernel: Kernel, email: string): Promise<Ctx> {
+/** A request context for a demo account (its first membership), for seeding through the use cases. */
+export async function actorFor(kernel: Kernel, email: string): Promise<Ctx> {
   const found = await inTransaction(kernel.database.db, async (tx) => {
     // Platform scope: the seed looks up demo people across organisations.
     await setPlatformScope(tx);

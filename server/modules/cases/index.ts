@@ -30,7 +30,9 @@ export const casesModule: CairnModule = {
   },
 };
 
-export { consentedSections } from './cases.entries.service.js';
+export { consentedSections, recordConsent } from './cases.entries.service.js';
+// For the referrals module's demo data: acting as a demo account, through the use cases.
+export { actorFor as demoContextOf } from './cases.seed.js';
 export {
   caseSections,
   consentPurposes,

@@ -3,6 +3,7 @@ import type { CairnModule } from '../../kernel/kernel.js';
 import { messageRoutes } from './referrals.messages.routes.js';
 import { setupMessages } from './referrals.messages.service.js';
 import { referralRoutes } from './referrals.routes.js';
+import { seedReferrals } from './referrals.seed.js';
 import { setupReferrals } from './referrals.service.js';
 import { transferRoutes } from './referrals.transfers.routes.js';
 import { setupTransfers } from './referrals.transfers.service.js';
@@ -12,6 +13,7 @@ export const referralsModule: CairnModule = {
   name: 'referrals',
   description:
     'Referrals and transfers of case files to other organisations, with only what the survivor consented to share; secure message threads.',
+  seed: seedReferrals,
   setup: (kernel) => {
     setupReferrals(kernel);
     setupTransfers(kernel);
