@@ -40,9 +40,10 @@ describe('referrals demo data', () => {
         owner,
         sql`select row_to_json(m)::text as body from referrals_messages m`,
       ),
-      transfers: await queryRows<{ state: string; keep_record: boolean }>(
+      transfers: await queryRows<{ state: string; keep_record: boolean; recipient: string }>(
         owner,
-        sql`select state, keep_record from referrals_transfers`,
+        sql`select t.state, t.keep_record, o.name as recipient from referrals_transfers t
+            join identity_organisations o on o.id = t.recipient_organisation_id`,
       ),
       consents: await queryRows<{ purpose: string }>(
         owner,
@@ -51,8 +52,10 @@ describe('referrals demo data', () => {
     }));
     expect(referrals.map((r) => r.state).sort()).toEqual(['accepted', 'acknowledged', 'completed', 'sent']);
     expect(referrals.find((r) => r.state === 'completed')!.outcome).toBe('services_delivered');
-    // Both directions, between two organisations in different countries.
-    expect(new Set(referrals.map((r) => `${r.sender} → ${r.recipient}`)).size).toBe(2);
+    // Between two organisations in different countries, each referral past draft (sent and due).
+    expect(new Set(referrals.map((r) => `${r.sender} → ${r.recipient}`))).toEqual(
+      new Set(['Tumaini Safe Homes (demo) → Mekong Legal Aid Network (demo)']),
+    );
     const accepted = referrals.find((r) => r.state === 'accepted')!;
     expect(accepted.threads).toBe(1);
     expect(messages.length).toBe(3);
@@ -61,7 +64,9 @@ describe('referrals demo data', () => {
     const raw = JSON.stringify([referrals, messages]);
     expect(raw).not.toContain('Demo referral');
     expect(raw).not.toContain('Thursday');
-    expect(transfers).toEqual([{ state: 'requested', keep_record: true }]);
+    expect(transfers).toEqual([
+      { state: 'requested', keep_record: true, recipient: 'Tumaini Safe Homes (demo)' },
+    ]);
     expect(consents.map((c) => c.purpose)).toEqual(['Referral', 'Referral', 'Transfer']);
     expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true });
   });

@@ -17,9 +17,9 @@ import { createReferral, transitionReferral } from './referrals.service.js';
 import { requestTransfer } from './referrals.transfers.service.js';
 
 /**
- * Demo referrals for `npm start`, between the demo NGOs in Kenya/Uganda and in the Mekong region: one in each
- * stage a newcomer should see (sent, acknowledged, accepted with a conversation, completed with an outcome) and
- * a transfer waiting for an answer. Invented, like the demo cases they refer; made through the same use cases
+ * Demo referrals for `npm start`, from the demo NGO in Kenya/Uganda to the one in the Mekong region: one in
+ * each stage a newcomer should see (sent, acknowledged, accepted with a conversation, completed with an
+ * outcome), and a transfer the other way waiting for Tumaini's case supervisor (Mekong has none to decide). Invented, like the demo cases they refer; made through the same use cases
  * as the API, so consent is checked, text sealed and every step audited.
  */
 
@@ -60,7 +60,12 @@ const demoReferrals: DemoReferral[] = [
     services: ['legal_aid'],
     sections: ['profile', 'victim'],
     note: 'Help with a claim for the withheld wages, please. (Demo referral.)',
-    steps: [],
+    steps: [{ to: 'acknowledged' }, { to: 'accepted' }],
+    messages: [
+      { from: 'mekong', text: 'We accepted. Is there a good time of day to call her?' },
+      { from: 'tumaini', text: 'Mornings, through our office. We will join the first call.' },
+      { from: 'mekong', text: 'Thank you. We have booked Thursday at 9:00.' },
+    ],
   },
   {
     from: 'tumaini',
@@ -68,20 +73,15 @@ const demoReferrals: DemoReferral[] = [
     services: ['vocational_training'],
     sections: ['profile'],
     note: 'She would like to finish the tailoring course near her family. (Demo referral.)',
-    steps: [{ to: 'acknowledged' }],
+    steps: [],
   },
   {
-    from: 'mekong',
-    caseIndex: 0,
-    services: ['legal_aid'],
-    sections: ['profile', 'victim', 'supportPlan'],
-    note: 'He now lives near Nairobi and needs a lawyer who speaks with the police there. (Demo referral.)',
-    steps: [{ to: 'acknowledged' }, { to: 'accepted' }],
-    messages: [
-      { from: 'tumaini', text: 'We accepted. Is there a good time of day to call him?' },
-      { from: 'mekong', text: 'Mornings, through our office. We will join the first call.' },
-      { from: 'tumaini', text: 'Thank you. We have booked Thursday at 9:00.' },
-    ],
+    from: 'tumaini',
+    caseIndex: 1,
+    services: ['shelter'],
+    sections: ['profile'],
+    note: 'A school place near a shelter is what matters most. (Demo referral.)',
+    steps: [{ to: 'acknowledged' }],
   },
 ];
 
@@ -154,23 +154,20 @@ export async function seedReferrals(kernel: Kernel): Promise<DemoAccount[]> {
         await postMessage(sides[message.from].ctx, thread.id, { text: message.text, mentions: [] });
     }
   }
-  // A transfer waiting for Mekong's answer: a case no demo referral refers (a case with an open referral
-  // cannot move), with the survivor's consent to it.
-  const tumaini = sides.tumaini;
-  const referred = new Set(demoReferrals.filter((demo) => demo.from === 'tumaini').map((d) => d.caseIndex));
-  const transferred = tumaini.cases.find((_, index) => !referred.has(index));
-  if (!transferred) throw new Error('the demo cases leave none to transfer');
-  await recordConsent(tumaini.ctx, transferred, {
+  // A transfer waiting for Tumaini's case supervisor: Mekong's case (no open referral: such a case cannot
+  // move), with the survivor's consent to it.
+  const mekong = sides.mekong;
+  await recordConsent(mekong.ctx, mekong.cases[0]!, {
     purpose: 'Transfer',
-    recipientOrganisationId: sides.mekong.organisationId,
-    sections: ['profile', 'victim'],
+    recipientOrganisationId: sides.tumaini.organisationId,
+    sections: ['profile', 'victim', 'supportPlan'],
     givenOn: today(),
   });
-  await requestTransfer(tumaini.ctx, {
-    caseId: transferred,
-    recipientOrganisationId: sides.mekong.organisationId,
+  await requestTransfer(mekong.ctx, {
+    caseId: mekong.cases[0]!,
+    recipientOrganisationId: sides.tumaini.organisationId,
     keepRecord: true,
-    note: 'She has moved to Bangkok for work and asked to be followed there. (Demo transfer.)',
+    note: 'He has moved to Nairobi and asked to be followed there. (Demo transfer.)',
     confirmNewPartner: false,
   });
   return [];
