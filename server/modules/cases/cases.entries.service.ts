@@ -14,6 +14,7 @@ import {
 import { placeById, regionName } from '../directory/index.js';
 import { reachCase, requireAbility, type CaseRow } from './cases.access.js';
 import { openJson, sealJson } from './cases.crypto.js';
+import { publishCaseChanged } from './cases.journey.js';
 import { caseRoles } from './cases.policy.js';
 import type { Consent, ConsentInput, Entry, EntryInput, EntryKind, EntryUpdate } from './cases.schemas.js';
 import { casesConsents, casesEntries, casesFiles } from './cases.tables.js';
@@ -167,6 +168,7 @@ export async function addEntry(ctx: Ctx, caseId: string, input: EntryInput): Pro
       .update(casesFiles)
       .set({ updatedAt: new Date(), version: row.version + 1 })
       .where(eq(casesFiles.id, caseId));
+    publishCaseChanged(ctx.kernel, tx, caseId);
     await recordAudit(
       tx,
       {
@@ -224,6 +226,7 @@ export async function updateEntry(
       .update(casesFiles)
       .set({ updatedAt: new Date(), version: row.version + 1 })
       .where(eq(casesFiles.id, caseId));
+    publishCaseChanged(ctx.kernel, tx, caseId);
     await recordAudit(
       tx,
       {
@@ -438,6 +441,7 @@ export async function recordConsent(ctx: Ctx, caseId: string, input: ConsentInpu
       .update(casesFiles)
       .set({ updatedAt: new Date(), version: row.version + 1 })
       .where(eq(casesFiles.id, caseId));
+    publishCaseChanged(ctx.kernel, tx, caseId);
     await recordAudit(
       tx,
       {
@@ -470,6 +474,7 @@ export async function revokeConsent(ctx: Ctx, caseId: string, consentId: string)
       .update(casesFiles)
       .set({ updatedAt: new Date(), version: row.version + 1 })
       .where(eq(casesFiles.id, caseId));
+    publishCaseChanged(ctx.kernel, tx, caseId);
     await recordAudit(
       tx,
       {

@@ -66,6 +66,7 @@ import {
   type CaseStatus,
 } from './cases.vocabulary.js';
 import './cases.audit.js';
+import { publishCaseChanged } from './cases.journey.js';
 
 /**
  * The case file's id, always qualified: Drizzle renders a column unqualified inside a select list, where a
@@ -454,6 +455,7 @@ export async function updateCaseFile(ctx: Ctx, caseId: string, input: CaseFileUp
         input.documents ?? current.documents,
       );
     }
+    publishCaseChanged(ctx.kernel, tx, row.id);
     await recordAudit(
       tx,
       {

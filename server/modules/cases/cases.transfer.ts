@@ -27,6 +27,7 @@ import {
   casesRestrictedStaff,
 } from './cases.tables.js';
 import { caseSections, closedStatuses, type CaseStatus } from './cases.vocabulary.js';
+import { publishCaseChanged } from './cases.journey.js';
 
 /**
  * A case file changing owner (a transfer, issue 6). The referrals module runs the transfer's state machine and
@@ -387,6 +388,8 @@ export async function moveCaseFile(
       .where(and(eq(casesFiles.id, caseId), eq(casesFiles.organisationId, to)))
       .returning({ id: casesFiles.id });
     if (!updated) throw new Error('moveCaseFile: the moved case row was not re-sealed');
+    // A route the old owner derived from the case is its own no more: the journeys module withdraws it.
+    publishCaseChanged(ctx.kernel, tx, caseId);
 
     // 5. Everything else, written again under the new owner with the same ids.
     await setTenant(tx, to);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTenant } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
 import { publicRoute, staffOnly, platformAdminOnly, type Fixture, type Row } from '../../test/matrix.js';
+import { casesAssignments, casesConsents, casesFiles } from '../cases/index.js';
 import { journeysLegs, journeysRoutes } from './journeys.tables.js';
 
 /** Contributors: organisation A's (and B's admin, for its own organisation) caseworkers, supervisors, analysts, admins. */
@@ -50,6 +51,48 @@ async function routeOfA(f: Fixture): Promise<string> {
   return id;
 }
 
+/** Deriving a route from a case: organisation A's case staff (everyone else is refused at the gate). */
+const caseStaff = {
+  anonymous: 401,
+  partial: 401,
+  default: 403,
+  caseworker: 'ok',
+  case_supervisor: 'ok',
+} as const;
+
+/** A fresh case of A, assigned to its caseworker, whose survivor consented to the journey map. */
+async function consentedCaseOfA(f: Fixture): Promise<string> {
+  const id = randomUUID();
+  await inTransaction(f.db, async (tx) => {
+    await setTenant(tx, f.orgA);
+    await tx.insert(casesFiles).values({
+      id,
+      organisationId: f.orgA,
+      reference: `J-${id.slice(0, 8)}`,
+      status: 'Active',
+      openedOn: '2026-01-01',
+      profile: { gender: 'Masculine', citizenships: [] },
+      victim: {
+        traffickingStatus: 'PossibleVictimOfTrafficking',
+        exploitationTypes: ['ForcedLabour'],
+        recruitmentCountry: 'KE',
+        exploitationCountry: 'QA',
+      },
+    });
+    await tx
+      .insert(casesAssignments)
+      .values({ caseId: id, organisationId: f.orgA, membershipId: f.memberships.caseworker!, primary: true });
+    await tx.insert(casesConsents).values({
+      caseId: id,
+      organisationId: f.orgA,
+      purpose: 'JourneyMap',
+      sections: ['events', 'victim'],
+      givenOn: '2026-01-01',
+    });
+  });
+  return id;
+}
+
 const onRoute =
   (path: string, payload?: unknown) =>
   async (f: Fixture): Promise<{ url: string; payload?: unknown }> => ({
@@ -72,6 +115,10 @@ const validRoute = {
 export const journeysMatrix: Record<string, Row> = {
   contributeRoute: { expect: contributors, request: () => ({ payload: validRoute }) },
   listRoutes: { expect: contributors },
+  deriveCaseRoute: {
+    expect: caseStaff,
+    request: async (f) => ({ url: `/api/journeys/cases/${await consentedCaseOfA(f)}/route` }),
+  },
   getRoute: { expect: contributorsOfA, request: onRoute('') },
   updateRoute: { expect: contributorsOfA, request: onRoute('', { version: 1, people: 4 }) },
   deleteRoute: { expect: contributorsOfA, request: onRoute('') },

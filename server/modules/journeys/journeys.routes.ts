@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RoutePolicy } from '../../kernel/access/policy.js';
 import { contextOf } from '../../kernel/context.js';
+import { deriveCaseRoute } from './journeys.derive.js';
 import { journeyMap, mapCsv, type MapLevel } from './journeys.map.js';
 import {
   csvQuerySchema,
@@ -34,11 +35,14 @@ import {
 import { contributorRoles } from './journeys.vocabulary.js';
 
 const tags = ['journeys'];
+const caseRouteParamsSchema = z.object({ caseId: z.uuid() });
 const session = [{ session: [] }];
 /** Contributors of vetted (active) organisations: see journeys.vocabulary.ts. */
 const contributors: RoutePolicy = { access: 'member', roles: contributorRoles };
 /** Anyone acting for a vetted (active) organisation. */
 const members: RoutePolicy = { access: 'member' };
+/** Case staff (caseworkers, case supervisors) derive routes from the cases they work on. */
+const caseStaff: RoutePolicy = { access: 'member', roles: ['caseworker', 'case_supervisor'] };
 const moderators: RoutePolicy = { access: 'platform', roles: ['moderator', 'platform_admin'] };
 const platformAdmins: RoutePolicy = { access: 'platform', roles: ['platform_admin'] };
 const open: RoutePolicy = { access: 'public' };
@@ -66,6 +70,30 @@ export async function journeyRoutes(scope: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => reply.code(201).send(await contributeRoute(contextOf(request), request.body)),
+  );
+
+  app.post(
+    '/journeys/cases/:caseId/route',
+    {
+      config: { policy: caseStaff },
+      schema: {
+        tags,
+        operationId: 'deriveCaseRoute',
+        summary: 'Derive your organisation’s route from a case’s trafficking events (or derive it again)',
+        description:
+          'Needs the survivor’s live JourneyMap consent covering the events and victim sections (409 without ' +
+          'it). One case gives one route: it follows the case as it changes, and is withdrawn from the map ' +
+          'when the consent is revoked or expires. Places are countries or admin-1 regions, the period a ' +
+          'quarter; 201 when the route is new, 200 when the case already had one.',
+        security: session,
+        params: caseRouteParamsSchema,
+        response: { 200: routeSchema, 201: routeSchema },
+      },
+    },
+    async (request, reply) => {
+      const { route, created } = await deriveCaseRoute(contextOf(request), request.params.caseId);
+      return reply.code(created ? 201 : 200).send(route);
+    },
   );
 
   app.get(

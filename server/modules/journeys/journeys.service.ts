@@ -73,7 +73,8 @@ function legsOf(
   ];
 }
 
-async function writeLegs(
+/** Writes a route's legs in order (origin, destination, transits, places of exploitation). */
+export async function writeLegs(
   tx: Tx,
   route: { id: string; organisationId: string },
   input: Pick<RouteInput, 'origin' | 'destination' | 'transits' | 'exploitation'>,
@@ -117,7 +118,8 @@ function presentStop(leg: LegRow) {
   };
 }
 
-async function presentRoute(ctx: Ctx, tx: Tx, row: RouteRow, legs: LegRow[]): Promise<Route> {
+/** A contribution as its organisation sees it. */
+export async function presentRoute(ctx: Ctx, tx: Tx, row: RouteRow, legs: LegRow[]): Promise<Route> {
   const ordered = legs.filter((leg) => leg.routeId === row.id).sort((a, b) => a.position - b.position);
   const origin = ordered.find((leg) => leg.role === 'origin');
   const destination = ordered.find((leg) => leg.role === 'destination');
@@ -152,7 +154,8 @@ async function presentRoute(ctx: Ctx, tx: Tx, row: RouteRow, legs: LegRow[]): Pr
   };
 }
 
-async function legsFor(tx: Tx, routeIds: string[]): Promise<LegRow[]> {
+/** The legs of these routes. */
+export async function legsFor(tx: Tx, routeIds: string[]): Promise<LegRow[]> {
   if (routeIds.length === 0) return [];
   return tx.select().from(journeysLegs).where(inArray(journeysLegs.routeId, routeIds));
 }

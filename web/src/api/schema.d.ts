@@ -1754,6 +1754,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/journeys/cases/{caseId}/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Derive your organisation’s route from a case’s trafficking events (or derive it again)
+         * @description Needs the survivor’s live JourneyMap consent covering the events and victim sections (409 without it). One case gives one route: it follows the case as it changes, and is withdrawn from the map when the consent is revoked or expires. Places are countries or admin-1 regions, the period a quarter; 201 when the route is new, 200 when the case already had one.
+         */
+        post: operations["deriveCaseRoute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/journeys/routes/{id}": {
         parameters: {
             query?: never;
@@ -12282,6 +12302,179 @@ export interface operations {
             201: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "validated" | "queried" | "rejected";
+                        /** @enum {string} */
+                        source: "form" | "import" | "case";
+                        origin: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        };
+                        destination: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        } | null;
+                        transits: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        exploitation: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        year: number;
+                        quarter: number | null;
+                        exploitationTypes: string[];
+                        industry: string | null;
+                        recruitmentMethod: string | null;
+                        people: number;
+                        /** @enum {string} */
+                        genderBand: "female" | "male" | "other" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        ageBand: "minor" | "adult" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        nationalityBand: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                        moderatorNote: string | null;
+                        decidedAt: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        abilities: {
+                            update: boolean;
+                            delete: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deriveCaseRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "validated" | "queried" | "rejected";
+                        /** @enum {string} */
+                        source: "form" | "import" | "case";
+                        origin: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        };
+                        destination: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                        } | null;
+                        transits: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        exploitation: {
+                            placeId: number | null;
+                            placeName: string | null;
+                            country: string;
+                            region: string | null;
+                            regionName: string | null;
+                            borderCrossing: boolean;
+                            transport: ("road" | "rail" | "air" | "sea" | "river" | "on_foot" | "other" | "unknown") | null;
+                        }[];
+                        year: number;
+                        quarter: number | null;
+                        exploitationTypes: string[];
+                        industry: string | null;
+                        recruitmentMethod: string | null;
+                        people: number;
+                        /** @enum {string} */
+                        genderBand: "female" | "male" | "other" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        ageBand: "minor" | "adult" | "mixed" | "unknown";
+                        /** @enum {string} */
+                        nationalityBand: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                        moderatorNote: string | null;
+                        decidedAt: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        abilities: {
+                            update: boolean;
+                            delete: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
