@@ -1,0 +1,324 @@
+import { readFile } from 'node:fs/promises';
+import { Secret, TOTP } from 'otpauth';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  expectNoSeriousAxeViolations,
+  launchBrowser,
+  message,
+  startServer,
+  watchPage,
+  type PageProblems,
+  type RunningServer,
+} from './harness.js';
+
+const POLL = { timeout: 15_000, interval: 100 };
+
+// Demo accounts (server/modules/identity/identity.seed.ts): a caseworker of Mekong Legal Aid Network (an
+// active organisation) contributes routes; the platform moderator decides on them.
+const CONTRIBUTOR = { email: 'caseworker@demo.cairn' };
+const MODERATOR = { email: 'moderator@demo.cairn' };
+// The server's default disclosure threshold (CAIRN_JOURNEYS_K): no number on the map describes fewer people.
+const K = 11;
+// The route of the form: Lào Cai (Viet Nam) → Vientiane (Laos, a border crossed by road) → Bangkok (Thailand).
+const FIRST_PEOPLE = 5;
+// Routes added through the API so every cell of the same path reaches k: 5 + 7 = 12.
+const MORE_PEOPLE = 7;
+const TOTAL = FIRST_PEOPLE + MORE_PEOPLE;
+const YEAR = new Date().getUTCFullYear() - 1;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const countryName = (code: string) => new Intl.DisplayNames(['en'], { type: 'region' }).of(code)!;
+
+function field(scope: Page, label: string) {
+  return scope.getByLabel(new RegExp(`^${escapeRegExp(label)}`));
+}
+
+function totpCode(secret: string): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
+}
+
+describe('journeys: contribute a route, moderate it, and see it on the map only once its cell reaches k', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let demoPassword: string;
+  const secrets = new Map<string, string>();
+  const contexts: BrowserContext[] = [];
+  const watched: PageProblems[] = [];
+  let contributor: Page;
+  let moderator: Page;
+
+  const en = (key: string) => message('en', key);
+  const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
+  const flowsTable = (page: Page) => page.getByRole('table', { name: en('journeys.table.flowsCaption') });
+  const flowRow = (page: Page, from: string, to: string) =>
+    flowsTable(page).getByRole('row', { name: new RegExp(`^${escapeRegExp(`${from} → ${to}`)}`) });
+
+  async function expectHeading(page: Page, text: string): Promise<void> {
+    await expect.poll(() => h1(page).textContent(), POLL).toBe(text);
+  }
+
+  async function openPage(): Promise<Page> {
+    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    watched.push(watchPage(page));
+    return page;
+  }
+
+  async function signIn(page: Page, email: string): Promise<void> {
+    await page.goto(`${server.baseUrl}/sign-in`);
+    await field(page, en('auth.signIn.email')).fill(email);
+    await field(page, en('auth.signIn.password')).fill(demoPassword);
+    await page.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();
+    await field(page, en('auth.secondFactor.totpLabel')).fill(totpCode(secrets.get(email)!));
+    await page.getByRole('button', { name: en('auth.secondFactor.verify'), exact: true }).click();
+    await expectHeading(page, en('home.title'));
+  }
+
+  /** Picks a place from the gazetteer combobox by typing part of its name. */
+  async function pickPlace(page: Page, label: string, typed: string, option: RegExp): Promise<void> {
+    await page.getByRole('combobox', { name: new RegExp(`^${escapeRegExp(label)}`) }).fill(typed);
+    await page.getByRole('option', { name: option }).first().click();
+  }
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    const output = server.output();
+    const password = /Password of every demo account: (.+)/.exec(output)?.[1]?.trim();
+    for (const { email } of [CONTRIBUTOR, MODERATOR]) {
+      const secret = new RegExp(`${escapeRegExp(email)}[^\\n]*\\n\\s+second factor: TOTP ([A-Z2-7]+)`).exec(
+        output,
+      )?.[1];
+      if (secret) secrets.set(email, secret);
+    }
+    if (!password || secrets.size !== 2) throw new Error(`The start-up banner lacks demo data:\n${output}`);
+    demoPassword = password;
+  });
+
+  const reported = new Map<PageProblems, number>();
+  afterEach(() => {
+    const problems = watched.flatMap((watch) => {
+      const list = watch.list();
+      const fresh = list.slice(reported.get(watch) ?? 0);
+      reported.set(watch, list.length);
+      return fresh;
+    });
+    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows the public map without signing in, with nothing yet to show', async () => {
+    const visitor = await openPage();
+    await visitor.goto(`${server.baseUrl}/journeys`);
+    await expectHeading(visitor, en('journeys.map.publicTitle'));
+    await visitor.getByRole('heading', { name: en('journeys.timeline.title') }).waitFor();
+    expect(await flowsTable(visitor).getByRole('row').count()).toBe(1); // the header row only
+    await expectNoSeriousAxeViolations(visitor, 'public journey map (empty)');
+  });
+
+  it('contributes a route through the form, picking places from the gazetteer', async () => {
+    contributor = await openPage();
+    moderator = await openPage();
+    await signIn(contributor, CONTRIBUTOR.email);
+    await signIn(moderator, MODERATOR.email);
+
+    await contributor.getByRole('link', { name: en('journeys.nav.contributions'), exact: true }).click();
+    await expectHeading(contributor, en('journeys.contributions.title'));
+    await contributor.getByText(en('journeys.contributions.empty')).waitFor();
+    await expectNoSeriousAxeViolations(contributor, 'our routes (empty)');
+    await contributor.getByRole('link', { name: en('journeys.nav.contribute'), exact: true }).click();
+    await expectHeading(contributor, en('journeys.form.title'));
+    await expectNoSeriousAxeViolations(contributor, 'contribute a route (empty)');
+
+    // Sending it empty says what is missing, beside each field and in the summary.
+    await contributor.getByRole('button', { name: en('journeys.form.submit'), exact: true }).click();
+    await contributor.getByText(en('journeys.form.errors.origin')).first().waitFor();
+
+    // Typed without diacritics, found with them; the country is shown to tell places apart.
+    await pickPlace(contributor, en('journeys.form.origin'), 'Lao Cai', /^Lào Cai, .*Vietnam$/);
+    await contributor.getByRole('button', { name: en('journeys.form.addTransit'), exact: true }).click();
+    const transit = message('en', 'journeys.form.transitN').replace('{n}', '1');
+    await pickPlace(contributor, transit, 'Vientiane', /^Vientiane, .*Laos$/);
+    await contributor
+      .getByLabel(message('en', 'journeys.form.transport').replace('{place}', transit))
+      .selectOption('road');
+    await contributor
+      .getByLabel(message('en', 'journeys.form.borderCrossing').replace('{place}', transit))
+      .check();
+    const exploitation = message('en', 'journeys.form.exploitationN').replace('{n}', '1');
+    await pickPlace(contributor, exploitation, 'Bangkok', /^Bangkok, .*Thailand$/);
+    await contributor
+      .getByRole('checkbox', { name: en('directory.vocabulary.exploitationTypes.ForcedLabour'), exact: true })
+      .check();
+    await field(contributor, en('journeys.form.industry')).selectOption('A_AgricultureForestryAndFishing');
+    await field(contributor, en('journeys.form.year')).fill(String(YEAR));
+    await field(contributor, en('journeys.form.people')).fill(String(FIRST_PEOPLE));
+    await field(contributor, en('journeys.form.genderBand')).selectOption('male');
+    await field(contributor, en('journeys.form.ageBand')).selectOption('adult');
+    await field(contributor, en('journeys.form.nationalityBand')).selectOption('asia');
+    await expectNoSeriousAxeViolations(contributor, 'contribute a route (filled in)');
+    await contributor.getByRole('button', { name: en('journeys.form.submit'), exact: true }).click();
+
+    await expectHeading(contributor, en('journeys.contributions.title'));
+    const row = contributor.getByRole('row').filter({ hasText: 'Vientiane' });
+    await row.getByText(en('journeys.vocabulary.statuses.pending')).waitFor();
+    await expectNoSeriousAxeViolations(contributor, 'our routes (one pending)');
+
+    // A pending route can still be changed: the form opens with its places and answers.
+    await row.getByRole('link', { name: /Lào Cai/ }).click();
+    await expectHeading(contributor, en('journeys.form.editTitle'));
+    await expect
+      .poll(() => field(contributor, en('journeys.form.people')).inputValue(), POLL)
+      .toBe(String(FIRST_PEOPLE));
+    expect(
+      await contributor.getByRole('combobox', { name: new RegExp(`^${escapeRegExp(transit)}`) }).inputValue(),
+    ).toMatch(/^Vientiane, .*Laos$/);
+    await expectNoSeriousAxeViolations(contributor, 'change a route');
+    await contributor.getByRole('button', { name: en('journeys.form.save'), exact: true }).click();
+    await expectHeading(contributor, en('journeys.contributions.title'));
+    await row.getByText(en('journeys.vocabulary.statuses.pending')).waitFor();
+  });
+
+  it('lets the moderator see who contributed it and validate it', async () => {
+    await moderator.getByRole('link', { name: en('journeys.nav.moderation'), exact: true }).click();
+    await expectHeading(moderator, en('journeys.moderation.title'));
+    const item = moderator.getByRole('article').filter({ hasText: 'Lào Cai' });
+    await item.getByText('Mekong Legal Aid Network', { exact: false }).waitFor();
+    await expectNoSeriousAxeViolations(moderator, 'route moderation');
+    // Querying needs a note.
+    await item.getByRole('button', { name: en('journeys.moderation.query'), exact: true }).click();
+    await item.getByText(en('journeys.moderation.noteRequired')).first().waitFor();
+    await item.getByRole('button', { name: en('journeys.moderation.validate'), exact: true }).click();
+    await moderator.getByText(en('journeys.moderation.empty')).waitFor();
+  });
+
+  it('keeps the route off the member map while its cell is below k', async () => {
+    await contributor.goto(`${server.baseUrl}/journeys/members`);
+    await expectHeading(contributor, en('journeys.map.memberTitle'));
+    await contributor
+      .getByText(message('en', 'journeys.map.totalHidden').replace('{k}', String(K)))
+      .waitFor();
+    expect(await flowsTable(contributor).getByRole('row').count()).toBe(1);
+    await expectNoSeriousAxeViolations(contributor, 'member journey map (below k)');
+  });
+
+  it('shows the flows once enough people share them, filters them, and exports the table', async () => {
+    // More routes on the same path, contributed and validated through the API, bring every cell to k.
+    const setup = await contributor.evaluate(async (people) => {
+      const list = (await (await fetch('/api/journeys/routes')).json()) as {
+        items: Array<Record<string, unknown> & { origin: { placeId: number; country: string } }>;
+      };
+      const first = list.items[0]!;
+      const stop = (s: {
+        placeId: number;
+        country: string;
+        borderCrossing: boolean;
+        transport: string | null;
+      }) => ({
+        placeId: s.placeId,
+        country: s.country,
+        borderCrossing: s.borderCrossing,
+        ...(s.transport ? { transport: s.transport } : {}),
+      });
+      const body = {
+        origin: { placeId: first.origin.placeId, country: first.origin.country },
+        transits: (first.transits as Parameters<typeof stop>[0][]).map(stop),
+        exploitation: (first.exploitation as Parameters<typeof stop>[0][]).map(stop),
+        year: first.year,
+        exploitationTypes: first.exploitationTypes,
+        industry: first.industry,
+        people,
+        genderBand: 'female',
+        ageBand: 'adult',
+        nationalityBand: 'asia',
+      };
+      const created = await fetch('/api/journeys/routes', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: created.status, route: (await created.json()) as { id: string; version: number } };
+    }, MORE_PEOPLE);
+    expect(setup.status).toBe(201);
+    const decided = await moderator.evaluate(
+      async ({ id, version }) =>
+        (
+          await fetch(`/api/journeys/routes/${id}/decision`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ decision: 'validate', version }),
+          })
+        ).status,
+      setup.route,
+    );
+    expect(decided).toBe(200);
+
+    await contributor.reload();
+    await expectHeading(contributor, en('journeys.map.memberTitle'));
+    const vietnam = countryName('VN');
+    const laos = countryName('LA');
+    const thailand = countryName('TH');
+    const first = flowRow(contributor, vietnam, laos).filter({
+      hasText: en('journeys.table.levels.country'),
+    });
+    await first.getByRole('cell', { name: String(TOTAL), exact: true }).waitFor();
+    await flowRow(contributor, laos, thailand)
+      .filter({ hasText: en('journeys.table.levels.country') })
+      .first()
+      .waitFor();
+    // The member map goes down to regions: the same legs between first-level regions are listed too.
+    expect(
+      await flowsTable(contributor)
+        .getByRole('row')
+        .filter({ hasText: en('journeys.table.levels.region') })
+        .count(),
+    ).toBeGreaterThan(0);
+    expect(await contributor.locator('.journeys-map__flow').count()).toBe(2);
+    await expectNoSeriousAxeViolations(contributor, 'member journey map (at k)');
+
+    // Filters go into the address: another type of exploitation has nothing to show.
+    await field(contributor, en('journeys.filters.exploitationType')).selectOption('SexualExploitation');
+    await expect
+      .poll(() => new URL(contributor.url()).searchParams.get('exploitationType'), POLL)
+      .toBe('SexualExploitation');
+    await expect.poll(() => flowsTable(contributor).getByRole('row').count(), POLL).toBe(1);
+    await field(contributor, en('journeys.filters.exploitationType')).selectOption('ForcedLabour');
+    await first.waitFor();
+    // The timeline narrows the map to one year.
+    await contributor.getByRole('button', { name: new RegExp(`^${YEAR}`) }).click();
+    await expect.poll(() => new URL(contributor.url()).searchParams.get('fromYear'), POLL).toBe(String(YEAR));
+    expect(new URL(contributor.url()).searchParams.get('toYear')).toBe(String(YEAR));
+    await first.waitFor();
+    await expectNoSeriousAxeViolations(contributor, 'member journey map (filtered)');
+
+    // The table as CSV, with HXL hashtags, for the same filters.
+    const [download] = await Promise.all([
+      contributor.waitForEvent('download'),
+      contributor.getByRole('link', { name: en('journeys.table.csv.flows'), exact: true }).click(),
+    ]);
+    const csv = await readFile(await download.path(), 'utf8');
+    const lines = csv.trim().split(/\r\n/);
+    expect(lines[1]).toContain('#country+code+origin');
+    expect(lines).toContain(`country,VN,,LA,,${TOTAL},${YEAR},${YEAR}`);
+    expect(lines).toContain(`country,LA,,TH,,${TOTAL},${YEAR},${YEAR}`);
+    expect(csv).not.toContain('Mekong');
+  });
+
+  it('shows country flows on the public map without signing in, and never regions', async () => {
+    const visitor = await openPage();
+    await visitor.goto(`${server.baseUrl}/journeys`);
+    await expectHeading(visitor, en('journeys.map.publicTitle'));
+    const row = flowRow(visitor, countryName('VN'), countryName('LA'));
+    await row.getByRole('cell', { name: String(TOTAL), exact: true }).waitFor();
+    expect(await flowsTable(visitor).getByRole('row').count()).toBe(3); // header, VN → LA, LA → TH
+    await expectNoSeriousAxeViolations(visitor, 'public journey map (with flows)');
+  });
+});
