@@ -2,6 +2,7 @@ import { benchItemsGenerator } from './bench-items.js';
 import { casesGenerator } from './cases.js';
 import { directoryOrganisationsGenerator } from './directory-organisations.js';
 import type { ScalePreset } from './presets.js';
+import { referralsGenerator } from './referrals.js';
 import { createRng, deriveSeed } from './prng.js';
 import type { Rng } from './prng.js';
 import type { SqlClient } from './sql.js';
@@ -24,6 +25,7 @@ export const generators: readonly ScaleGenerator[] = [
   benchItemsGenerator,
   directoryOrganisationsGenerator,
   casesGenerator,
+  referralsGenerator,
 ];
 
 /** What one generator did, for the log. */

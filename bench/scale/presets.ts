@@ -13,6 +13,14 @@ export interface ScalePreset {
   /** Survivor case files (`cases`), spread over `caseOrganisations` organisations of their own. */
   readonly cases: number;
   readonly caseOrganisations: number;
+  /** Referrals between the case organisations (`referrals`), about their cases. */
+  readonly referrals: number;
+  /**
+   * The cases the `referrals` suite generates under its referrals: fewer than `cases` in the large preset, since
+   * the list budget is about referrals, and the cases generator draws each case's ids from a 32-bit seed, so
+   * around 100 000 cases two of them collide (seen: a duplicate `cases_lookup` id at 71 000 of 100 000).
+   */
+  readonly referralCases: number;
 }
 
 export const presetNames = ['small', 'large'] as const;
@@ -25,6 +33,8 @@ export const presets: Readonly<Record<PresetName, ScalePreset>> = {
     directoryOrganisations: 2_000,
     cases: 5_000,
     caseOrganisations: 20,
+    referrals: 10_000,
+    referralCases: 5_000,
   },
   large: {
     name: 'large',
@@ -32,6 +42,8 @@ export const presets: Readonly<Record<PresetName, ScalePreset>> = {
     directoryOrganisations: 100_000,
     cases: 1_000_000,
     caseOrganisations: 500,
+    referrals: 1_000_000,
+    referralCases: 20_000,
   },
 };
 

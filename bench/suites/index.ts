@@ -3,12 +3,21 @@ import { baselineSuite } from './baseline.js';
 import { casesSuite } from './cases.js';
 import { directorySuite } from './directory.js';
 import { identitySuite } from './identity.js';
+import { journeysSuite } from './journeys.js';
+import { referralsSuite } from './referrals.js';
 
 /**
  * Every suite `npm run bench -- <name>` can run. An explicit list rather than a folder scan, so a suite is
  * found the same way everywhere; modules add theirs here (directory, cases, journeys, matching, referrals).
  */
-export const suites: readonly Suite[] = [baselineSuite, identitySuite, directorySuite, casesSuite];
+export const suites: readonly Suite[] = [
+  baselineSuite,
+  identitySuite,
+  directorySuite,
+  casesSuite,
+  referralsSuite,
+  journeysSuite,
+];
 
 /** The suite with this name, or undefined. */
 export function findSuite(name: string): Suite | undefined {
