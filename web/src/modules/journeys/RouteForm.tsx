@@ -98,6 +98,13 @@ function toInput(place: PlaceValue): RouteInput['origin'] {
   return place.region ? { country: place.country, region: place.region } : { country: place.country };
 }
 
+/** The three bands of who the people were, as select fields. */
+const BANDS = [
+  { name: 'genderBand', vocabulary: 'genderBands', codes: GENDER_BANDS },
+  { name: 'ageBand', vocabulary: 'ageBands', codes: AGE_BANDS },
+  { name: 'nationalityBand', vocabulary: 'nationalityBands', codes: NATIONALITY_BANDS },
+] as const;
+
 let nextKey = 1;
 const newStop = (): StopValue => ({ key: nextKey++, place: null, borderCrossing: false, transport: '' });
 
@@ -194,11 +201,6 @@ export function RouteForm({ route }: { route?: Route }) {
       nationalityBand: text('nationalityBand') as RouteInput['nationalityBand'],
     });
   };
-
-  const bandOptions = (
-    vocabulary: 'genderBands' | 'ageBands' | 'nationalityBands',
-    list: readonly string[],
-  ) => list.map((code) => ({ value: code, label: t(journeyVocabularyKey(vocabulary, code)) }));
 
   return (
     <Form
@@ -318,30 +320,20 @@ export function RouteForm({ route }: { route?: Route }) {
           />
         </div>
         <div className="journeys-form__row">
-          <SelectField
-            name="genderBand"
-            label={t('journeys.form.genderBand')}
-            required
-            placeholder={t('journeys.form.choose')}
-            options={bandOptions('genderBands', GENDER_BANDS)}
-            defaultValue={route?.genderBand ?? ''}
-          />
-          <SelectField
-            name="ageBand"
-            label={t('journeys.form.ageBand')}
-            required
-            placeholder={t('journeys.form.choose')}
-            options={bandOptions('ageBands', AGE_BANDS)}
-            defaultValue={route?.ageBand ?? ''}
-          />
-          <SelectField
-            name="nationalityBand"
-            label={t('journeys.form.nationalityBand')}
-            required
-            placeholder={t('journeys.form.choose')}
-            options={bandOptions('nationalityBands', NATIONALITY_BANDS)}
-            defaultValue={route?.nationalityBand ?? ''}
-          />
+          {BANDS.map(({ name, vocabulary, codes }) => (
+            <SelectField
+              key={name}
+              name={name}
+              label={t(`journeys.form.${name}`)}
+              required
+              placeholder={t('journeys.form.choose')}
+              options={codes.map((code) => ({
+                value: code,
+                label: t(journeyVocabularyKey(vocabulary, code)),
+              }))}
+              defaultValue={route?.[name] ?? ''}
+            />
+          ))}
         </div>
       </section>
       <Button type="submit" busy={mutation.isPending}>
