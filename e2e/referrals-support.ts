@@ -1,0 +1,152 @@
+import { Secret, TOTP } from 'otpauth';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import {
+  launchBrowser,
+  message,
+  startServer,
+  watchPage,
+  type PageProblems,
+  type RunningServer,
+} from './harness.js';
+
+/** Helpers the referral specs share: demo sign-in with the banner's secrets, labels by their start. */
+
+export const POLL = { timeout: 15_000, interval: 100 };
+export const en = (key: string) => message('en', key);
+export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A form control by the start of its label (labels of required fields end with a "(required)" marker). */
+export function field(scope: Page | ReturnType<Page['locator']>, label: string) {
+  return scope.getByLabel(new RegExp(`^${escapeRegExp(label)}`));
+}
+
+/** The demo password and each demo account's TOTP secret, read from the server's start-up banner. */
+export function demoCredentials(output: string, emails: string[]): (email: string) => string[] {
+  const password = /Password of every demo account: (.+)/.exec(output)?.[1]?.trim();
+  const secrets = new Map<string, string>();
+  for (const email of emails) {
+    const secret = new RegExp(`${escapeRegExp(email)}[^\\n]*\\n\\s+second factor: TOTP ([A-Z2-7]+)`).exec(
+      output,
+    )?.[1];
+    if (secret) secrets.set(email, secret);
+  }
+  if (!password || secrets.size !== emails.length)
+    throw new Error(`The start-up banner lacks demo data:\n${output}`);
+  return (email) => [password, secrets.get(email)!];
+}
+
+function totpCode(secret: string): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
+}
+
+/** Signs a demo account in with its password and authenticator code, and waits for the home page. */
+export async function signInDemo(
+  page: Page,
+  baseUrl: string,
+  email: string,
+  [password, secret]: string[],
+): Promise<void> {
+  await page.goto(`${baseUrl}/sign-in`);
+  await field(page, en('auth.signIn.email')).fill(email);
+  await field(page, en('auth.signIn.password')).fill(password!);
+  await page.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();
+  await field(page, en('auth.secondFactor.totpLabel')).fill(totpCode(secret!));
+  await page.getByRole('button', { name: en('auth.secondFactor.verify'), exact: true }).click();
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), POLL).toBe(en('home.title'));
+}
+
+/** The active organisation's id of the signed-in person. */
+export async function organisationOf(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const me = (await (await fetch('/api/auth/me')).json()) as {
+      activeMembershipId: string;
+      memberships: { id: string; organisation: { id: string } }[];
+    };
+    return me.memberships.find((m) => m.id === me.activeMembershipId)!.organisation.id;
+  });
+}
+
+/** Makes a case as the signed-in caseworker, with the survivor's consent for a purpose and recipient (setup). */
+export async function caseWithConsent(
+  page: Page,
+  consent: { purpose: 'Referral' | 'Transfer'; recipientOrganisationId: string; sections: string[] },
+): Promise<string> {
+  const setup = await page.evaluate(async (consent) => {
+    const created = await fetch('/api/cases', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        profile: { gender: 'Feminine', citizenships: ['KE'] },
+        victim: { traffickingStatus: 'PossibleVictimOfTrafficking' },
+      }),
+    });
+    const id = ((await created.json()) as { id: string }).id;
+    const recorded = await fetch(`/api/cases/${id}/consents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...consent, givenOn: new Date().toISOString().slice(0, 10) }),
+    });
+    return { created: created.status, consent: recorded.status, id };
+  }, consent);
+  expect(setup).toMatchObject({ created: 201, consent: 201 });
+  return setup.id;
+}
+
+/** What a referral spec works with: the server, fresh browser pages, and demo sign-in. */
+export interface ReferralSpec {
+  readonly server: RunningServer;
+  openPage: () => Promise<Page>;
+  /** Watches a page opened another way (a second tab) for the same problems. */
+  watch: (page: Page) => void;
+  signIn: (page: Page, email: string) => Promise<void>;
+}
+
+/**
+ * Registers, inside a describe block, a server with demo data and a browser for the demo accounts named, checks
+ * after each test that no page reported an uncaught error or a CSP violation, and closes everything at the end.
+ */
+export function referralSpec(emails: string[]): ReferralSpec {
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  let credentials: (email: string) => string[];
+  const contexts: BrowserContext[] = [];
+  const watched: PageProblems[] = [];
+  const reported = new Map<PageProblems, number>();
+
+  beforeAll(async () => {
+    server = await startServer({ hostname: 'localhost' });
+    browser = await launchBrowser();
+    credentials = demoCredentials(server.output(), emails);
+  });
+  afterEach(() => {
+    const problems = watched.flatMap((watch) => {
+      const list = watch.list();
+      const fresh = list.slice(reported.get(watch) ?? 0);
+      reported.set(watch, list.length);
+      return fresh;
+    });
+    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    await browser?.close();
+    await server?.stop();
+  });
+
+  return {
+    get server() {
+      return server!;
+    },
+    openPage: async () => {
+      const context = await browser!.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+      contexts.push(context);
+      context.setDefaultTimeout(15_000);
+      const page = await context.newPage();
+      watched.push(watchPage(page));
+      return page;
+    },
+    watch: (page) => void watched.push(watchPage(page)),
+    signIn: (page, email) => signInDemo(page, server!.baseUrl, email, credentials(email)),
+  };
+}

@@ -1,0 +1,210 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoSeriousAxeViolations } from './harness.js';
+import {
+  POLL,
+  caseWithConsent,
+  en,
+  escapeRegExp,
+  field,
+  organisationOf,
+  referralSpec,
+} from './referrals-support.js';
+
+// The demo organisations (server/modules/identity/identity.seed.ts): Tumaini Safe Homes has a caseworker and a
+// case supervisor, Mekong Legal Aid Network a caseworker. Tumaini's supervisor decides the transfers it receives.
+const TUMAINI = 'Tumaini Safe Homes (demo)';
+const MEKONG = 'Mekong Legal Aid Network (demo)';
+const WORKER = 'caseworker.tumaini@demo.cairn';
+const SUPERVISOR = 'supervisor@demo.cairn';
+const MEKONG_WORKER = 'caseworker@demo.cairn';
+
+describe('referrals: drafts edited, consent overridden with a reason, a file in a thread, a case transferred', () => {
+  const spec = referralSpec([WORKER, SUPERVISOR, MEKONG_WORKER]);
+  let worker: Page;
+  let supervisor: Page;
+  let mekong: Page;
+  let caseId: string;
+  let referralUrl: string;
+
+  const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
+  const stateBadge = (page: Page) => page.locator('.cases-header .orgs-badge').first();
+  const detail = (page: Page, label: string) =>
+    page.locator('.cases-details__row').filter({ has: page.getByRole('term').filter({ hasText: label }) });
+  const expectHeading = (page: Page, text: string) =>
+    expect.poll(() => h1(page).textContent(), POLL).toBe(text);
+
+  /** On the new-referral form: Mekong as the recipient, found through the organisation picker. */
+  async function pickMekong(page: Page): Promise<void> {
+    await page.getByLabel(en('referrals.picker.search')).fill('Mekong');
+    await page.getByRole('button', { name: en('referrals.picker.find'), exact: true }).click();
+    await page.getByRole('radio', { name: new RegExp(`^${escapeRegExp(MEKONG)}`) }).check();
+  }
+  const section = (page: Page, name: string, covered: boolean) =>
+    page.getByRole('checkbox', {
+      name: `${en(`cases.vocabulary.sections.${name}`)} — ${en(covered ? 'referrals.new.covered' : 'referrals.new.notCovered')}`,
+    });
+
+  it('signs in two people of Tumaini and one of Mekong; Tumaini has a case with a Referral consent for Mekong', async () => {
+    worker = await spec.openPage();
+    supervisor = await spec.openPage();
+    mekong = await spec.openPage();
+    await spec.signIn(worker, WORKER);
+    await spec.signIn(supervisor, SUPERVISOR);
+    await spec.signIn(mekong, MEKONG_WORKER);
+    caseId = await caseWithConsent(worker, {
+      purpose: 'Referral',
+      recipientOrganisationId: await organisationOf(mekong),
+      sections: ['profile', 'victim'],
+    });
+  });
+
+  it('saves a draft, edits it from its page with the same form, then sends it', async () => {
+    await worker.goto(`${spec.server.baseUrl}/referrals/new?caseId=${caseId}`);
+    await expectHeading(worker, en('referrals.new.title'));
+    await pickMekong(worker);
+    await worker.getByRole('checkbox', { name: 'Legal aid', exact: true }).check();
+    await section(worker, 'profile', true).check();
+    await worker.getByRole('button', { name: en('referrals.new.saveDraft'), exact: true }).click();
+    await expectHeading(worker, en('referrals.page.title'));
+    await expect.poll(() => stateBadge(worker).textContent(), POLL).toBe(en('referrals.states.draft'));
+    referralUrl = worker.url();
+    await expectNoSeriousAxeViolations(worker, 'referral page (draft)');
+
+    await worker.getByRole('link', { name: en('referrals.actions.edit'), exact: true }).click();
+    await expectHeading(worker, en('referrals.edit.title'));
+    // The form opens with the draft's own choices.
+    await expect
+      .poll(() => worker.getByRole('checkbox', { name: 'Legal aid', exact: true }).isChecked(), POLL)
+      .toBe(true);
+    expect(await section(worker, 'profile', true).isChecked()).toBe(true);
+    await expectNoSeriousAxeViolations(worker, 'editing a draft referral');
+    await worker.getByRole('checkbox', { name: 'Shelter', exact: true }).check();
+    await section(worker, 'victim', true).check();
+    await field(worker, en('referrals.new.note')).fill('Please call our office before noon.');
+    await worker.getByRole('button', { name: en('referrals.edit.save'), exact: true }).click();
+
+    await expectHeading(worker, en('referrals.page.title'));
+    expect(worker.url()).toBe(referralUrl);
+    await expect
+      .poll(() => detail(worker, en('referrals.page.services')).textContent(), POLL)
+      .toContain('Shelter, Legal aid');
+    expect(await detail(worker, en('referrals.page.sections')).textContent()).toContain(
+      en('cases.vocabulary.sections.victim'),
+    );
+    expect(await detail(worker, en('referrals.page.note')).textContent()).toContain(
+      'Please call our office before noon.',
+    );
+    await expectNoSeriousAxeViolations(worker, 'referral page (draft, edited)');
+
+    await worker.getByRole('button', { name: en('referrals.actions.send'), exact: true }).click();
+    await expect.poll(() => stateBadge(worker).textContent(), POLL).toBe(en('referrals.states.sent'));
+    // Sent: no side may edit it any more.
+    expect(await worker.getByRole('link', { name: en('referrals.actions.edit'), exact: true }).count()).toBe(
+      0,
+    );
+  });
+
+  it('lets a case supervisor share a section without consent only with a written reason, kept on the sender’s side', async () => {
+    await supervisor.goto(`${spec.server.baseUrl}/referrals/new?caseId=${caseId}`);
+    await expectHeading(supervisor, en('referrals.new.title'));
+    await pickMekong(supervisor);
+    await supervisor.getByRole('checkbox', { name: 'Medical care', exact: true }).check();
+    await section(supervisor, 'profile', true).check();
+    // A supervisor may pick a section the consent does not cover; the form then asks why.
+    await section(supervisor, 'identity', false).check();
+    const reason = field(supervisor, en('referrals.new.overrideReason'));
+    await reason.waitFor();
+    await supervisor.getByRole('button', { name: en('referrals.new.saveDraft'), exact: true }).click();
+    await supervisor.getByText(en('referrals.new.errors.overrideReason')).first().waitFor();
+    await expectNoSeriousAxeViolations(supervisor, 'new referral with a consent override, no reason');
+
+    await reason.fill('She cannot be reached before the hearing and asked us to act for her.');
+    await supervisor.getByRole('button', { name: en('referrals.new.saveDraft'), exact: true }).click();
+    await expectHeading(supervisor, en('referrals.page.title'));
+    await expect
+      .poll(() => detail(supervisor, en('referrals.page.overrideReason')).textContent(), POLL)
+      .toContain('She cannot be reached before the hearing');
+    expect(await detail(supervisor, en('referrals.page.sections')).textContent()).toContain(
+      en('cases.vocabulary.sections.identity'),
+    );
+    await expectNoSeriousAxeViolations(supervisor, 'referral page (draft with a consent override)');
+  });
+
+  it('sends a message with a file in the referral’s thread; the other organisation is offered it', async () => {
+    await worker.goto(referralUrl);
+    await expectHeading(worker, en('referrals.page.title'));
+    await worker
+      .getByRole('textbox', { name: en('referrals.thread.message'), exact: true })
+      .fill('The plan we discussed.');
+    await field(worker, en('referrals.thread.attach')).setInputFiles({
+      name: 'support-plan.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Week 1: first meeting at the office.\nWeek 2: legal advice.\n'),
+    });
+    await worker.getByRole('button', { name: en('referrals.thread.send'), exact: true }).click();
+    const messages = (page: Page) => page.getByRole('list', { name: en('referrals.thread.messages') });
+    await messages(worker).getByText('The plan we discussed.').waitFor();
+    await expectNoSeriousAxeViolations(worker, 'referral thread with an attachment (sender)');
+
+    await mekong.goto(referralUrl);
+    await expectHeading(mekong, en('referrals.page.title'));
+    const download = messages(mekong).getByRole('button', {
+      name: en('referrals.thread.download').replace('{name}', 'support-plan.txt'),
+    });
+    await download.waitFor();
+    await expectNoSeriousAxeViolations(mekong, 'referral thread with an attachment (recipient)');
+    // Downloading wants a recent passkey step-up (the server's rule, as for case attachments; their spec
+    // drives it); here the other organisation sees the message with its file, offered for download.
+    await messages(mekong).getByText('The plan we discussed.').waitFor();
+    expect(await download.isEnabled()).toBe(true);
+  });
+
+  it('transfers a case: Mekong asks, Tumaini’s supervisor accepts, Mekong keeps only a read-only record', async () => {
+    const transferCase = await caseWithConsent(mekong, {
+      purpose: 'Transfer',
+      recipientOrganisationId: await organisationOf(worker),
+      sections: ['profile', 'victim'],
+    });
+    await mekong.goto(`${spec.server.baseUrl}/cases/${transferCase}`);
+    await mekong.getByRole('link', { name: en('referrals.case.transfer'), exact: true }).click();
+    await expectHeading(mekong, en('referrals.transfer.newTitle'));
+    await mekong.getByLabel(en('referrals.picker.search')).fill('Tumaini');
+    await mekong.getByRole('button', { name: en('referrals.picker.find'), exact: true }).click();
+    await mekong.getByRole('radio', { name: new RegExp(`^${escapeRegExp(TUMAINI)}`) }).check();
+    expect(await mekong.getByLabel(en('referrals.transfer.keepRecord')).isChecked()).toBe(true);
+    await expectNoSeriousAxeViolations(mekong, 'new transfer (Mekong)');
+    await mekong.getByRole('button', { name: en('referrals.transfer.request'), exact: true }).click();
+    await expectHeading(mekong, en('referrals.transfer.title'));
+    await expect
+      .poll(() => stateBadge(mekong).textContent(), POLL)
+      .toBe(en('referrals.transferStates.requested'));
+    const transferPath = new URL(mekong.url()).pathname;
+
+    // Tumaini's case supervisor finds it among the received transfers (the demo data holds another) and accepts.
+    await supervisor.goto(`${spec.server.baseUrl}/referrals?box=received&kind=transfers`);
+    const link = supervisor.locator(`a[href="${transferPath}"]`);
+    await link.waitFor();
+    await expectNoSeriousAxeViolations(supervisor, 'transfers received (Tumaini)');
+    await link.click();
+    await expectHeading(supervisor, en('referrals.transfer.title'));
+    await expectNoSeriousAxeViolations(supervisor, 'transfer page (recipient, requested)');
+    await supervisor.getByRole('button', { name: en('referrals.transfer.accept'), exact: true }).click();
+    await expect
+      .poll(() => stateBadge(supervisor).textContent(), POLL)
+      .toBe(en('referrals.transferStates.accepted'));
+
+    // The case is Tumaini's now; Mekong's caseworker no longer reaches it, and Mekong kept a record of it.
+    const reach = (page: Page) =>
+      page.evaluate(async (id) => (await fetch(`/api/cases/${id}`)).status, transferCase);
+    expect(await reach(mekong)).toBe(404);
+    await mekong.reload();
+    await expect
+      .poll(() => stateBadge(mekong).textContent(), POLL)
+      .toBe(en('referrals.transferStates.accepted'));
+    expect(await detail(mekong, en('referrals.transfer.keepRecordShort')).textContent()).toContain(
+      en('cases.fields.yes'),
+    );
+    await expectNoSeriousAxeViolations(mekong, 'transfer page (sender, accepted)');
+  });
+});
