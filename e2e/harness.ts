@@ -14,7 +14,7 @@ import { expect } from 'vitest';
 /** The repository root, whatever directory the tests are started from. */
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-const HEALTH_TIMEOUT_MS = 60_000;
+const HEALTH_TIMEOUT_MS = 150_000;
 const STOP_TIMEOUT_MS = 20_000;
 
 /** A Cairn server started for a test file, with its own empty data folder. */
