@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../kernel/context.js';
 import { setPlatformScope, setTenant } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
@@ -69,6 +69,28 @@ export async function listReferrals(
     const counterpart = sent
       ? referralsReferrals.recipientOrganisationId
       : referralsReferrals.senderOrganisationId;
+    const order = [desc(referralsReferrals.updatedAt), desc(referralsReferrals.id)] as const;
+    if (!sent) {
+      // The received box picks its page's ids first, from the received-list index alone (it carries the columns
+      // the filters and the parties rule read: migration 0018), then loads those rows. In one statement the
+      // planner multiplies the index's count by its guess for the parties rule (always true here), expects a
+      // handful of rows and reads every referral the organisation ever received from the table to sort them.
+      const ids = await tx
+        .select({ id: referralsReferrals.id })
+        .from(referralsReferrals)
+        .where(and(...conditions))
+        .orderBy(...order)
+        .limit(query.limit + 1);
+      if (ids.length === 0) return { items: [], nextCursor: null };
+      conditions.splice(
+        0,
+        conditions.length,
+        inArray(
+          referralsReferrals.id,
+          ids.map((row) => row.id),
+        ),
+      );
+    }
     const base = tx
       .select({
         referral: referralsReferrals,
@@ -82,7 +104,7 @@ export async function listReferrals(
     const joined = sent ? base.innerJoin(casesFiles, eq(casesFiles.id, referralsReferrals.caseId)) : base;
     const rows = await joined
       .where(and(...conditions))
-      .orderBy(desc(referralsReferrals.updatedAt), desc(referralsReferrals.id))
+      .orderBy(...order)
       .limit(query.limit + 1);
     const page = rows.slice(0, query.limit);
     const items = page.map(({ referral, counterpartName, counterpartCountries, reference }) => ({

@@ -131,6 +131,7 @@ export const referralsReferrals = pgTable(
       table.updatedAt.desc(),
       table.id.desc(),
     ),
+    // Migration 0018 adds INCLUDE (sender, state, acknowledge due date) for the received box's index-only scan.
     index('referrals_referrals_received_list_idx')
       .on(table.recipientOrganisationId, table.updatedAt.desc(), table.id.desc())
       .where(sql`${table.sentAt} is not null`),
