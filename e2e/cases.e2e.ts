@@ -210,7 +210,10 @@ describe('cases: a caseworker opens and works a case, a supervisor approves its 
     await field(caseworker, en('orgs.accept.displayName')).fill(CASEWORKER.name);
     await field(caseworker, en('orgs.accept.password')).fill(CASEWORKER.password);
     await caseworker.getByRole('button', { name: en('orgs.accept.create') }).click();
-    await caseworker.getByRole('link', { name: en('orgs.accept.signIn') }).click();
+    await caseworker
+      .locator('#main')
+      .getByRole('link', { name: en('orgs.accept.signIn') })
+      .click();
     await field(caseworker, en('auth.signIn.email')).fill(CASEWORKER.email);
     await field(caseworker, en('auth.signIn.password')).fill(CASEWORKER.password);
     await caseworker.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();

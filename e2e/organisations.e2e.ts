@@ -250,7 +250,7 @@ describe('organisations: apply, vet, invite, manage members', () => {
 
     // The header offers moderation because the server says this person may moderate.
     const nav = page.getByRole('navigation', { name: en('app.navLabel') });
-    await nav.getByRole('link', { name: en('orgs.nav.moderation') }).click();
+    await nav.getByRole('link', { name: en('orgs.nav.moderation'), exact: true }).click();
     await expectHeading(page, en('orgs.queue.title'));
     await page.getByRole('table').waitFor();
     await expectNoSeriousAxeViolations(page, 'moderation queue (en)');
