@@ -644,7 +644,10 @@ async function ownImport(ctx: Ctx, importId: string, personId: string): Promise<
 
 /** One of the caller's imports: its report, and its progress while it is being committed. */
 export async function getImport(ctx: Ctx, importId: string): Promise<DirectoryImport> {
-  return presentImport(ctx, await ownImport(ctx, importId, staffPerson(ctx)));
+  // The live count is taken before the row is read: a commit that ends in between then shows its last count
+  // with the stale `committing` status (not the row's 0), and the count a poller sees never goes back.
+  const live = progress.get(importId);
+  return presentImport(ctx, await ownImport(ctx, importId, staffPerson(ctx)), live);
 }
 
 /** Thrown inside the commit's transaction to roll it back with row problems for the report. */
@@ -772,13 +775,16 @@ export async function commitImport(ctx: Ctx, importId: string): Promise<Director
 }
 
 /** An import as the API shows it, its report in the reader's language. */
-function presentImport(ctx: Ctx, row: ImportRow): DirectoryImport {
+function presentImport(
+  ctx: Ctx,
+  row: ImportRow,
+  live: { processed: number; total: number } | undefined = progress.get(row.id),
+): DirectoryImport {
   const t = translator(ctx.language);
   const report = row.report as StoredReport;
   const status = row.status as ImportStatus;
   const headerOf = (field: ImportField | null) =>
     field ? (report.columns.find((c) => c.field === field)?.header ?? null) : null;
-  const live = progress.get(row.id);
   return {
     id: row.id,
     fileName: row.fileName,
