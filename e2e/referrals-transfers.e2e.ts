@@ -1,6 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectNoSeriousAxeViolations } from './harness.js';
+import { addVirtualAuthenticator, expectNoSeriousAxeViolations } from './harness.js';
 import {
   POLL,
   caseWithConsent,
@@ -18,9 +19,13 @@ const MEKONG = 'Mekong Legal Aid Network (demo)';
 const WORKER = 'caseworker.tumaini@demo.cairn';
 const SUPERVISOR = 'supervisor@demo.cairn';
 const MEKONG_WORKER = 'caseworker@demo.cairn';
+// Platform staff (no organisation): the platform-wide referral statistics are theirs.
+const PLATFORM_ADMIN = 'admin@demo.cairn';
+const PLAN_NAME = 'support-plan.txt';
+const PLAN = Buffer.from('Week 1: first meeting at the office.\nWeek 2: legal advice.\n');
 
 describe('referrals: drafts edited, consent overridden with a reason, a file in a thread, a case transferred', () => {
-  const spec = referralSpec([WORKER, SUPERVISOR, MEKONG_WORKER]);
+  const spec = referralSpec([WORKER, SUPERVISOR, MEKONG_WORKER, PLATFORM_ADMIN]);
   let worker: Page;
   let supervisor: Page;
   let mekong: Page;
@@ -52,6 +57,13 @@ describe('referrals: drafts edited, consent overridden with a reason, a file in 
     await spec.signIn(worker, WORKER);
     await spec.signIn(supervisor, SUPERVISOR);
     await spec.signIn(mekong, MEKONG_WORKER);
+    // Downloading a thread's file wants a recent passkey step-up: Mekong's caseworker gets a passkey.
+    await addVirtualAuthenticator(mekong);
+    await mekong.goto(`${spec.server.baseUrl}/account/security`);
+    await expectHeading(mekong, en('auth.security.title'));
+    await field(mekong, en('auth.passkey.nameLabel')).fill('E2E laptop');
+    await mekong.getByRole('button', { name: en('auth.passkey.add'), exact: true }).click();
+    await mekong.getByRole('rowheader', { name: 'E2E laptop', exact: true }).waitFor();
     caseId = await caseWithConsent(worker, {
       purpose: 'Referral',
       recipientOrganisationId: await organisationOf(mekong),
@@ -138,9 +150,9 @@ describe('referrals: drafts edited, consent overridden with a reason, a file in 
       .getByRole('textbox', { name: en('referrals.thread.message'), exact: true })
       .fill('The plan we discussed.');
     await field(worker, en('referrals.thread.attach')).setInputFiles({
-      name: 'support-plan.txt',
+      name: PLAN_NAME,
       mimeType: 'text/plain',
-      buffer: Buffer.from('Week 1: first meeting at the office.\nWeek 2: legal advice.\n'),
+      buffer: PLAN,
     });
     await worker.getByRole('button', { name: en('referrals.thread.send'), exact: true }).click();
     const messages = (page: Page) => page.getByRole('list', { name: en('referrals.thread.messages') });
@@ -150,14 +162,28 @@ describe('referrals: drafts edited, consent overridden with a reason, a file in 
     await mekong.goto(referralUrl);
     await expectHeading(mekong, en('referrals.page.title'));
     const download = messages(mekong).getByRole('button', {
-      name: en('referrals.thread.download').replace('{name}', 'support-plan.txt'),
+      name: en('referrals.thread.download').replace('{name}', PLAN_NAME),
     });
     await download.waitFor();
-    await expectNoSeriousAxeViolations(mekong, 'referral thread with an attachment (recipient)');
-    // Downloading wants a recent passkey step-up (the server's rule, as for case attachments; their spec
-    // drives it); here the other organisation sees the message with its file, offered for download.
     await messages(mekong).getByText('The plan we discussed.').waitFor();
-    expect(await download.isEnabled()).toBe(true);
+    await expectNoSeriousAxeViolations(mekong, 'referral thread with an attachment (recipient)');
+
+    // Clicking the file asks for a fresh passkey check (the server's rule, as for case attachments) unless the
+    // passkey added a moment ago still counts as one; then the browser saves the file under its own name, with
+    // the bytes that were sent.
+    const downloaded = mekong.waitForEvent('download');
+    await download.click();
+    const stepUp = mekong.getByRole('dialog', { name: en('auth.stepUp.title') });
+    await Promise.race([
+      stepUp
+        .waitFor()
+        .then(() => stepUp.getByRole('button', { name: en('auth.stepUp.usePasskey'), exact: true }).click())
+        .catch(() => undefined),
+      downloaded,
+    ]);
+    const saved = await downloaded;
+    expect(saved.suggestedFilename()).toBe(PLAN_NAME);
+    expect((await readFile(await saved.path())).equals(PLAN)).toBe(true);
   });
 
   it('transfers a case: Mekong asks, Tumaini’s supervisor accepts, Mekong keeps only a read-only record', async () => {
@@ -206,5 +232,79 @@ describe('referrals: drafts edited, consent overridden with a reason, a file in 
       en('cases.fields.yes'),
     );
     await expectNoSeriousAxeViolations(mekong, 'transfer page (sender, accepted)');
+    // Read-only for the sender now: no decision is left to take, and the kept record opens only for the
+    // sender's case supervisors (referrals.transfers.policy.ts), which Mekong's demo data has none of.
+    for (const action of ['accept', 'reject', 'revoke', 'openRecord'])
+      expect(
+        await mekong.getByRole('button', { name: en(`referrals.transfer.${action}`), exact: true }).count(),
+        action,
+      ).toBe(0);
+    expect(
+      await mekong.getByRole('heading', { name: en('referrals.page.actions'), exact: true }).count(),
+    ).toBe(0);
+  });
+
+  it('shows platform staff the referral counts across the platform, small counts suppressed as the page says', async () => {
+    const staff = await spec.openPage();
+    await spec.signIn(staff, PLATFORM_ADMIN);
+    await staff.goto(`${spec.server.baseUrl}/referrals/platform-statistics`);
+    await expectHeading(staff, en('referrals.platformStatistics.title'));
+    const statistics = await staff.evaluate(async () => {
+      const response = await fetch('/api/referrals/platform-statistics');
+      return (await response.json()) as {
+        threshold: number;
+        total: number | null;
+        byState: { value: string; count: number | null }[];
+        byOutcome: { value: string; count: number | null }[];
+        byReach: { value: string; count: number | null }[];
+      };
+    });
+    const { threshold } = statistics;
+    await staff
+      .getByText(en('referrals.platformStatistics.threshold').replace('{count}', String(threshold)))
+      .waitFor();
+    const suppressed = en('referrals.statistics.suppressed');
+    const shown = (count: number | null) => (count === null ? suppressed : count.toLocaleString('en-GB'));
+    const tables: [string, string, { value: string; count: number | null }[]][] = [
+      [en('referrals.statistics.byState'), 'referrals.states', statistics.byState],
+      [en('referrals.statistics.outcomes'), 'referrals.outcomes', statistics.byOutcome],
+      [
+        en('referrals.platformStatistics.byReach'),
+        'referrals.platformStatistics.reaches',
+        statistics.byReach,
+      ],
+    ];
+    const cells = tables.flatMap(([, , rows]) => rows.map((row) => row.count));
+    // The demo data and this file's referral give both kinds of cell: counts at or above the threshold (every
+    // sent referral so far crosses a border), and smaller ones the page hides.
+    expect(cells.filter((count) => count !== null).length).toBeGreaterThan(0);
+    expect(cells.filter((count) => count === null).length).toBeGreaterThan(0);
+    expect(cells.every((count) => count === null || count >= threshold)).toBe(true);
+    expect(statistics.total).not.toBeNull();
+    expect(statistics.total!).toBeGreaterThanOrEqual(threshold);
+    await expect
+      .poll(
+        () =>
+          staff
+            .locator('main p')
+            .filter({ hasText: en('referrals.platformStatistics.total') })
+            .textContent(),
+        POLL,
+      )
+      .toContain(shown(statistics.total));
+
+    const heading = en('referrals.platformStatistics.heading');
+    for (const [caption, labels, rows] of tables) {
+      const table = staff.getByRole('table', { name: `${heading} — ${caption}` });
+      for (const row of rows) {
+        const line = table.getByRole('row', {
+          name: new RegExp(`^${escapeRegExp(en(`${labels}.${row.value}`))}`),
+        });
+        expect(await line.getByRole('cell').last().textContent(), `${caption}: ${row.value}`).toBe(
+          shown(row.count),
+        );
+      }
+    }
+    await expectNoSeriousAxeViolations(staff, 'platform referral statistics (platform staff)');
   });
 });
