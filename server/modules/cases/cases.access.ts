@@ -16,6 +16,14 @@ import type { CaseStatus } from './cases.vocabulary.js';
 
 export type CaseRow = typeof casesFiles.$inferSelect;
 
+/** A change to a case's parts (entries, consents, staff): its version moves on, so open editors see it changed. */
+export async function touchCase(tx: Tx, caseId: string): Promise<void> {
+  await tx
+    .update(casesFiles)
+    .set({ updatedAt: new Date(), version: sql`${casesFiles.version} + 1` })
+    .where(eq(casesFiles.id, caseId));
+}
+
 /** The caller, who must act for an organisation in a case role (the route gate has checked the role). */
 export function requireCaseMember(ctx: Ctx) {
   const member = caseMemberOf(ctx.actor);

@@ -12,12 +12,12 @@ import {
   requireRecentStepUp,
 } from '../identity/index.js';
 import { placeById, regionName } from '../directory/index.js';
-import { reachCase, requireAbility, type CaseRow } from './cases.access.js';
+import { reachCase, requireAbility, touchCase, type CaseRow } from './cases.access.js';
 import { openJson, sealJson } from './cases.crypto.js';
 import { publishCaseChanged } from './cases.journey.js';
 import { caseRoles } from './cases.policy.js';
 import type { Consent, ConsentInput, Entry, EntryInput, EntryKind, EntryUpdate } from './cases.schemas.js';
-import { casesConsents, casesEntries, casesFiles } from './cases.tables.js';
+import { casesConsents, casesEntries } from './cases.tables.js';
 import type { CaseSection, ConsentPurpose } from './cases.vocabulary.js';
 import './cases.audit.js';
 
@@ -164,10 +164,7 @@ export async function addEntry(ctx: Ctx, caseId: string, input: EntryInput): Pro
         createdBy: member.personId,
       })
       .returning();
-    await tx
-      .update(casesFiles)
-      .set({ updatedAt: new Date(), version: row.version + 1 })
-      .where(eq(casesFiles.id, caseId));
+    await touchCase(tx, caseId);
     publishCaseChanged(ctx.kernel, tx, caseId);
     await recordAudit(
       tx,
@@ -222,10 +219,7 @@ export async function updateEntry(
       })
       .where(eq(casesEntries.id, entryId))
       .returning();
-    await tx
-      .update(casesFiles)
-      .set({ updatedAt: new Date(), version: row.version + 1 })
-      .where(eq(casesFiles.id, caseId));
+    await touchCase(tx, caseId);
     publishCaseChanged(ctx.kernel, tx, caseId);
     await recordAudit(
       tx,
@@ -268,10 +262,7 @@ export async function completeEntry(ctx: Ctx, caseId: string, entryId: string): 
       .set({ attributes, doneAt: existing.doneAt ?? new Date(), updatedAt: new Date() })
       .where(eq(casesEntries.id, entryId))
       .returning();
-    await tx
-      .update(casesFiles)
-      .set({ updatedAt: new Date(), version: row.version + 1 })
-      .where(eq(casesFiles.id, caseId));
+    await touchCase(tx, caseId);
     await recordAudit(
       tx,
       {
@@ -437,10 +428,7 @@ export async function recordConsent(ctx: Ctx, caseId: string, input: ConsentInpu
       recordedBy: member.personId,
       noteSealed: await sealJson(ctx.kernel, tx, consentPlace(row, id), input.note),
     });
-    await tx
-      .update(casesFiles)
-      .set({ updatedAt: new Date(), version: row.version + 1 })
-      .where(eq(casesFiles.id, caseId));
+    await touchCase(tx, caseId);
     publishCaseChanged(ctx.kernel, tx, caseId);
     await recordAudit(
       tx,
@@ -470,10 +458,7 @@ export async function revokeConsent(ctx: Ctx, caseId: string, consentId: string)
       .where(and(eq(casesConsents.id, consentId), eq(casesConsents.caseId, caseId)))
       .returning();
     if (!consent) throw new AppError('not_found');
-    await tx
-      .update(casesFiles)
-      .set({ updatedAt: new Date(), version: row.version + 1 })
-      .where(eq(casesFiles.id, caseId));
+    await touchCase(tx, caseId);
     publishCaseChanged(ctx.kernel, tx, caseId);
     await recordAudit(
       tx,

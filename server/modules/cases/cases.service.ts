@@ -18,6 +18,7 @@ import {
   reachCase,
   requireAbility,
   requireCaseMember,
+  touchCase,
   type ReachedCase,
 } from './cases.access.js';
 import { notifyBreakGlass } from './cases.notifications.js';
@@ -691,7 +692,7 @@ export async function setAssignments(
         primary: membershipId === input.primaryMembershipId,
       })),
     );
-    await touch(tx, caseId);
+    await touchCase(tx, caseId);
     await recordAudit(
       tx,
       {
@@ -752,13 +753,6 @@ export async function setRestriction(
     );
     return presentCase(ctx, tx, await reachCase(ctx, tx, caseId), false);
   });
-}
-
-async function touch(tx: Tx, caseId: string): Promise<void> {
-  await tx
-    .update(casesFiles)
-    .set({ updatedAt: new Date(), version: sql`${casesFiles.version} + 1` })
-    .where(eq(casesFiles.id, caseId));
 }
 
 /** Asks for a case to be closed; a supervisor other than the asker approves it. */
