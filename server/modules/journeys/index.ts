@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { CairnModule } from '../../kernel/kernel.js';
 import { setupCaseFollowing } from './journeys.derive.js';
+import { journeyImportRoutes } from './journeys.import.routes.js';
+import { setupJourneyImports } from './journeys.import.service.js';
 import { journeyRoutes } from './journeys.routes.js';
 import { registerJourneyEncryption } from './journeys.service.js';
 import './journeys.audit.js';
@@ -13,9 +15,11 @@ export const journeysModule: CairnModule = {
     'map of flows and hotspots where every number describes at least k people.',
   setup: (kernel) => {
     registerJourneyEncryption(kernel);
+    setupJourneyImports(kernel);
     setupCaseFollowing(kernel);
   },
   routes: async (app: FastifyInstance) => {
     await app.register(journeyRoutes);
+    await app.register(journeyImportRoutes);
   },
 };

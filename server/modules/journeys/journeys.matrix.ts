@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { setTenant } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
-import { publicRoute, staffOnly, platformAdminOnly, type Fixture, type Row } from '../../test/matrix.js';
+import {
+  publicRoute,
+  staffOnly,
+  platformAdminOnly,
+  type Caller,
+  type Fixture,
+  type Row,
+} from '../../test/matrix.js';
 import { casesAssignments, casesConsents, casesFiles } from '../cases/index.js';
-import { journeysLegs, journeysRoutes } from './journeys.tables.js';
+import { journeysImports, journeysLegs, journeysRoutes } from './journeys.tables.js';
 
 /** Contributors: organisation A's (and B's admin, for its own organisation) caseworkers, supervisors, analysts, admins. */
 const contributors = {
@@ -111,6 +118,28 @@ const validRoute = {
   nationalityBand: 'africa',
 };
 
+/**
+ * A finished import of organisation A owned by the caller: anyone else's import does not exist for them, so B's
+ * admin (a contributor, but of another organisation) meets 404.
+ */
+async function importOf(f: Fixture, caller: Caller, suffix = ''): Promise<{ url: string }> {
+  const id = randomUUID();
+  await inTransaction(f.db, async (tx) => {
+    await setTenant(tx, f.orgA);
+    await tx.insert(journeysImports).values({
+      id,
+      organisationId: f.orgA,
+      personId: f.people[caller] ?? f.people.caseworker!,
+      layout: 'tracker',
+      format: 'csv',
+      status: 'committed',
+      counts: { rows: 0, valid: 0, invalid: 0, issues: 0, created: 0 },
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+  });
+  return { url: `/api/journeys/imports/${id}${suffix}` };
+}
+
 /** Access-matrix rows of the journeys operations. */
 export const journeysMatrix: Record<string, Row> = {
   contributeRoute: { expect: contributors, request: () => ({ payload: validRoute }) },
@@ -129,4 +158,9 @@ export const journeysMatrix: Record<string, Row> = {
   exportPublicJourneyMap: { expect: publicRoute },
   getJourneyMap: { expect: members },
   exportJourneyMap: { expect: members },
+  // Contributors pass the gate (checked before the body is read) and meet 400: no layout, no file name.
+  startJourneyImport: { expect: contributors },
+  getJourneyImport: { expect: contributorsOfA, request: (f, caller) => importOf(f, caller) },
+  // The owner meets 409: a committed import cannot be committed again.
+  commitJourneyImport: { expect: contributorsOfA, request: (f, caller) => importOf(f, caller, '/commit') },
 };

@@ -1921,6 +1921,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/journeys/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload routes (CSV up to 96 MB, or XLSX up to 10 MB) for a dry run in the background
+         * @description The request body is the file (`text/csv` in UTF-8 — `,`, `;` or tab separated — or an XLSX workbook, first sheet). `layout=tracker`: the Victim Journey Tracker’s columns (origin, intended destination, transit points, place of exploitation, industry, exploitation type, estimated number of cases, period, gender, age, nationality; several values in a cell separated by `;`). `layout=ctdc`: IOM CTDC files (alpha-3 or alpha-2 codes; `1` = yes, empty or `0` = no, `-99` = unknown). The file is checked before the answer: its type by its bytes, a CSV read whole as UTF-8 (quoting, at most 1,000,000 rows and 100 columns), a workbook’s package inspected (no macros, external links, embedded objects, DTDs or zip bombs); a refused file gets `validation_failed` with a `journeys.import_*` code and leaves nothing behind, a larger body 413. Then it answers 202 and the dry run checks every row in the background; poll `getJourneyImport` for the progress and the row-by-row report. Nothing is created until `commitJourneyImport`.
+         */
+        post: operations["startJourneyImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journeys/imports/{importId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my route imports: its status, progress, column mapping and row-by-row report */
+        get: operations["getJourneyImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journeys/imports/{importId}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Contribute every route of a clean dry run, in one transaction (all or nothing), in the background
+         * @description Answers 202 and commits in the background (poll `getJourneyImport`); 409 when the dry run had problems or the import is not waiting for a commit. The routes wait for moderation as form ones do. If the commit fails, nothing is created and the import’s report says why.
+         */
+        post: operations["commitJourneyImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/referrals": {
         parameters: {
             query?: never;
@@ -3225,6 +3282,51 @@ export interface components {
             report: components["schemas"]["CaseImportIssueInput"][];
             reportTruncated: boolean;
             /** @description While committing: cases written so far (per server process) */
+            progress: {
+                processed: number;
+                total: number;
+            };
+            canCommit: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        JourneyImportInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            layout: "tracker" | "ctdc";
+            /** @enum {string} */
+            format: "csv" | "xlsx";
+            /** @enum {string} */
+            status: "uploading" | "checking" | "checked" | "committing" | "committed" | "failed";
+            fileName: string;
+            columns: {
+                index: number;
+                header: string;
+                /** @description The field the column fills, or null when ignored */
+                field: string | null;
+                /** @description The first value of the column, shortened */
+                sample: string;
+            }[];
+            counts: {
+                rows: number;
+                valid: number;
+                invalid: number;
+                issues: number;
+                created: number;
+            };
+            report: {
+                /** @description Line of the file (1 = the header; 0 = the whole file) */
+                row: number;
+                column: string | null;
+                /** @description Stable code, e.g. journeys.import_bad_country */
+                code: string;
+                /** @description The reason, in the reader’s language */
+                message: string;
+            }[];
+            reportTruncated: boolean;
             progress: {
                 processed: number;
                 total: number;
@@ -4549,6 +4651,51 @@ export interface components {
             report: components["schemas"]["CaseImportIssue"][];
             reportTruncated: boolean;
             /** @description While committing: cases written so far (per server process) */
+            progress: {
+                processed: number;
+                total: number;
+            };
+            canCommit: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        JourneyImport: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            layout: "tracker" | "ctdc";
+            /** @enum {string} */
+            format: "csv" | "xlsx";
+            /** @enum {string} */
+            status: "uploading" | "checking" | "checked" | "committing" | "committed" | "failed";
+            fileName: string;
+            columns: {
+                index: number;
+                header: string;
+                /** @description The field the column fills, or null when ignored */
+                field: string | null;
+                /** @description The first value of the column, shortened */
+                sample: string;
+            }[];
+            counts: {
+                rows: number;
+                valid: number;
+                invalid: number;
+                issues: number;
+                created: number;
+            };
+            report: {
+                /** @description Line of the file (1 = the header; 0 = the whole file) */
+                row: number;
+                column: string | null;
+                /** @description Stable code, e.g. journeys.import_bad_country */
+                code: string;
+                /** @description The reason, in the reader’s language */
+                message: string;
+            }[];
+            reportTruncated: boolean;
             progress: {
                 processed: number;
                 total: number;
@@ -13385,6 +13532,137 @@ export interface operations {
                 };
                 content: {
                     "text/csv": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startJourneyImport: {
+        parameters: {
+            query: {
+                /** @description tracker: the Victim Journey Tracker’s columns; ctdc: IOM CTDC files */
+                layout: "tracker" | "ctdc";
+                /** @description The uploaded file’s name (kept sealed with the import, shown only to its importer) */
+                fileName: string;
+                /** @description One field per column, comma-separated, in column order (empty = ignore the column); without it the columns are recognised by their headers */
+                mapping?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file */
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyImport"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJourneyImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyImport"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commitJourneyImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyImport"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
