@@ -7,7 +7,7 @@ import type { Queryable, Tx } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { fileStoreFor, newStorageKey, type FileStore } from '../../kernel/storage/storage.js';
-import { identityPeople, requireRecentStepUp } from '../identity/index.js';
+import { hasRecentStepUp, identityPeople, requireRecentStepUp } from '../identity/index.js';
 import { reachCase, requireAbility } from './cases.access.js';
 import { checkAttachment, declaredFormat, downloadName, fileNameOf } from './cases.attachments.content.js';
 import type { Attachment, AttachmentList } from './cases.attachments.schemas.js';
@@ -186,21 +186,12 @@ export async function uploadAttachment(
         ctx.audit,
       );
       // The uploader just chose the name: showing it back needs the same step-up as reading it.
-      const [presented] = await presentAttachments(ctx, tx, [row!], isRecentlySteppedUp(ctx));
+      const [presented] = await presentAttachments(ctx, tx, [row!], hasRecentStepUp(ctx));
       return presented!;
     });
   } catch (error) {
     if (stored) await store.delete(storageKey).catch(() => undefined);
     throw error;
-  }
-}
-
-function isRecentlySteppedUp(ctx: Ctx): boolean {
-  try {
-    requireRecentStepUp(ctx);
-    return true;
-  } catch {
-    return false;
   }
 }
 

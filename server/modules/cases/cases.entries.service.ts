@@ -9,6 +9,7 @@ import {
   identityMemberships,
   identityOrganisations,
   identityPeople,
+  hasRecentStepUp,
   requireRecentStepUp,
 } from '../identity/index.js';
 import { placeById, regionName } from '../directory/index.js';
@@ -20,16 +21,6 @@ import type { Consent, ConsentInput, Entry, EntryInput, EntryKind, EntryUpdate }
 import { casesConsents, casesEntries } from './cases.tables.js';
 import type { CaseSection, ConsentPurpose } from './cases.vocabulary.js';
 import './cases.audit.js';
-
-/** True when the caller stepped up recently enough to be shown identifying fields. */
-export function isRecentlySteppedUp(ctx: Ctx): boolean {
-  try {
-    requireRecentStepUp(ctx);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const invalid = (fields: FieldIssue[]) => new AppError('validation_failed', { fields });
 const today = () => new Date().toISOString().slice(0, 10);
@@ -178,7 +169,7 @@ export async function addEntry(ctx: Ctx, caseId: string, input: EntryInput): Pro
       ctx.audit,
     );
     // What the writer typed comes back only to a stepped-up writer, like any reveal.
-    const [presented] = await presentEntryRows(ctx, tx, row, [entry!], isRecentlySteppedUp(ctx));
+    const [presented] = await presentEntryRows(ctx, tx, row, [entry!], hasRecentStepUp(ctx));
     return presented!;
   });
 }
@@ -232,7 +223,7 @@ export async function updateEntry(
       },
       ctx.audit,
     );
-    const [presented] = await presentEntryRows(ctx, tx, row, [entry!], isRecentlySteppedUp(ctx));
+    const [presented] = await presentEntryRows(ctx, tx, row, [entry!], hasRecentStepUp(ctx));
     return presented!;
   });
 }
@@ -274,7 +265,7 @@ export async function completeEntry(ctx: Ctx, caseId: string, entryId: string): 
       },
       ctx.audit,
     );
-    const [presented] = await presentEntryRows(ctx, tx, row, [entry!], isRecentlySteppedUp(ctx));
+    const [presented] = await presentEntryRows(ctx, tx, row, [entry!], hasRecentStepUp(ctx));
     return presented!;
   });
 }
@@ -441,7 +432,7 @@ export async function recordConsent(ctx: Ctx, caseId: string, input: ConsentInpu
       },
       ctx.audit,
     );
-    const consents = await presentConsents(ctx, tx, row, isRecentlySteppedUp(ctx));
+    const consents = await presentConsents(ctx, tx, row, hasRecentStepUp(ctx));
     return consents.find((consent) => consent.id === id)!;
   });
 }

@@ -11,6 +11,7 @@ import {
   encodeCursor,
   identityMemberships,
   identityPeople,
+  hasRecentStepUp,
   requireRecentStepUp,
 } from '../identity/index.js';
 import {
@@ -30,7 +31,7 @@ import {
   sealJson,
   type SealedPlace,
 } from './cases.crypto.js';
-import { isRecentlySteppedUp, presentConsents, presentEntries } from './cases.entries.service.js';
+import { presentConsents, presentEntries } from './cases.entries.service.js';
 import { canBreakGlass, caseRoles } from './cases.policy.js';
 import type {
   CaseFile,
@@ -408,7 +409,7 @@ export async function createCaseFile(ctx: Ctx, input: CaseFileCreate): Promise<C
     );
     const reached = await reachCase(ctx, tx, id);
     // The creator just typed what they would see: showing it back needs the same step-up as reading it.
-    return presentCase(ctx, tx, reached, isRecentlySteppedUp(ctx));
+    return presentCase(ctx, tx, reached, hasRecentStepUp(ctx));
   });
 }
 
@@ -468,12 +469,7 @@ export async function updateCaseFile(ctx: Ctx, caseId: string, input: CaseFileUp
       },
       ctx.audit,
     );
-    return presentCase(
-      ctx,
-      tx,
-      await reachCase(ctx, tx, caseId),
-      touchesIdentifying || isRecentlySteppedUp(ctx),
-    );
+    return presentCase(ctx, tx, await reachCase(ctx, tx, caseId), touchesIdentifying || hasRecentStepUp(ctx));
   });
 }
 

@@ -56,13 +56,16 @@ import './identity.audit.js';
  * within stepUpValiditySeconds. Call it first in the use case, before reading or changing anything.
  */
 export function requireRecentStepUp(ctx: Ctx): void {
+  if (!hasRecentStepUp(ctx)) throw new AppError('step_up_required');
+}
+
+/** Whether this session passed a fresh passkey check (see requireRecentStepUp), for what shows more after one. */
+export function hasRecentStepUp(ctx: Ctx): boolean {
   const actor = ctx.actor;
-  if (actor.kind !== 'person' || actor.level !== 'full') throw new AppError('step_up_required');
+  if (actor.kind !== 'person' || actor.level !== 'full') return false;
   const at = actor.stepUpAt?.getTime();
   const now = Date.now();
-  if (at === undefined || now - at > stepUpValiditySeconds * 1000 || at > now + 60_000) {
-    throw new AppError('step_up_required');
-  }
+  return at !== undefined && now - at <= stepUpValiditySeconds * 1000 && at <= now + 60_000;
 }
 
 // ---------------------------------------------------------------------------------------------------------

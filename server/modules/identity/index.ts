@@ -28,7 +28,7 @@ export const identityModule: CairnModule = {
 };
 
 export type { Actor } from '../../kernel/access/policy.js';
-export { requireRecentStepUp } from './identity.factors.service.js';
+export { hasRecentStepUp, requireRecentStepUp } from './identity.factors.service.js';
 
 // What other modules may use of identity (docs/ARCHITECTURE.md): read-only access to organisations and
 // people for joins, and the shared vocabulary and validators.
