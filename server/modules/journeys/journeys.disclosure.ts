@@ -35,45 +35,91 @@ export const minimumK = 11;
  */
 export function suppressCells(cells: readonly Cell[], margins: readonly Margin[], k: number): Set<string> {
   if (!Number.isInteger(k) || k < minimumK) throw new Error(`k must be an integer of at least ${minimumK}`);
-  const value = new Map<string, number>();
-  for (const cell of cells) value.set(cell.id, cell.value);
-  const hidden = new Set<string>();
-  for (const cell of cells) if (cell.value < k) hidden.add(cell.id);
+  // Cells by number (an answer has thousands): the last cell of an id counts, as in a map from id to value.
+  const indexOf = new Map<string, number>();
+  for (const cell of cells) indexOf.set(cell.id, indexOf.size);
+  const ids = [...indexOf.keys()];
+  const value = new Float64Array(ids.length);
+  for (const cell of cells) value[indexOf.get(cell.id)!] = cell.value;
+  const hidden = new Uint8Array(ids.length);
+  for (const cell of cells) if (cell.value < k) hidden[indexOf.get(cell.id)!] = 1;
+  // Smallest first, ties by id: the order complementary suppression picks a margin's children in.
+  const byRank = ids.map((_, i) => i);
+  byRank.sort((a, b) => value[a]! - value[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  const rank = new Int32Array(ids.length);
+  byRank.forEach((cell, position) => (rank[cell] = position));
 
-  // Each margin's non-zero children, smallest first (the order complementary suppression picks them in).
-  const prepared = margins
-    .filter((margin) => value.has(margin.total))
-    .map((margin) => ({
-      total: margin.total,
-      children: [...new Set(margin.children)]
-        .filter((id) => id !== margin.total && (value.get(id) ?? 0) > 0)
-        .sort((a, b) => value.get(a)! - value.get(b)! || (a < b ? -1 : a > b ? 1 : 0)),
-    }))
-    .filter((margin) => margin.children.length > 0);
+  // Each margin's non-zero children (not its total, each once), smallest first; the counts of its hidden
+  // children and the people they describe are kept up to date as cells are hidden, so a pass over thousands
+  // of margins costs one look at each instead of a recount of every child.
+  interface Prepared {
+    total: number;
+    children: number[];
+    hiddenChildren: number;
+    mass: number;
+    /** Every child before this index is hidden (a hidden cell is never shown again). */
+    firstShown: number;
+  }
+  const prepared: Prepared[] = [];
+  const seen = new Int32Array(ids.length).fill(-1);
+  for (const margin of margins) {
+    const total = indexOf.get(margin.total);
+    if (total === undefined) continue;
+    const stamp = prepared.length;
+    const children: number[] = [];
+    for (const id of margin.children) {
+      const child = indexOf.get(id);
+      if (child === undefined || child === total || value[child]! <= 0 || seen[child] === stamp) continue;
+      seen[child] = stamp;
+      children.push(child);
+    }
+    if (children.length === 0) continue;
+    prepared.push({
+      total,
+      children: children.sort((a, b) => rank[a]! - rank[b]!),
+      hiddenChildren: 0,
+      mass: 0,
+      firstShown: 0,
+    });
+  }
+  // The margins each cell is a child of.
+  const parents: number[][] = ids.map(() => []);
+  prepared.forEach((margin, index) => {
+    for (const child of margin.children) {
+      parents[child]!.push(index);
+      if (hidden[child]) {
+        margin.hiddenChildren += 1;
+        margin.mass += value[child]!;
+      }
+    }
+  });
+  const hide = (cell: number) => {
+    hidden[cell] = 1;
+    for (const index of parents[cell]!) {
+      prepared[index]!.hiddenChildren += 1;
+      prepared[index]!.mass += value[cell]!;
+    }
+  };
 
+  // Every pass checks the margins in the same order, each against the cells hidden so far (this pass included).
   let changed = true;
   while (changed) {
     changed = false;
     for (const margin of prepared) {
-      const totalHidden = hidden.has(margin.total);
-      let unknowns = totalHidden ? 1 : 0;
-      let mass = 0;
-      for (const id of margin.children) {
-        if (hidden.has(id)) {
-          unknowns += 1;
-          mass += value.get(id)!;
-        }
-      }
+      const totalHidden = hidden[margin.total] === 1;
+      const unknowns = (totalHidden ? 1 : 0) + margin.hiddenChildren;
       const singleUnknown = unknowns === 1;
-      const smallRemainder = !totalHidden && mass > 0 && mass < k;
+      const smallRemainder = !totalHidden && margin.mass > 0 && margin.mass < k;
       if (!singleUnknown && !smallRemainder) continue;
-      const next = margin.children.find((id) => !hidden.has(id));
-      if (next !== undefined) hidden.add(next);
-      else hidden.add(margin.total);
+      while (margin.firstShown < margin.children.length && hidden[margin.children[margin.firstShown]!]) {
+        margin.firstShown += 1;
+      }
+      if (margin.firstShown < margin.children.length) hide(margin.children[margin.firstShown]!);
+      else hide(margin.total);
       changed = true;
     }
   }
-  return hidden;
+  return new Set(ids.filter((_, i) => hidden[i] === 1));
 }
 
 /**
