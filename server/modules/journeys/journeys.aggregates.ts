@@ -13,9 +13,11 @@ import { anyValue, noIndustry, quarterUnknown, wholeYear } from './journeys.voca
  * - A hotspot is an area where a route has a stop of a role (origin, destination, transit, exploitation), plus
  *   `any` (the route touches the area) and the world total; a route counts once per area and role.
  * - Every cell exists for each exploitation type of the route and for `*` (any type: the route counted once),
- *   per whole year (quarter 0) for every combination of industry, nationality, gender and age band with their
- *   roll-up `*` (GROUP BY CUBE), and per quarter (1–4; 5 = not given) with those four rolled up. A map query
- *   thus reads one slice of the cube for a range of years — never the contributions.
+ *   per whole year (quarter 0), in six slices of the four other filters (industry, nationality, gender and age
+ *   band): the exact cells (all four given), one slice per filter (that one given, the other three rolled up to
+ *   `*`), and the unfiltered slice (all four `*`) — and per quarter (1–4; 5 = not given) in the unfiltered slice
+ *   only. No cube: a map query with none or one of these filters, or all four, reads one slice; with two or three
+ *   it sums the exact cells that match (journeys.map.ts). Never the contributions.
  *
  * The caller runs it in the transaction of the change (a decision, an edit of a validated route), so the map
  * never shows a state that was rolled back. SECURITY: the caller must have lifted the tenant wall
@@ -41,11 +43,15 @@ function routeColumns(): SQL {
 const signed = (sign: 1 | -1): SQL =>
   sign > 0 ? sql`sum(people)::int, count(*)::int` : sql`(-sum(people))::int, (-count(*))::int`;
 
-/** The GROUP BY tail and the roll-up columns shared by both tables. */
-// Quarters are kept only in the slice without other filters (a quarterly timeline); every other slice is per
-// year, which halves the cube (the map reads whole years).
-const cube = sql`exploitation_type,
-  grouping sets ((q), cube(industry, nationality_band, gender_band, age_band))`;
+/**
+ * The GROUP BY tail and the roll-up columns shared by both tables: the slices the map reads (see above).
+ * Quarters are kept only in the slice without other filters (a quarterly timeline); every other slice is per
+ * year (the map reads whole years). A cube over the four filters would write 16 slices per type and year, 11 of
+ * them about as many cells as the exact one, for queries (two or three filters at once) that summing the exact
+ * cells answers within the map's budget.
+ */
+const slices = sql`exploitation_type, grouping sets ((q), (), (industry), (nationality_band), (gender_band),
+  (age_band), (industry, nationality_band, gender_band, age_band))`;
 const rolledUp = sql`coalesce(q, ${wholeYear})::smallint,
   exploitation_type, coalesce(industry, ${anyValue}), coalesce(nationality_band, ${anyValue}),
   coalesce(gender_band, ${anyValue}), coalesce(age_band, ${anyValue})`;
@@ -83,12 +89,17 @@ async function applyFlows(tx: Tx, selection: Selection, sign: 1 | -1): Promise<n
         select level, from_area, to_area, from_country, to_country, year, ${rolledUp},
           ${signed(sign)}
         from cells
-        group by level, from_area, to_area, from_country, to_country, year, ${cube}
-        -- One lock order for every writer: two decisions touching the same cells wait, never deadlock.
-        order by 1, 7, 8, 9, 10, 11, 12, 6, 2, 3
+        group by level, from_area, to_area, from_country, to_country, year, ${slices}
+        -- One lock order for every writer: two decisions touching the same cells wait, never deadlock. A
+        -- rebuild writes into empty tables under an exclusive lock: no order, no conflict.
+        ${
+          'allValidated' in selection
+            ? sql``
+            : sql`order by 1, 7, 8, 9, 10, 11, 12, 6, 2, 3
         on conflict (level, quarter, exploitation_type, industry, nationality_band, gender_band, age_band, year,
           from_area, to_area)
-        do update set people = f.people + excluded.people, routes = f.routes + excluded.routes
+        do update set people = f.people + excluded.people, routes = f.routes + excluded.routes`
+        }
         returning 1
       )
       select count(*)::int as n from inserted`,
@@ -121,11 +132,15 @@ async function applyHotspots(tx: Tx, selection: Selection, sign: 1 | -1): Promis
           industry, nationality_band, gender_band, age_band, people, routes)
         select level, area, country, role, year, ${rolledUp}, ${signed(sign)}
         from cells
-        group by level, area, country, role, year, ${cube}
-        order by 1, 6, 7, 8, 9, 10, 11, 5, 2, 4
+        group by level, area, country, role, year, ${slices}
+        ${
+          'allValidated' in selection
+            ? sql``
+            : sql`order by 1, 6, 7, 8, 9, 10, 11, 5, 2, 4
         on conflict (level, quarter, exploitation_type, industry, nationality_band, gender_band, age_band, year,
           area, role)
-        do update set people = h.people + excluded.people, routes = h.routes + excluded.routes
+        do update set people = h.people + excluded.people, routes = h.routes + excluded.routes`
+        }
         returning 1
       )
       select count(*)::int as n from inserted`,

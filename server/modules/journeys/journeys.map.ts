@@ -2,11 +2,20 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../kernel/context.js';
 import { queryRows, type Queryable } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
-import { regionName } from '../directory/index.js';
+import { industries, regionName } from '../directory/index.js';
 import { suppressCells, type Cell, type Margin } from './journeys.disclosure.js';
 import type { JourneyMap, MapQuery } from './journeys.schemas.js';
 import { journeysFlows, journeysHotspots } from './journeys.tables.js';
-import { anyValue, placeRoles, wholeYear, type PlaceRole } from './journeys.vocabulary.js';
+import {
+  ageBands,
+  anyValue,
+  genderBands,
+  nationalityBands,
+  noIndustry,
+  placeRoles,
+  wholeYear,
+  type PlaceRole,
+} from './journeys.vocabulary.js';
 
 /**
  * The map: flows, hotspots, a per-year timeline and a total, read from the summary tables (never from the
@@ -44,14 +53,43 @@ export interface RawMap {
 
 const isRegion = (area: string) => area.includes('.');
 
-/** The slice of the cube a query reads: one value (or `*`) per dimension, whole years, a year range. */
+/** A Postgres array literal of codes (no commas, quotes or braces in them): drizzle would expand a JS array. */
+const codes = (values: readonly string[]) => `{${values.join(',')}}`;
+
+/** Every value each band filter's column holds in the exact cells: the filter's vocabulary. */
+const bandDomains = {
+  industry: codes([...industries, noIndustry]),
+  nationality: codes(nationalityBands),
+  gender: codes(genderBands),
+  age: codes(ageBands),
+};
+
+/**
+ * The cells a query sums (journeys.aggregates.ts): whole years, one exploitation type (or `*`), a year range,
+ * and for the four other filters either their own slice — none or one of them given (the others `*`), or all
+ * four (the exact cells) — or, with two or three given, the exact cells that match them, summed over every
+ * value of the filters not given. Those are listed (`= any(vocabulary)`, not `<> '*'`) so that the key index
+ * walks straight to each combination instead of reading every cell of the type.
+ */
 function slice(query: MapQuery): SQL {
+  const bands = [
+    [sql`industry`, query.industry, bandDomains.industry],
+    [sql`nationality_band`, query.nationalityBand, bandDomains.nationality],
+    [sql`gender_band`, query.genderBand, bandDomains.gender],
+    [sql`age_band`, query.ageBand, bandDomains.age],
+  ] as const;
+  const given = bands.filter(([, value]) => value !== undefined).length;
+  const exact = given >= 2;
+  const conditions = bands.map(([column, value, domain]) =>
+    value !== undefined
+      ? sql`and ${column} = ${value}`
+      : exact
+        ? sql`and ${column} = any(${domain}::text[])`
+        : sql`and ${column} = ${anyValue}`,
+  );
   return sql`quarter = ${wholeYear}
     and exploitation_type = ${query.exploitationType ?? anyValue}
-    and industry = ${query.industry ?? anyValue}
-    and nationality_band = ${query.nationalityBand ?? anyValue}
-    and gender_band = ${query.genderBand ?? anyValue}
-    and age_band = ${query.ageBand ?? anyValue}
+    ${sql.join(conditions, sql` `)}
     and year between ${query.fromYear ?? 0} and ${query.toYear ?? 9999}`;
 }
 
@@ -113,10 +151,13 @@ export function cellsAndMargins(raw: RawMap): { cells: Cell[]; margins: Margin[]
   const cells: Cell[] = [];
   const margins: Margin[] = [];
   const total = raw.timeline.reduce((sum, y) => sum + y.people, 0);
+  // Each id made once: a cell appears in several margins, and the same string is hashed once, not each time.
+  const flowIds = raw.flows.map(flowId);
+  const hotspotIds = raw.hotspots.map(hotspotId);
   cells.push({ id: totalId, value: total });
   for (const y of raw.timeline) cells.push({ id: yearId(y.year), value: y.people });
-  for (const f of raw.flows) cells.push({ id: flowId(f), value: f.people });
-  for (const h of raw.hotspots) cells.push({ id: hotspotId(h), value: h.people });
+  raw.flows.forEach((f, i) => cells.push({ id: flowIds[i]!, value: f.people }));
+  raw.hotspots.forEach((h, i) => cells.push({ id: hotspotIds[i]!, value: h.people }));
 
   // The total is the sum of the years (each contribution has one year).
   margins.push({ total: totalId, children: raw.timeline.map((y) => yearId(y.year)) });
@@ -124,7 +165,9 @@ export function cellsAndMargins(raw: RawMap): { cells: Cell[]; margins: Margin[]
   for (const role of placeRoles) {
     margins.push({
       total: totalId,
-      children: raw.hotspots.filter((h) => h.level === 'country' && h.role === role).map(hotspotId),
+      children: hotspotIds.filter(
+        (_, i) => raw.hotspots[i]!.level === 'country' && raw.hotspots[i]!.role === role,
+      ),
     });
   }
   // Groups built once, so an answer with thousands of flows and hotspots costs linear time, not their product.
@@ -134,35 +177,37 @@ export function cellsAndMargins(raw: RawMap): { cells: Cell[]; margins: Margin[]
     if (list) list.push(id);
     else groups.set(key, [id]);
   };
-  for (const h of raw.hotspots) if (h.level === 'region') add(`regions|${h.country}|${h.role}`, hotspotId(h));
-  for (const f of raw.flows) {
-    if (f.level === 'region') add(`pair|${f.from_country}|${f.to_country}`, flowId(f));
-    add(`out|${f.level}|${f.from_area}`, flowId(f));
-    add(`in|${f.level}|${f.to_area}`, flowId(f));
-  }
+  raw.hotspots.forEach((h, i) => {
+    if (h.level === 'region') add(`regions|${h.country}|${h.role}`, hotspotIds[i]!);
+  });
+  raw.flows.forEach((f, i) => {
+    if (f.level === 'region') add(`pair|${f.from_country}|${f.to_country}`, flowIds[i]!);
+    add(`out|${f.level}|${f.from_area}`, flowIds[i]!);
+    add(`in|${f.level}|${f.to_area}`, flowIds[i]!);
+  });
   const group = (key: string) => groups.get(key) ?? [];
   // A country's cell adds up (or bounds) its regions' cells: hotspots per role, flows per country pair.
-  for (const h of raw.hotspots) {
+  raw.hotspots.forEach((h, i) => {
     if (h.level === 'country')
-      margins.push({ total: hotspotId(h), children: group(`regions|${h.area}|${h.role}`) });
-  }
-  for (const f of raw.flows) {
+      margins.push({ total: hotspotIds[i]!, children: group(`regions|${h.area}|${h.role}`) });
+  });
+  raw.flows.forEach((f, i) => {
     if (f.level === 'country')
-      margins.push({ total: flowId(f), children: group(`pair|${f.from_area}|${f.to_area}`) });
-  }
+      margins.push({ total: flowIds[i]!, children: group(`pair|${f.from_area}|${f.to_area}`) });
+  });
   // At each level, an area's origins bound the flows out of it, its places of exploitation the flows into it,
   // and its transit points both (for direct routes these are exact: the most common case).
-  for (const h of raw.hotspots) {
+  raw.hotspots.forEach((h, i) => {
     if (h.role === 'origin' || h.role === 'transit')
-      margins.push({ total: hotspotId(h), children: group(`out|${h.level}|${h.area}`) });
+      margins.push({ total: hotspotIds[i]!, children: group(`out|${h.level}|${h.area}`) });
     if (h.role === 'exploitation' || h.role === 'transit')
-      margins.push({ total: hotspotId(h), children: group(`in|${h.level}|${h.area}`) });
-  }
+      margins.push({ total: hotspotIds[i]!, children: group(`in|${h.level}|${h.area}`) });
+  });
   return { cells, margins };
 }
 
 const countryNames = new Map<string, Intl.DisplayNames>();
-function areaName(area: string, language: string): string {
+function lookUpAreaName(area: string, language: string): string {
   if (isRegion(area)) return regionName(area) ?? area;
   let names = countryNames.get(language);
   if (!names) {
@@ -174,6 +219,36 @@ function areaName(area: string, language: string): string {
   } catch {
     return area;
   }
+}
+/** Area names by language: a few thousand areas at most, and an answer may name each of them many times. */
+const areaNames = new Map<string, Map<string, string>>();
+function areaName(area: string, language: string): string {
+  let names = areaNames.get(language);
+  if (!names) {
+    names = new Map();
+    areaNames.set(language, names);
+  }
+  let name = names.get(area);
+  if (name === undefined) {
+    name = lookUpAreaName(area, language);
+    names.set(area, name);
+  }
+  return name;
+}
+/** `a.localeCompare(b)` without locales or options, built once instead of on every comparison. */
+const idOrder = new Intl.Collator().compare;
+
+/** Shown cells, most people first, ties by id (as `localeCompare` orders them). */
+function shownInOrder<T extends { people: number }>(
+  rows: readonly T[],
+  id: (row: T) => string,
+  hidden: Set<string>,
+) {
+  return rows
+    .map((row) => ({ row, id: id(row) }))
+    .filter((entry) => !hidden.has(entry.id))
+    .sort((a, b) => b.row.people - a.row.people || idOrder(a.id, b.id))
+    .map((entry) => entry.row);
 }
 
 /** Applies disclosure control to one answer: only cells of at least k people that cannot be recovered remain. */
@@ -187,27 +262,21 @@ export function protectMap(raw: RawMap, k: number, query: MapQuery, language: st
     toYear: query.toYear ?? null,
     total: hidden.has(totalId) ? null : total.value,
     timeline: raw.timeline.filter((y) => !hidden.has(yearId(y.year))),
-    flows: raw.flows
-      .filter((f) => !hidden.has(flowId(f)))
-      .sort((a, b) => b.people - a.people || flowId(a).localeCompare(flowId(b)))
-      .map((f) => ({
-        level: f.level,
-        from: f.from_area,
-        fromName: areaName(f.from_area, language),
-        to: f.to_area,
-        toName: areaName(f.to_area, language),
-        people: f.people,
-      })),
-    hotspots: raw.hotspots
-      .filter((h) => !hidden.has(hotspotId(h)))
-      .sort((a, b) => b.people - a.people || hotspotId(a).localeCompare(hotspotId(b)))
-      .map((h) => ({
-        level: h.level,
-        area: h.area,
-        areaName: areaName(h.area, language),
-        role: h.role,
-        people: h.people,
-      })),
+    flows: shownInOrder(raw.flows, flowId, hidden).map((f) => ({
+      level: f.level,
+      from: f.from_area,
+      fromName: areaName(f.from_area, language),
+      to: f.to_area,
+      toName: areaName(f.to_area, language),
+      people: f.people,
+    })),
+    hotspots: shownInOrder(raw.hotspots, hotspotId, hidden).map((h) => ({
+      level: h.level,
+      area: h.area,
+      areaName: areaName(h.area, language),
+      role: h.role,
+      people: h.people,
+    })),
   };
 }
 

@@ -119,9 +119,10 @@ export const journeysLegs = pgTable(
 
 /**
  * Summary table of flows (docs/decisions/0011-journeys.md): people per (from → to) area pair, at country and at
- * admin-1 level, per year and quarter, for every combination of the filter dimensions and their roll-up `*`.
- * Holds raw counts — small cells included — so it is read only through the disclosure control of the map.
- * It names no contribution and no organisation: a cube, not a copy.
+ * admin-1 level, per year and quarter, in the slices the map reads (journeys.aggregates.ts): per exploitation
+ * type and `*`, the exact cells of industry, nationality, gender and age band, one slice per such filter (the
+ * others rolled up to `*`) and the unfiltered slice. Holds raw counts — small cells included — so it is read
+ * only through the disclosure control of the map. It names no contribution and no organisation.
  */
 export const journeysFlows = pgTable(
   'journeys_flows',
@@ -157,6 +158,10 @@ export const journeysFlows = pgTable(
       table.fromArea,
       table.toArea,
     ),
+    // Cells a rejection emptied, found without reading the table (none outlive the decision's transaction).
+    index('journeys_flows_empty_idx')
+      .on(table.level)
+      .where(sql`${table.routes} <= 0`),
   ],
 );
 
@@ -196,6 +201,9 @@ export const journeysHotspots = pgTable(
       table.area,
       table.role,
     ),
+    index('journeys_hotspots_empty_idx')
+      .on(table.level)
+      .where(sql`${table.routes} <= 0`),
   ],
 );
 
