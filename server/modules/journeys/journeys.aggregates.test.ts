@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setPlatformScope } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
+import { migrationsFolder } from '../../paths.js';
 import { queryRows } from '../../kernel/db/types.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { createMember, createOrganisation, signIn } from '../../test/factories.js';
@@ -386,6 +389,41 @@ describe('journeys: summary tables and the map', () => {
       { numRuns: 40, seed: 2026 },
     );
   }, 120_000);
+
+  it('migration 0019 takes out the cube slices no longer kept, and only those', async () => {
+    // One cell in each of the cube's 16 slices, in a year no generated route has.
+    const patterns = Array.from({ length: 16 }, (_, bits) => [
+      bits & 1 ? 'C_Manufacturing' : '*',
+      bits & 2 ? 'asia' : '*',
+      bits & 4 ? 'female' : '*',
+      bits & 8 ? 'adult' : '*',
+    ]);
+    for (const [industry, nationality, gender, age] of patterns) {
+      await t.database.db.execute(
+        sql`insert into journeys_flows (level, from_area, to_area, from_country, to_country, year, quarter,
+              exploitation_type, industry, nationality_band, gender_band, age_band, people, routes)
+            values ('country', 'VN', 'TH', 'VN', 'TH', 1990, 0, '*', ${industry}, ${nationality}, ${gender},
+              ${age}, 1, 1)`,
+      );
+    }
+    const migration = readFileSync(join(migrationsFolder, '0019_journeys_cells.sql'), 'utf8');
+    const deletes = migration
+      .split('--> statement-breakpoint')
+      .map((statement) => statement.replace(/^--.*$/gm, '').trim())
+      .filter((statement) => statement.startsWith('DELETE'));
+    expect(deletes).toHaveLength(2);
+    // The migration's own text, run as the migrator runs it.
+    for (const statement of deletes) await t.database.db.execute(statement);
+    const left = await queryRows<{ rolled: number }>(
+      t.database.db,
+      sql`select ((industry = '*')::int + (nationality_band = '*')::int + (gender_band = '*')::int
+            + (age_band = '*')::int) as rolled
+          from journeys_flows where year = 1990 order by 1`,
+    );
+    // The exact cell, the four one-filter slices and the unfiltered one.
+    expect(left.map((r) => r.rolled)).toEqual([0, 3, 3, 3, 3, 4]);
+    await t.database.db.execute(sql`delete from journeys_flows where year = 1990`);
+  });
 
   it('publishes something: the unfiltered member map shows flows at both levels', async () => {
     const response = await t.app.inject({
