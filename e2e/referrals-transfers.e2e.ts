@@ -12,20 +12,22 @@ import {
   referralSpec,
 } from './referrals-support.js';
 
-// The demo organisations (server/modules/identity/identity.seed.ts): Tumaini Safe Homes has a caseworker and a
-// case supervisor, Mekong Legal Aid Network a caseworker. Tumaini's supervisor decides the transfers it receives.
+// The demo organisations (server/modules/identity/identity.seed.ts): Tumaini Safe Homes and Mekong Legal Aid
+// Network each have a caseworker and a case supervisor. Tumaini's supervisor decides the transfers it receives;
+// Mekong's opens the record Mekong keeps of a case it transferred.
 const TUMAINI = 'Tumaini Safe Homes (demo)';
 const MEKONG = 'Mekong Legal Aid Network (demo)';
 const WORKER = 'caseworker.tumaini@demo.cairn';
 const SUPERVISOR = 'supervisor@demo.cairn';
 const MEKONG_WORKER = 'caseworker@demo.cairn';
+const MEKONG_SUPERVISOR = 'supervisor.mekong@demo.cairn';
 // Platform staff (no organisation): the platform-wide referral statistics are theirs.
 const PLATFORM_ADMIN = 'admin@demo.cairn';
 const PLAN_NAME = 'support-plan.txt';
 const PLAN = Buffer.from('Week 1: first meeting at the office.\nWeek 2: legal advice.\n');
 
 describe('referrals: drafts edited, consent overridden with a reason, a file in a thread, a case transferred', () => {
-  const spec = referralSpec([WORKER, SUPERVISOR, MEKONG_WORKER, PLATFORM_ADMIN]);
+  const spec = referralSpec([WORKER, SUPERVISOR, MEKONG_WORKER, MEKONG_SUPERVISOR, PLATFORM_ADMIN]);
   let worker: Page;
   let supervisor: Page;
   let mekong: Page;
@@ -45,6 +47,32 @@ describe('referrals: drafts edited, consent overridden with a reason, a file in 
     await page.getByRole('button', { name: en('referrals.picker.find'), exact: true }).click();
     await page.getByRole('radio', { name: new RegExp(`^${escapeRegExp(MEKONG)}`) }).check();
   }
+  /** A passkey on the browser's virtual authenticator, for the step-ups that reveal or download. */
+  async function addPasskey(page: Page): Promise<void> {
+    await addVirtualAuthenticator(page);
+    await page.goto(`${spec.server.baseUrl}/account/security`);
+    await expectHeading(page, en('auth.security.title'));
+    await field(page, en('auth.passkey.nameLabel')).fill('E2E laptop');
+    await page.getByRole('button', { name: en('auth.passkey.add'), exact: true }).click();
+    await page.getByRole('rowheader', { name: 'E2E laptop', exact: true }).waitFor();
+  }
+  /** Clicks `button` and passes the passkey check it may ask for (a passkey added a moment ago may still count). */
+  async function withStepUp<T>(
+    page: Page,
+    button: ReturnType<Page['getByRole']>,
+    done: Promise<T>,
+  ): Promise<T> {
+    await button.click();
+    const stepUp = page.getByRole('dialog', { name: en('auth.stepUp.title') });
+    await Promise.race([
+      stepUp
+        .waitFor()
+        .then(() => stepUp.getByRole('button', { name: en('auth.stepUp.usePasskey'), exact: true }).click())
+        .catch(() => undefined),
+      done,
+    ]);
+    return done;
+  }
   const section = (page: Page, name: string, covered: boolean) =>
     page.getByRole('checkbox', {
       name: `${en(`cases.vocabulary.sections.${name}`)} — ${en(covered ? 'referrals.new.covered' : 'referrals.new.notCovered')}`,
@@ -58,12 +86,7 @@ describe('referrals: drafts edited, consent overridden with a reason, a file in 
     await spec.signIn(supervisor, SUPERVISOR);
     await spec.signIn(mekong, MEKONG_WORKER);
     // Downloading a thread's file wants a recent passkey step-up: Mekong's caseworker gets a passkey.
-    await addVirtualAuthenticator(mekong);
-    await mekong.goto(`${spec.server.baseUrl}/account/security`);
-    await expectHeading(mekong, en('auth.security.title'));
-    await field(mekong, en('auth.passkey.nameLabel')).fill('E2E laptop');
-    await mekong.getByRole('button', { name: en('auth.passkey.add'), exact: true }).click();
-    await mekong.getByRole('rowheader', { name: 'E2E laptop', exact: true }).waitFor();
+    await addPasskey(mekong);
     caseId = await caseWithConsent(worker, {
       purpose: 'Referral',
       recipientOrganisationId: await organisationOf(mekong),
@@ -171,17 +194,7 @@ describe('referrals: drafts edited, consent overridden with a reason, a file in 
     // Clicking the file asks for a fresh passkey check (the server's rule, as for case attachments) unless the
     // passkey added a moment ago still counts as one; then the browser saves the file under its own name, with
     // the bytes that were sent.
-    const downloaded = mekong.waitForEvent('download');
-    await download.click();
-    const stepUp = mekong.getByRole('dialog', { name: en('auth.stepUp.title') });
-    await Promise.race([
-      stepUp
-        .waitFor()
-        .then(() => stepUp.getByRole('button', { name: en('auth.stepUp.usePasskey'), exact: true }).click())
-        .catch(() => undefined),
-      downloaded,
-    ]);
-    const saved = await downloaded;
+    const saved = await withStepUp(mekong, download, mekong.waitForEvent('download'));
     expect(saved.suggestedFilename()).toBe(PLAN_NAME);
     expect((await readFile(await saved.path())).equals(PLAN)).toBe(true);
   });
@@ -233,7 +246,7 @@ describe('referrals: drafts edited, consent overridden with a reason, a file in 
     );
     await expectNoSeriousAxeViolations(mekong, 'transfer page (sender, accepted)');
     // Read-only for the sender now: no decision is left to take, and the kept record opens only for the
-    // sender's case supervisors (referrals.transfers.policy.ts), which Mekong's demo data has none of.
+    // sender's case supervisors (referrals.transfers.policy.ts), not for its caseworker.
     for (const action of ['accept', 'reject', 'revoke', 'openRecord'])
       expect(
         await mekong.getByRole('button', { name: en(`referrals.transfer.${action}`), exact: true }).count(),
@@ -242,6 +255,29 @@ describe('referrals: drafts edited, consent overridden with a reason, a file in 
     expect(
       await mekong.getByRole('heading', { name: en('referrals.page.actions'), exact: true }).count(),
     ).toBe(0);
+
+    // Mekong's case supervisor opens the kept record after a passkey check: what Mekong held, to read only.
+    const mekongSupervisor = await spec.openPage();
+    await spec.signIn(mekongSupervisor, MEKONG_SUPERVISOR);
+    await addPasskey(mekongSupervisor);
+    await mekongSupervisor.goto(`${spec.server.baseUrl}${transferPath}`);
+    await expectHeading(mekongSupervisor, en('referrals.transfer.title'));
+    const record = mekongSupervisor.getByRole('region', {
+      name: en('referrals.transfer.record'),
+      exact: true,
+    });
+    // Open, it shows the case as it was and a button to hide it again.
+    await withStepUp(
+      mekongSupervisor,
+      record.getByRole('button', { name: en('referrals.transfer.openRecord'), exact: true }),
+      record.getByRole('button', { name: en('cases.file.hide'), exact: true }).waitFor(),
+    );
+    expect(await record.textContent()).toMatch(
+      new RegExp(escapeRegExp(en('referrals.transfer.recordOf')).replace(/\\\{\w+\\\}/g, '.+')),
+    );
+    expect(await record.getByRole('textbox').count()).toBe(0);
+    expect(await record.locator('input, select, textarea').count()).toBe(0);
+    await expectNoSeriousAxeViolations(mekongSupervisor, 'kept record of a transferred case (sender)');
   });
 
   it('shows platform staff the referral counts across the platform, small counts suppressed as the page says', async () => {

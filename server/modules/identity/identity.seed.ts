@@ -132,6 +132,12 @@ const people: DemoPerson[] = [
   },
   { email: 'caseworker@demo.cairn', displayName: 'Sophea Chan', role: 'caseworker', organisation: 'mekong' },
   {
+    email: 'supervisor.mekong@demo.cairn',
+    displayName: 'Dara Sok',
+    role: 'case_supervisor',
+    organisation: 'mekong',
+  },
+  {
     email: 'caseworker.tumaini@demo.cairn',
     displayName: 'Grace Achieng',
     role: 'caseworker',

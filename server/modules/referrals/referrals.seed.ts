@@ -19,8 +19,9 @@ import { requestTransfer } from './referrals.transfers.service.js';
 /**
  * Demo referrals for `npm start`, from the demo NGO in Kenya/Uganda to the one in the Mekong region: one in
  * each stage a newcomer should see (sent, acknowledged, accepted with a conversation, completed with an
- * outcome), and a transfer the other way waiting for Tumaini's case supervisor (Mekong has none to decide). Invented, like the demo cases they refer; made through the same use cases
- * as the API, so consent is checked, text sealed and every step audited.
+ * outcome), and a transfer the other way waiting for Tumaini's case supervisor to decide (once accepted, Mekong's
+ * case supervisor opens the record it kept). Invented, like the demo cases they refer; made through the same
+ * use cases as the API, so consent is checked, text sealed and every step audited.
  */
 
 const tumainiWorker = 'caseworker.tumaini@demo.cairn';
