@@ -19,11 +19,27 @@ const security = [{ session: [] }];
 /** The same audience as the form: contributors of vetted (active) organisations. */
 const contributors: RoutePolicy = { access: 'member', roles: contributorRoles };
 
+/** An upload's body as a stream of pieces, with nothing for an object walker to descend into. */
+class UploadStream implements AsyncIterable<Buffer | string> {
+  readonly #stream: AsyncIterable<Buffer | string>;
+  constructor(stream: AsyncIterable<Buffer | string>) {
+    this.#stream = stream;
+  }
+  [Symbol.asyncIterator](): AsyncIterator<Buffer | string> {
+    return this.#stream[Symbol.asyncIterator]();
+  }
+}
+
 /** The upload: its own plugin, so its body parser (the raw stream, never buffered) stays here. */
 async function uploadRoutes(scope: FastifyInstance): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
-  // The body is handed over as the request stream: the service keeps it piece by piece, sealed.
-  app.addContentTypeParser(importMediaTypes, (_request, payload, done) => done(null, payload));
+  // The body is handed over as the request stream, read by the service as it arrives. SECURITY/LIVENESS:
+  // the stream is wrapped with no enumerable property: the app's gate walks `request.body` looking for NUL
+  // characters, and walking a live socket's object graph (request → socket → server → …) never ended, so
+  // the upload hung over real HTTP (app.inject's request object is small enough to walk).
+  app.addContentTypeParser(importMediaTypes, (_request, payload, done) =>
+    done(null, new UploadStream(payload)),
+  );
 
   app.post(
     '/journeys/imports',
@@ -57,7 +73,7 @@ async function uploadRoutes(scope: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { layout, fileName, mapping } = request.query;
       const result = await startImport(contextOf(request), {
-        body: request.body as AsyncIterable<Buffer>,
+        body: request.body as UploadStream,
         contentType: request.headers['content-type'],
         contentLength: request.headers['content-length'],
         fileName,

@@ -381,6 +381,18 @@ describe('journeys: spreadsheet imports of routes', () => {
     expect(await stateOfA()).toEqual(before);
   });
 
+  it('answers an upload over a real connection (the request stream is never walked as an object)', async () => {
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const res = await fetch(`${address}/api/journeys/imports?layout=tracker&fileName=routes.csv`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', cookie: worker.cookie, origin: address },
+      body: goodTracker,
+      signal: AbortSignal.timeout(15_000),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    expect((await res.json()) as JourneyImport).toMatchObject({ status: 'checking', format: 'csv' });
+  });
+
   it('reports a large file of text junk and changes nothing', async () => {
     const before = await stateOfA();
     const lines = ['Origin,Place of exploitation,Exploitation type,Estimated number of cases,Period'];
