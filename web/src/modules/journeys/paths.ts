@@ -4,6 +4,7 @@ export const journeyPaths = {
   memberMap: '/journeys/members',
   contribute: '/journeys/contribute',
   contributions: '/journeys/contributions',
+  import: '/journeys/import',
   edit: (id: string) => `/journeys/contributions/${id}/edit`,
   moderation: '/journeys/moderation',
 } as const;

@@ -103,6 +103,9 @@ export function ContributionsPage() {
       <p>
         <Link to={journeyPaths.contribute} className="button button--primary">
           {t('journeys.nav.contribute')}
+        </Link>{' '}
+        <Link to={journeyPaths.import} className="button button--secondary">
+          {t('journeys.nav.import')}
         </Link>
       </p>
       {routes.isPending ? (
