@@ -271,6 +271,11 @@ async function runSqlmap(
       clearTimeout(timer);
       resolve({ output, timedOut });
     });
+    // Not installed (or not runnable): no 'close' follows, so answer now, with the reason as the output.
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ output: `${output}\ncould not run ${sqlmap}: ${error.message}`, timedOut: false });
+    });
   });
 }
 
