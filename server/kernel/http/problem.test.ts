@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,5 +222,20 @@ describe('findNul', () => {
     expect(findNul({ a: 'fine', n: 3, z: null }, 'body')).toBeNull();
     expect(findNul({ h: [{ n: 'lone \udc00 surrogate' }] }, 'body')).toBe('body.h.0.n');
     expect(findNul(Buffer.from([0, 0, 0]), 'body')).toBeNull();
+  });
+
+  it('walks only what a parser makes: plain and prototype-less objects and arrays, not a stream', async () => {
+    const { findNul } = await import('./problem.js');
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { q: 'a\u0000' });
+    expect(findNul(bare, 'query')).toBe('query.q');
+    // A request stream taken as the body: its object graph is endless and it holds no field of the request.
+    const stream = new PassThrough();
+    Object.assign(stream, { marker: 'x\u0000' });
+    expect(findNul(stream, 'body')).toBeNull();
+    expect(findNul({ wrapped: stream }, 'body')).toBeNull();
+    class Shaped {
+      text = 'y\u0000';
+    }
+    expect(findNul([new Shaped()], 'body')).toBeNull();
   });
 });

@@ -158,7 +158,11 @@ export function registerProblemHandling(app: FastifyInstance): void {
 export function findNul(value: unknown, path: string, depth = 0): string | null {
   // A lone UTF-16 surrogate cannot be stored either (PostgreSQL refuses it in text and jsonb).
   if (typeof value === 'string') return value.includes('\u0000') || /\p{Cs}/u.test(value) ? path : null;
-  if (depth > 32 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
+  if (depth > 32 || value === null || typeof value !== 'object') return null;
+  // Only what a parser made (plain objects and arrays): a stream, a buffer or another object a route takes as its
+  // body is not walked (a socket's object graph is endless).
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) return null;
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     if (key.includes('\u0000')) return `${path}.${key.replaceAll('\u0000', '')}`;
     const found = findNul(child, `${path}.${key}`, depth + 1);
