@@ -7,7 +7,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../test/app.js';
-import { createPerson, signIn } from '../test/factories.js';
+import { stepUp } from '../test/cases.js';
+import { createMember, createPerson, signIn } from '../test/factories.js';
 import { freeTextPaths, toJsonText, validValue, withLeaf } from './arbitraries.js';
 import { loadOperations, urlOf, type JsonSchema, type Operation } from './openapi.js';
 import { createAdmin, knownExamples, randomAddress, report } from './support.js';
@@ -35,6 +36,14 @@ const operations = (await loadOperations(t.app)).filter(
 );
 const examples = await knownExamples(t.app);
 const platformAdmin = await createPerson(db, { platformRole: 'platform_admin', passkey: true });
+
+/** A case supervisor of the organisation, signed in and stepped up just now (as after a passkey check). */
+async function caseSupervisorCookie(organisationId: string): Promise<string> {
+  const { membership, personId } = await createMember(db, { organisationId, role: 'case_supervisor' });
+  const session = await signIn(db, personId, { membershipId: membership.id });
+  await stepUp(db, session.sessionId);
+  return session.cookie;
+}
 
 /**
  * The throwaway server: a plain HTTP listener that hands every request to the app. Each request gets a
@@ -326,7 +335,8 @@ describe('injection (sqlmap, level 3, risk 2)', () => {
       const findings: string[] = [];
       const problems: string[] = [];
       for (const [index, request] of targetsOf(op, ids, 11).entries()) {
-        // Signed in as the organisation's admin, or as a platform admin where only staff pass the gate.
+        // Signed in as the organisation's admin; where the gate refuses them, as its case supervisor (with a
+        // fresh step-up), then as a platform admin (the staff routes), so each run reaches the handler.
         let cookie = await admin.cookie();
         const probe = async () =>
           t.app.inject({
@@ -337,6 +347,11 @@ describe('injection (sqlmap, level 3, risk 2)', () => {
             ...(request.data ? { payload: request.data.replaceAll(`${MARK}"`, '"') } : {}),
           });
         let status = (await probe()).statusCode;
+        if (status === 403) {
+          // The case routes are the case staff's: a case supervisor of the same organisation, stepped up.
+          cookie = await caseSupervisorCookie(admin.organisationId);
+          status = (await probe()).statusCode;
+        }
         if (status === 403) {
           cookie = (await signIn(db, platformAdmin.id)).cookie;
           status = (await probe()).statusCode;
