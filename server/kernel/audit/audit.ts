@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { asc, gt, sql } from 'drizzle-orm';
-import { kernelAudit, kernelMeta } from '../db/kernel.tables.js';
+import { kernelAudit, kernelAuditQueue, kernelMeta } from '../db/kernel.tables.js';
 import { beforeCommit } from '../db/transaction.js';
-import { queryRows, type Db, type Tx } from '../db/types.js';
+import type { Db, Tx } from '../db/types.js';
 
 /**
  * The audit events of Cairn, by action, with their details. Modules add theirs by declaration merging.
@@ -32,7 +32,7 @@ export interface AuditEvent<A extends AuditAction = AuditAction> {
 
 export const GENESIS_HASH = '0'.repeat(64);
 const HEAD_KEY = 'audit_head';
-// The chain's transaction-scoped lock is taken by kernel_audit_reserve() (migration 0016_audit_append).
+// The head is written by the chain's trigger, kernel_audit_chain() (migration 0021_audit_chained_at_commit).
 
 /** JSON with object keys sorted at every level, so jsonb's own key order cannot change a hash. */
 export function canonicalJson(value: unknown): string {
@@ -46,8 +46,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-interface HashedFields {
-  id: number;
+interface ContentFields {
   occurredAt: Date;
   action: string;
   actorPersonId: string | null;
@@ -60,7 +59,42 @@ interface HashedFields {
   details: unknown;
 }
 
-/** The hash of one audit row: SHA-256 over the previous hash and every field of the row. */
+interface HashedFields extends ContentFields {
+  id: number;
+}
+
+/**
+ * SHA-256 of an entry's content, every field but its place in the chain: what the application writes with the
+ * entry, and what verification recomputes.
+ */
+export function auditDigest(entry: ContentFields): string {
+  const body = canonicalJson([
+    entry.occurredAt.toISOString(),
+    entry.action,
+    entry.actorPersonId,
+    entry.actorMembershipId,
+    entry.organisationId,
+    entry.objectType,
+    entry.objectId,
+    entry.ip,
+    entry.requestId,
+    entry.details,
+  ]);
+  return createHash('sha256').update(body, 'utf8').digest('hex');
+}
+
+/**
+ * The hash of an entry chained at COMMIT (migration 0021, kernel_audit_chain): SHA-256 over the previous hash,
+ * the entry's id and its digest, exactly as the trigger computes it.
+ */
+export function chainHash(prevHash: string, id: number, digest: string): string {
+  return createHash('sha256').update(`${prevHash}\n${id}\n${digest}`, 'utf8').digest('hex');
+}
+
+/**
+ * The hash of an entry chained before migration 0021 (no digest column): SHA-256 over the previous hash and
+ * every field of the row. Verification still checks those entries with it.
+ */
 export function auditHash(prevHash: string, row: HashedFields): string {
   const body = canonicalJson([
     row.id,
@@ -78,7 +112,7 @@ export function auditHash(prevHash: string, row: HashedFields): string {
   return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
 }
 
-type PendingEntry = Omit<HashedFields, 'id' | 'occurredAt'>;
+type PendingEntry = Omit<ContentFields, 'occurredAt'>;
 
 // The entries a transaction has recorded, in order, waiting for its end.
 const queued = new WeakMap<Tx, PendingEntry[]>();
@@ -87,10 +121,8 @@ const insertChunk = 500;
 
 /**
  * Records an audit event in the transaction of the change it describes, so the two commit or roll back together.
- * In a transaction opened by inTransaction the entry is appended just before COMMIT, with the transaction's other
- * entries: the chain's lock (which makes the chain linear in commit order) is then held for two statements and
- * the commit, not for the rest of the use case, so concurrent writers queue far less. Elsewhere it is appended at
- * once.
+ * In a transaction opened by inTransaction the entry is written just before COMMIT, with the transaction's other
+ * entries, in one statement; elsewhere it is written at once. Either way it joins the chain at COMMIT (appendEntries).
  */
 export async function recordAudit<A extends AuditAction>(
   tx: Tx,
@@ -119,37 +151,23 @@ export async function recordAudit<A extends AuditAction>(
   else await appendEntries(tx, fresh);
 }
 
-/** Appends entries to the chain: lock, head and ids in one call, then the rows and the new head in one more. */
+/**
+ * Writes entries to the queue, in order, with their digests. At COMMIT the deferred trigger kernel_audit_chain
+ * (migration 0021) gives them ids and chains them under the chain's lock, so the lock is never held across a round
+ * trip to this process: a busy event loop cannot make every other writer wait.
+ */
 async function appendEntries(tx: Tx, entries: PendingEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const [reserved] = await queryRows<{ head_hash: string | null; ids: (string | number)[] }>(
-    tx,
-    sql`select head_hash, ids from kernel_audit_reserve(${entries.length})`,
-  );
-  // Millisecond precision: the column stores exactly what was hashed.
+  // Millisecond precision: the column stores exactly what the digest covers.
   const occurredAt = new Date(Math.floor(Date.now()));
-  let prevHash = reserved?.head_hash ?? GENESIS_HASH;
-  const rows = entries.map((entry, index) => {
-    const row: HashedFields = { ...entry, id: Number(reserved!.ids[index]), occurredAt };
-    const hash = auditHash(prevHash, row);
-    const stored = { ...row, prevHash, hash };
-    prevHash = hash;
-    return stored;
-  });
-  const last = rows.at(-1)!;
-  for (let from = 0; from + insertChunk < rows.length; from += insertChunk) {
-    await tx.insert(kernelAudit).values(rows.slice(from, from + insertChunk));
+  const rows = entries.map((entry) => ({
+    ...entry,
+    occurredAt,
+    digest: auditDigest({ ...entry, occurredAt }),
+  }));
+  for (let from = 0; from < rows.length; from += insertChunk) {
+    await tx.insert(kernelAuditQueue).values(rows.slice(from, from + insertChunk));
   }
-  const tail = rows.slice(Math.floor((rows.length - 1) / insertChunk) * insertChunk);
-  // The head lets verification notice rows cut off the end of the chain; written with the last rows.
-  const head = { id: last.id, hash: last.hash };
-  await tx.execute(
-    sql`with appended as (${tx.insert(kernelAudit).values(tail).getSQL()}) ${tx
-      .insert(kernelMeta)
-      .values({ key: HEAD_KEY, value: head })
-      .onConflictDoUpdate({ target: kernelMeta.key, set: { value: head, updatedAt: new Date() } })
-      .getSQL()}`,
-  );
 }
 
 export type AuditVerification =
@@ -176,7 +194,10 @@ export async function verifyAuditChain(db: Db, batchSize = 1000): Promise<AuditV
           reason: 'previous hash does not match (a row before it was removed or changed)',
         };
       }
-      if (auditHash(prevHash, row) !== row.hash) {
+      // Entries chained at COMMIT carry their content's digest; older ones were hashed over their content.
+      const expected =
+        row.digest === null ? auditHash(prevHash, row) : chainHash(prevHash, row.id, auditDigest(row));
+      if (expected !== row.hash) {
         return {
           ok: false,
           checked,

@@ -79,6 +79,11 @@ export const kernelAudit = pgTable(
     details: jsonb('details').notNull(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /**
+     * SHA-256 of the entry's content (server/kernel/audit/audit.ts auditDigest); `hash` chains it to the entry
+     * before. Null on entries chained before migration 0021, whose hash covers the content directly.
+     */
+    digest: text('digest'),
   },
   (table) => [
     index('kernel_audit_organisation_idx').on(table.organisationId, table.id),
@@ -88,6 +93,27 @@ export const kernelAudit = pgTable(
 );
 
 export const kernelAuditSeq = pgSequence('kernel_audit_id_seq', { startWith: 1 });
+
+/**
+ * Audit entries written by a transaction that has not committed yet. At COMMIT a deferred trigger
+ * (kernel_audit_chain, migration 0021) moves them into kernel_audit, chained, under the chain's lock: the lock is
+ * held for that step of the commit only, never across a round trip to the application. Always empty between
+ * transactions.
+ */
+export const kernelAuditQueue = pgTable('kernel_audit_queue', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
+  action: text('action').notNull(),
+  actorPersonId: uuid('actor_person_id'),
+  actorMembershipId: uuid('actor_membership_id'),
+  organisationId: uuid('organisation_id'),
+  objectType: text('object_type').notNull(),
+  objectId: text('object_id'),
+  ip: text('ip'),
+  requestId: text('request_id'),
+  details: jsonb('details').notNull(),
+  digest: text('digest').notNull(),
+});
 
 /**
  * Data keys of each organisation (envelope encryption, ARCHITECTURE §4): a random 256-bit key per version,
