@@ -24,7 +24,7 @@ export interface StartCairnOptions {
 }
 
 /** The compiled server, refused when missing or older than a source file (a stale build measures old code). */
-function compiledMain(): string {
+export function compiledMain(): string {
   const main = path.join(projectRoot, 'dist', 'server', 'main.js');
   if (!existsSync(main))
     throw new Error(`${main} is missing: run npm run build:server (npm run bench does).`);

@@ -28,6 +28,16 @@ export interface ServiceOptions {
 
 const keptLines = 60;
 
+/** This process's environment with `overrides` applied; an undefined value removes the variable. */
+export function childEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
 /**
  * Starts a Node script as a child process and waits until its health path answers 200. The child is a
  * plain `node --import tsx …`, not `npx tsx …`: one process, so the pid we signal is the server itself and
@@ -35,14 +45,9 @@ const keptLines = 60;
  */
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { name, port, cleanup } = options;
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [key, value] of Object.entries(options.env)) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
-  }
   const child = spawn(process.execPath, options.nodeArgs, {
     cwd: projectRoot,
-    env,
+    env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) {

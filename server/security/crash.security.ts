@@ -1,5 +1,4 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -10,7 +9,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../../bench/lib/cleanup.js';
 import { freePort } from '../../bench/lib/ports.js';
-import { startService, type Service } from '../../bench/lib/service.js';
+import { compiledMain } from '../../bench/lib/cairn.js';
+import { childEnv, startService, type Service } from '../../bench/lib/service.js';
 import { verifyAuditChain } from '../kernel/audit/audit.js';
 import { appRolePool, fromPool } from '../kernel/db/client.js';
 import { projectRoot } from '../paths.js';
@@ -138,9 +138,10 @@ function cairnEnv(): Record<string, string | undefined> {
 
 /**
  * Cairn as `npm start` runs it: the compiled server (`npm run test:security` builds it first), not the sources
- * through tsx, whose loader and source maps cost a fifth of the throughput under this load.
+ * through tsx, whose loader and source maps cost a fifth of the throughput under this load. Set in beforeAll,
+ * which refuses a missing or stale build.
  */
-const mainScript = path.join(projectRoot, 'dist', 'server', 'main.js');
+let mainScript: string;
 
 /** Starts Cairn on the private server, on the same port every time (clients keep their URL). */
 async function startCairn(): Promise<Service> {
@@ -162,14 +163,9 @@ async function startCairn(): Promise<Service> {
  * would. It stays up through the faults (PostgreSQL's restart included) and its jobs are counted at the end.
  */
 function startWorker(): void {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [key, value] of Object.entries(cairnEnv())) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
-  }
   const worker = spawn('nice', ['-n', '19', process.execPath, mainScript, 'worker'], {
     cwd: projectRoot,
-    env,
+    env: childEnv(cairnEnv()),
     stdio: 'ignore',
   });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -180,8 +176,7 @@ function startWorker(): void {
 }
 
 beforeAll(async () => {
-  if (!existsSync(mainScript))
-    throw new Error(`${mainScript} is missing: build the server first (npm run build:server).`);
+  mainScript = compiledMain();
   postgres = await startPrivatePostgres();
   cleanup.add('private PostgreSQL', () => postgres.dispose());
   dataDir = await mkdtemp(path.join(tmpdir(), 'cairn-crash-data-'));
@@ -465,10 +460,7 @@ describe('crash: kill -9 Cairn twice and PostgreSQL once under a steady write lo
     await cairn.stop();
     const { stdout } = await execute(process.execPath, [mainScript, 'verify-audit'], {
       cwd: projectRoot,
-      env: {
-        ...process.env,
-        ...Object.fromEntries(Object.entries(cairnEnv()).filter(([, v]) => v !== undefined)),
-      },
+      env: childEnv(cairnEnv()),
       timeout: 120_000,
     });
     expect(stdout).toMatch(/the audit trail verifies \(\d+ entries\)/);
