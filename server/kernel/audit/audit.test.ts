@@ -29,6 +29,21 @@ const record = (database: TestDatabase, n: number) =>
     ),
   );
 
+/** An entry's row as the chain stores it, for the hash tests: a 'thing' with only these fields set. */
+const thingRow = (id: number, at: number, action: string, objectId: string, n: number) => ({
+  id,
+  occurredAt: new Date(at),
+  action,
+  actorPersonId: null,
+  actorMembershipId: null,
+  organisationId: null,
+  objectType: 'thing',
+  objectId,
+  ip: null,
+  requestId: null,
+  details: { n },
+});
+
 /** Runs owner-level SQL with the append-only triggers off, as an attacker with database access would. */
 const tamper = (database: TestDatabase, statement: ReturnType<typeof sql>) =>
   database.asOwner(async (db) => {
@@ -130,19 +145,7 @@ describe('the audit trail', () => {
     try {
       let prev = GENESIS_HASH;
       for (let id = 1; id <= 3; id++) {
-        const row = {
-          id,
-          occurredAt: new Date(1_700_000_000_000 + id),
-          action: 'test.thing_done',
-          actorPersonId: null,
-          actorMembershipId: null,
-          organisationId: null,
-          objectType: 'thing',
-          objectId: String(id),
-          ip: null,
-          requestId: null,
-          details: { n: id },
-        };
+        const row = thingRow(id, 1_700_000_000_000 + id, 'test.thing_done', String(id), id);
         const hash = auditHash(prev, row);
         await fresh.asOwner((db) =>
           db.execute(
@@ -194,19 +197,7 @@ describe('the hash chain (property)', () => {
         (events, pick, field) => {
           let prev = GENESIS_HASH;
           const rows = events.map((event, i) => {
-            const row = {
-              id: i + 1,
-              occurredAt: new Date(1_700_000_000_000 + i),
-              action: event.action,
-              actorPersonId: null,
-              actorMembershipId: null,
-              organisationId: null,
-              objectType: 'thing',
-              objectId: event.objectId,
-              ip: null,
-              requestId: null,
-              details: { n: event.n },
-            };
+            const row = thingRow(i + 1, 1_700_000_000_000 + i, event.action, event.objectId, event.n);
             const hash = auditHash(prev, row);
             const stored = { ...row, prevHash: prev, hash };
             prev = hash;
@@ -235,19 +226,7 @@ describe('the hash chain (property)', () => {
         (events, pick, field) => {
           let prev = GENESIS_HASH;
           const rows = events.map((event, i) => {
-            const row = {
-              id: i + 1,
-              occurredAt: new Date(1_700_000_000_000 + i),
-              action: event.action,
-              actorPersonId: null,
-              actorMembershipId: null,
-              organisationId: null,
-              objectType: 'thing',
-              objectId: event.objectId,
-              ip: null,
-              requestId: null,
-              details: { n: event.n },
-            };
+            const row = thingRow(i + 1, 1_700_000_000_000 + i, event.action, event.objectId, event.n);
             const hash = chainHash(prev, row.id, auditDigest(row));
             const stored = { ...row, prevHash: prev, hash };
             prev = hash;

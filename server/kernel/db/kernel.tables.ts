@@ -58,6 +58,20 @@ export const kernelJobs = pgTable(
   ],
 );
 
+/** An audit entry's content: the columns of kernel_audit and of kernel_audit_queue alike (auditDigest covers them). */
+const auditContentColumns = () => ({
+  occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
+  action: text('action').notNull(),
+  actorPersonId: uuid('actor_person_id'),
+  actorMembershipId: uuid('actor_membership_id'),
+  organisationId: uuid('organisation_id'),
+  objectType: text('object_type').notNull(),
+  objectId: text('object_id'),
+  ip: text('ip'),
+  requestId: text('request_id'),
+  details: jsonb('details').notNull(),
+});
+
 /**
  * The audit trail: append-only (a trigger refuses UPDATE, DELETE and TRUNCATE; the app role has no such
  * grants) and hash-chained (each row's hash covers the previous row's hash), so any change is detectable.
@@ -67,16 +81,7 @@ export const kernelAudit = pgTable(
   'kernel_audit',
   {
     id: bigint('id', { mode: 'number' }).primaryKey(),
-    occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
-    action: text('action').notNull(),
-    actorPersonId: uuid('actor_person_id'),
-    actorMembershipId: uuid('actor_membership_id'),
-    organisationId: uuid('organisation_id'),
-    objectType: text('object_type').notNull(),
-    objectId: text('object_id'),
-    ip: text('ip'),
-    requestId: text('request_id'),
-    details: jsonb('details').notNull(),
+    ...auditContentColumns(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
     /**
@@ -102,16 +107,7 @@ export const kernelAuditSeq = pgSequence('kernel_audit_id_seq', { startWith: 1 }
  */
 export const kernelAuditQueue = pgTable('kernel_audit_queue', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
-  action: text('action').notNull(),
-  actorPersonId: uuid('actor_person_id'),
-  actorMembershipId: uuid('actor_membership_id'),
-  organisationId: uuid('organisation_id'),
-  objectType: text('object_type').notNull(),
-  objectId: text('object_id'),
-  ip: text('ip'),
-  requestId: text('request_id'),
-  details: jsonb('details').notNull(),
+  ...auditContentColumns(),
   digest: text('digest').notNull(),
 });
 
