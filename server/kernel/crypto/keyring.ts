@@ -14,6 +14,7 @@ import {
   type BlindIndexPurpose,
   type FieldLocation,
   type KeyStoreOptions,
+  type KeyVersion,
 } from './keystore.js';
 import {
   destroyRetiredKeys,
@@ -206,6 +207,17 @@ export class Keyring {
     return keys.map(({ version, key }) =>
       blindIndexWith(key, version, scope.purpose, organisationOf(scope), value),
     );
+  }
+
+  /**
+   * SECURITY: the raw matching keys, newest (active) first, for encodings that need many HMACs per value —
+   * the matching module's keyed Bloom filters of names (matching.blind.ts). Never log, store or return them;
+   * the first entry is the active key, created on first use. Takes the transaction like blindIndex.
+   */
+  async matchingKeys(tx: Tx): Promise<KeyVersion[]> {
+    const active = await this.store.active(tx, 'blind_index', 'matching');
+    const usable = await this.store.usable(tx, 'blind_index', 'matching');
+    return [active, ...usable.filter((key) => key.version !== active.version)];
   }
 
   /** normaliseForIndex, at hand on the service. */
