@@ -27,6 +27,7 @@ import { journeysMatrix } from './modules/journeys/journeys.matrix.js';
 import { referralsMatrix } from './modules/referrals/referrals.matrix.js';
 import { transfersMatrix } from './modules/referrals/referrals.transfers.matrix.js';
 import { messagesMatrix } from './modules/referrals/referrals.messages.matrix.js';
+import { matchingMatrix } from './modules/matching/matching.matrix.js';
 
 import { createMember, createOrganisation, createPerson, signIn } from './test/factories.js';
 
@@ -57,6 +58,7 @@ const matrix: Record<string, Row> = {
   ...referralsMatrix,
   ...transfersMatrix,
   ...messagesMatrix,
+  ...matchingMatrix,
   getHealth: { expect: publicRoute },
   signIn: {
     expect: publicRoute,
@@ -258,7 +260,14 @@ describe('the access matrix', () => {
     people.partial = (await createPerson(db, { passkey: true })).id;
     people.moderator = (await createPerson(db, { platformRole: 'moderator', passkey: true })).id;
     people.platform_admin = (await createPerson(db, { platformRole: 'platform_admin', passkey: true })).id;
-    fixture = { db, orgA, orgB, people: people as Record<Caller, string | null>, memberships };
+    fixture = {
+      db,
+      kernel: t.app.kernel,
+      orgA,
+      orgB,
+      people: people as Record<Caller, string | null>,
+      memberships,
+    };
   });
   afterAll(() => t.close());
 

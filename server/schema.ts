@@ -8,3 +8,4 @@ export * from './modules/cases/cases.attachments.tables.js';
 export * from './modules/cases/cases.exports.tables.js';
 export * from './modules/referrals/referrals.tables.js';
 export * from './modules/journeys/journeys.tables.js';
+export * from './modules/matching/matching.tables.js';

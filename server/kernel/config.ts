@@ -34,6 +34,9 @@ const configSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   // Journey map disclosure threshold: raised by configuration, never below IOM CTDC's k = 11.
   CAIRN_JOURNEYS_K: z.coerce.number().int().min(11, 'must be at least 11').max(1000).default(11),
+  // Overlap-detection lookups per person and per organisation in any 24 hours (issue 8's abuse controls).
+  CAIRN_MATCHING_LOOKUPS_PER_PERSON: z.coerce.number().int().min(1).max(100_000).default(50),
+  CAIRN_MATCHING_LOOKUPS_PER_ORGANISATION: z.coerce.number().int().min(1).max(1_000_000).default(500),
   CAIRN_MASTER_KEY: z
     .string()
     .refine(
@@ -61,6 +64,8 @@ export interface Config {
   trustProxy: boolean;
   /** The journey map's disclosure threshold k: every number shown describes at least k people (≥ 11). */
   journeysK: number;
+  /** Overlap-detection lookups allowed in any 24 hours, per person and per organisation. */
+  matchingQuotas: { perPerson: number; perOrganisation: number };
   mail: { kind: 'smtp'; url: string; from: string } | { kind: 'outbox'; dir: string; from: string };
   /** The key that seals platform secrets (e.g. TOTP seeds): from CAIRN_MASTER_KEY, or a key file in development. */
   masterKey: { kind: 'env'; key: Buffer } | { kind: 'file'; path: string };
@@ -116,6 +121,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     bodyLimitBytes: raw.CAIRN_BODY_LIMIT_BYTES,
     trustProxy: raw.CAIRN_TRUST_PROXY,
     journeysK: raw.CAIRN_JOURNEYS_K,
+    matchingQuotas: {
+      perPerson: raw.CAIRN_MATCHING_LOOKUPS_PER_PERSON,
+      perOrganisation: raw.CAIRN_MATCHING_LOOKUPS_PER_ORGANISATION,
+    },
     mail: raw.SMTP_URL
       ? { kind: 'smtp', url: raw.SMTP_URL, from: raw.MAIL_FROM }
       : { kind: 'outbox', dir: path.join(dataDir, 'outbox'), from: raw.MAIL_FROM },

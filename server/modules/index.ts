@@ -3,6 +3,7 @@ import { casesModule } from './cases/index.js';
 import { directoryModule } from './directory/index.js';
 import { identityModule } from './identity/index.js';
 import { journeysModule } from './journeys/index.js';
+import { matchingModule } from './matching/index.js';
 import { referralsModule } from './referrals/index.js';
 import { systemModule } from './system/index.js';
 
@@ -14,4 +15,5 @@ export const modules: CairnModule[] = [
   casesModule,
   journeysModule,
   referralsModule,
+  matchingModule,
 ];

@@ -29,7 +29,15 @@ import {
 const runs = Number(process.env.CAIRN_FUZZ_RUNS ?? (fullRun ? 150 : 12));
 const seed = Number(process.env.CAIRN_FUZZ_SEED ?? (fullRun ? Date.now() % 2 ** 31 : 20_260_101));
 
-const t = await createTestApp({ env: { CAIRN_RATE_LIMIT_MAX: '1000000', LOG_LEVEL: 'warn' } });
+const t = await createTestApp({
+  env: {
+    // Lookup quotas (matching) would turn the probes into 429s that hide what the handler does.
+    CAIRN_MATCHING_LOOKUPS_PER_PERSON: '100000',
+    CAIRN_MATCHING_LOOKUPS_PER_ORGANISATION: '1000000',
+    CAIRN_RATE_LIMIT_MAX: '1000000',
+    LOG_LEVEL: 'warn',
+  },
+});
 const operations = await loadOperations(t.app);
 const examples = await knownExamples(t.app);
 const baseline = prototypeSnapshot();

@@ -28,6 +28,8 @@ export type Caller = (typeof callers)[number];
 
 export interface Fixture {
   db: TestApp['database']['db'];
+  /** The app's kernel, for rows that need sealed values (keys.sealField). */
+  kernel: TestApp['app']['kernel'];
   orgA: string;
   orgB: string;
   /** Person id of each caller. */

@@ -2372,6 +2372,157 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/matching/lookups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who in your organisation looked up or registered which kinds of selector (last 90 days) */
+        get: operations["listMatchingLookups"];
+        put?: never;
+        /**
+         * Check selectors against every other organisation’s, storing nothing
+         * @description Needs two attributes or one strong selector (identity document, phone, bank account); counted against the person’s and the organisation’s quotas (429 when used up) and audited. Nothing about the other organisation’s case or investigation is revealed: only that an overlap of this kind exists and with which organisation.
+         */
+        post: operations["matchingLookup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/subjects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your organisation’s registered investigations and operations, newest first */
+        get: operations["listMatchingSubjects"];
+        put?: never;
+        /**
+         * Register an investigation or planned operation for deconfliction
+         * @description Its selectors (and its place and time window, if given) are screened now and against every later registration; each overlap becomes a match in both organisations’ inboxes. Accepts an Idempotency-Key header. Nothing about the other organisation’s case or investigation is revealed: only that an overlap of this kind exists and with which organisation.
+         */
+        post: operations["registerMatchingSubject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/subjects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your organisation’s registered investigations or operations */
+        get: operations["getMatchingSubject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/subjects/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close an investigation or operation: it no longer takes part in screening */
+        post: operations["closeMatchingSubject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/matches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your organisation’s matches inbox, newest first
+         * @description Nothing about the other organisation’s case or investigation is revealed: only that an overlap of this kind exists and with which organisation.
+         */
+        get: operations["listMatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/matches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One match of your organisation */
+        get: operations["getMatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/matches/{id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Agree to connect, dismiss, or mark a match resolved
+         * @description Both sides are in contact only once both agreed; 409 when the action does not fit the match’s state.
+         */
+        post: operations["actOnMatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/participation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which kinds of selector your organisation’s cases and investigations take part with */
+        get: operations["getMatchingParticipation"];
+        /** Opt in or out per kind of selector (both ways: an opted-out kind is neither found nor looked up) */
+        put: operations["setMatchingParticipation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -15534,6 +15685,786 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMatchingLookups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            person: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** @enum {string} */
+                            purpose: "lookup" | "register";
+                            selectorTypes: string[];
+                            hits: number;
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    matchingLookup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    selectors: ({
+                        /** @enum {string} */
+                        type: "person";
+                        name: string;
+                        birthYear?: number;
+                        nationality?: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "phone";
+                        number: string;
+                        defaultCountry?: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "email";
+                        address: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "identity_document";
+                        number: string;
+                        issuingCountry: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "bank_account";
+                        account: string;
+                        country?: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "vehicle_plate";
+                        plate: string;
+                        country: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "organisation_name";
+                        name: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "online_handle";
+                        handle: string;
+                        platform?: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "address";
+                        address: string;
+                        country: string;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hits: {
+                            /** @enum {string} */
+                            matchType: "person_name_birth_year" | "person_name_nationality" | "person_name_fuzzy" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
+                            /** @description Who holds a case or investigation with it: nothing more is revealed */
+                            organisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        remaining: {
+                            person: number;
+                            organisation: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMatchingSubjects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "investigation" | "operation";
+                            title: string;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            country: string | null;
+                            region: string | null;
+                            windowStart: string | null;
+                            windowEnd: string | null;
+                            selectorTypes: {
+                                type: string;
+                                count: number;
+                            }[];
+                            /** @description Possible overlaps found for it so far */
+                            matches: number;
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    registerMatchingSubject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "investigation" | "operation";
+                    /** @description Your own name for it; sealed, seen by your organisation only */
+                    title: string;
+                    /** @description Where, for place-and-time deconfliction */
+                    country?: string;
+                    /** @description GeoNames admin1 code, e.g. KE.19 */
+                    region?: string;
+                    /** Format: date */
+                    windowStart?: string;
+                    /** Format: date */
+                    windowEnd?: string;
+                    /** @default [] */
+                    selectors?: ({
+                        /** @enum {string} */
+                        type: "person";
+                        name: string;
+                        birthYear?: number;
+                        nationality?: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "phone";
+                        number: string;
+                        defaultCountry?: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "email";
+                        address: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "identity_document";
+                        number: string;
+                        issuingCountry: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "bank_account";
+                        account: string;
+                        country?: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "vehicle_plate";
+                        plate: string;
+                        country: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "organisation_name";
+                        name: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "online_handle";
+                        handle: string;
+                        platform?: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "address";
+                        address: string;
+                        country: string;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "investigation" | "operation";
+                        title: string;
+                        /** @enum {string} */
+                        status: "open" | "closed";
+                        country: string | null;
+                        region: string | null;
+                        windowStart: string | null;
+                        windowEnd: string | null;
+                        selectorTypes: {
+                            type: string;
+                            count: number;
+                        }[];
+                        /** @description Possible overlaps found for it so far */
+                        matches: number;
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMatchingSubject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "investigation" | "operation";
+                        title: string;
+                        /** @enum {string} */
+                        status: "open" | "closed";
+                        country: string | null;
+                        region: string | null;
+                        windowStart: string | null;
+                        windowEnd: string | null;
+                        selectorTypes: {
+                            type: string;
+                            count: number;
+                        }[];
+                        /** @description Possible overlaps found for it so far */
+                        matches: number;
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    closeMatchingSubject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "investigation" | "operation";
+                        title: string;
+                        /** @enum {string} */
+                        status: "open" | "closed";
+                        country: string | null;
+                        region: string | null;
+                        windowStart: string | null;
+                        windowEnd: string | null;
+                        selectorTypes: {
+                            type: string;
+                            count: number;
+                        }[];
+                        /** @description Possible overlaps found for it so far */
+                        matches: number;
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMatches: {
+        parameters: {
+            query?: {
+                status?: "new" | "in_contact" | "resolved" | "dismissed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            matchType: "person_name_birth_year" | "person_name_nationality" | "person_name_fuzzy" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
+                            /** @description Dice similarity of a fuzzy name match */
+                            score: number | null;
+                            /**
+                             * @description Your side’s status
+                             * @enum {string}
+                             */
+                            status: "new" | "in_contact" | "resolved" | "dismissed";
+                            agreedByUs: boolean;
+                            agreedByThem: boolean;
+                            otherOrganisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            subject: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "investigation" | "operation";
+                                title: string;
+                            };
+                            createdAt: string;
+                            abilities: {
+                                agree: boolean;
+                                dismiss: boolean;
+                                resolve: boolean;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        matchType: "person_name_birth_year" | "person_name_nationality" | "person_name_fuzzy" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
+                        /** @description Dice similarity of a fuzzy name match */
+                        score: number | null;
+                        /**
+                         * @description Your side’s status
+                         * @enum {string}
+                         */
+                        status: "new" | "in_contact" | "resolved" | "dismissed";
+                        agreedByUs: boolean;
+                        agreedByThem: boolean;
+                        otherOrganisation: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        subject: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "investigation" | "operation";
+                            title: string;
+                        };
+                        createdAt: string;
+                        abilities: {
+                            agree: boolean;
+                            dismiss: boolean;
+                            resolve: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    actOnMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "agree" | "dismiss" | "resolve";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        matchType: "person_name_birth_year" | "person_name_nationality" | "person_name_fuzzy" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
+                        /** @description Dice similarity of a fuzzy name match */
+                        score: number | null;
+                        /**
+                         * @description Your side’s status
+                         * @enum {string}
+                         */
+                        status: "new" | "in_contact" | "resolved" | "dismissed";
+                        agreedByUs: boolean;
+                        agreedByThem: boolean;
+                        otherOrganisation: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        subject: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "investigation" | "operation";
+                            title: string;
+                        };
+                        createdAt: string;
+                        abilities: {
+                            agree: boolean;
+                            dismiss: boolean;
+                            resolve: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMatchingParticipation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        types: {
+                            /** @enum {string} */
+                            type: "person" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
+                            enabled: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setMatchingParticipation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    types: {
+                        /** @enum {string} */
+                        type: "person" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
+                        enabled: boolean;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        types: {
+                            /** @enum {string} */
+                            type: "person" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
+                            enabled: boolean;
+                        }[];
+                    };
                 };
             };
             /** @description Default Response */

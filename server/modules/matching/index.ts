@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import type { CairnModule } from '../../kernel/kernel.js';
+import { matchingRoutes } from './matching.routes.js';
+import { registerMatchingEncryption } from './matching.service.js';
+import './matching.audit.js';
+
+/** The matching module: privacy-preserving overlap detection between organisations' cases and investigations. */
+export const matchingModule: CairnModule = {
+  name: 'matching',
+  description:
+    'Keyed blind indexes of selectors (phones, documents, accounts, names …) compared across organisations: ' +
+    'each side learns only that an overlap exists, on what kind of selector, and with whom.',
+  setup: (kernel) => {
+    registerMatchingEncryption(kernel);
+  },
+  routes: async (app: FastifyInstance) => {
+    await app.register(matchingRoutes);
+  },
+};

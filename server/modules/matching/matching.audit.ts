@@ -1,0 +1,17 @@
+/**
+ * The audit events of the matching module. SECURITY: details carry ids, selector types and counts — never a
+ * selector, a title or anything a subject says.
+ */
+declare module '../../kernel/audit/audit.js' {
+  interface AuditEvents {
+    'matching.lookup': { types: string[]; selectors: number; hits: number };
+    'matching.subject_registered': { kind: string; types: string[]; selectors: number; matches: number };
+    'matching.subject_viewed': Record<string, never>;
+    'matching.subject_closed': Record<string, never>;
+    'matching.match_found': { types: string[] };
+    'matching.match_updated': { action: string; from: string; to: string };
+    'matching.participation_changed': { off: string[]; on: string[] };
+  }
+}
+
+export {};

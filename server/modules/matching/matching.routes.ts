@@ -1,0 +1,236 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { RoutePolicy } from '../../kernel/access/policy.js';
+import { contextOf } from '../../kernel/context.js';
+import { screenerRoles } from './matching.policy.js';
+import {
+  lookupAuditSchema,
+  lookupInputSchema,
+  lookupResultSchema,
+  matchActionSchema,
+  matchListQuerySchema,
+  matchListSchema,
+  matchParamsSchema,
+  matchSchema,
+  participationInputSchema,
+  participationSchema,
+  subjectInputSchema,
+  subjectListSchema,
+  subjectParamsSchema,
+  subjectSchema,
+} from './matching.schemas.js';
+import {
+  actOnMatch,
+  closeSubject,
+  getMatch,
+  getParticipation,
+  getSubject,
+  listMatches,
+  listSubjects,
+  lookup,
+  lookupAudit,
+  registerSubject,
+  setParticipation,
+} from './matching.service.js';
+
+const tags = ['matching'];
+const session = [{ session: [] }];
+/** Case supervisors and investigators of vetted (active) organisations. */
+const screeners: RoutePolicy = { access: 'member', roles: screenerRoles };
+const admins: RoutePolicy = { access: 'member', roles: ['org_admin'] };
+const auditors: RoutePolicy = { access: 'member', roles: ['org_admin', 'case_supervisor'] };
+const revealed =
+  'Nothing about the other organisation’s case or investigation is revealed: only that an overlap of this kind ' +
+  'exists and with which organisation.';
+
+/** Privacy-preserving overlap detection (issue 8): lookups, registered investigations, the matches inbox. */
+export async function matchingRoutes(scope: FastifyInstance): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+
+  app.post(
+    '/matching/lookups',
+    {
+      config: { policy: screeners },
+      schema: {
+        tags,
+        operationId: 'matchingLookup',
+        summary: 'Check selectors against every other organisation’s, storing nothing',
+        description:
+          'Needs two attributes or one strong selector (identity document, phone, bank account); counted against ' +
+          'the person’s and the organisation’s quotas (429 when used up) and audited. ' +
+          revealed,
+        security: session,
+        body: lookupInputSchema,
+        response: { 200: lookupResultSchema },
+      },
+    },
+    (request) => lookup(contextOf(request), request.body),
+  );
+
+  app.post(
+    '/matching/subjects',
+    {
+      config: { policy: screeners, idempotent: true },
+      schema: {
+        tags,
+        operationId: 'registerMatchingSubject',
+        summary: 'Register an investigation or planned operation for deconfliction',
+        description:
+          'Its selectors (and its place and time window, if given) are screened now and against every later ' +
+          'registration; each overlap becomes a match in both organisations’ inboxes. Accepts an ' +
+          'Idempotency-Key header. ' +
+          revealed,
+        security: session,
+        body: subjectInputSchema,
+        response: { 201: subjectSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await registerSubject(contextOf(request), request.body)),
+  );
+
+  app.get(
+    '/matching/subjects',
+    {
+      config: { policy: screeners },
+      schema: {
+        tags,
+        operationId: 'listMatchingSubjects',
+        summary: 'Your organisation’s registered investigations and operations, newest first',
+        security: session,
+        response: { 200: subjectListSchema },
+      },
+    },
+    (request) => listSubjects(contextOf(request)),
+  );
+
+  app.get(
+    '/matching/subjects/:id',
+    {
+      config: { policy: screeners },
+      schema: {
+        tags,
+        operationId: 'getMatchingSubject',
+        summary: 'One of your organisation’s registered investigations or operations',
+        security: session,
+        params: subjectParamsSchema,
+        response: { 200: subjectSchema },
+      },
+    },
+    (request) => getSubject(contextOf(request), request.params.id),
+  );
+
+  app.post(
+    '/matching/subjects/:id/close',
+    {
+      config: { policy: screeners },
+      schema: {
+        tags,
+        operationId: 'closeMatchingSubject',
+        summary: 'Close an investigation or operation: it no longer takes part in screening',
+        security: session,
+        params: subjectParamsSchema,
+        response: { 200: subjectSchema },
+      },
+    },
+    (request) => closeSubject(contextOf(request), request.params.id),
+  );
+
+  app.get(
+    '/matching/matches',
+    {
+      config: { policy: screeners },
+      schema: {
+        tags,
+        operationId: 'listMatches',
+        summary: 'Your organisation’s matches inbox, newest first',
+        description: revealed,
+        security: session,
+        querystring: matchListQuerySchema,
+        response: { 200: matchListSchema },
+      },
+    },
+    (request) => listMatches(contextOf(request), request.query),
+  );
+
+  app.get(
+    '/matching/matches/:id',
+    {
+      config: { policy: screeners },
+      schema: {
+        tags,
+        operationId: 'getMatch',
+        summary: 'One match of your organisation',
+        security: session,
+        params: matchParamsSchema,
+        response: { 200: matchSchema },
+      },
+    },
+    (request) => getMatch(contextOf(request), request.params.id),
+  );
+
+  app.post(
+    '/matching/matches/:id/actions',
+    {
+      config: { policy: screeners },
+      schema: {
+        tags,
+        operationId: 'actOnMatch',
+        summary: 'Agree to connect, dismiss, or mark a match resolved',
+        description:
+          'Both sides are in contact only once both agreed; 409 when the action does not fit the match’s state.',
+        security: session,
+        params: matchParamsSchema,
+        body: matchActionSchema,
+        response: { 200: matchSchema },
+      },
+    },
+    (request) => actOnMatch(contextOf(request), request.params.id, request.body.action),
+  );
+
+  app.get(
+    '/matching/participation',
+    {
+      config: { policy: admins },
+      schema: {
+        tags,
+        operationId: 'getMatchingParticipation',
+        summary: 'Which kinds of selector your organisation’s cases and investigations take part with',
+        security: session,
+        response: { 200: participationSchema },
+      },
+    },
+    (request) => getParticipation(contextOf(request)),
+  );
+
+  app.put(
+    '/matching/participation',
+    {
+      config: { policy: admins },
+      schema: {
+        tags,
+        operationId: 'setMatchingParticipation',
+        summary:
+          'Opt in or out per kind of selector (both ways: an opted-out kind is neither found nor looked up)',
+        security: session,
+        body: participationInputSchema,
+        response: { 200: participationSchema },
+      },
+    },
+    (request) => setParticipation(contextOf(request), request.body),
+  );
+
+  app.get(
+    '/matching/lookups',
+    {
+      config: { policy: auditors },
+      schema: {
+        tags,
+        operationId: 'listMatchingLookups',
+        summary: 'Who in your organisation looked up or registered which kinds of selector (last 90 days)',
+        security: session,
+        response: { 200: lookupAuditSchema },
+      },
+    },
+    (request) => lookupAudit(contextOf(request)),
+  );
+}

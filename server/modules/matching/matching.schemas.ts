@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { countryCodeSchema } from '../identity/index.js';
+
+/** The kinds of selector an organisation can take part with (or not), and what a match can be on. */
+export const participationTypes = [
+  'person',
+  'phone',
+  'email',
+  'identity_document',
+  'bank_account',
+  'vehicle_plate',
+  'organisation_name',
+  'online_handle',
+  'address',
+  'place_time',
+] as const;
+export type ParticipationType = (typeof participationTypes)[number];
+
+/** What a match says it is on: a canonical selector type, a fuzzy name, or place and time. */
+export const matchTypes = [
+  'person_name_birth_year',
+  'person_name_nationality',
+  'person_name_fuzzy',
+  'phone',
+  'email',
+  'identity_document',
+  'bank_account',
+  'vehicle_plate',
+  'organisation_name',
+  'online_handle',
+  'address',
+  'place_time',
+] as const;
+export type MatchType = (typeof matchTypes)[number];
+
+export const subjectKinds = ['investigation', 'operation'] as const;
+export const matchStatuses = ['new', 'in_contact', 'resolved', 'dismissed'] as const;
+export type MatchStatus = (typeof matchStatuses)[number];
+export const matchActions = ['agree', 'dismiss', 'resolve'] as const;
+export type MatchAction = (typeof matchActions)[number];
+
+/** Most selectors one subject or lookup may carry. */
+export const maxSelectors = 50;
+const text = (max = 512) => z.string().min(1).max(max);
+
+/** One selector as a user types it; normalised on the server (docs/matching.md). */
+export const selectorInputSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('person'),
+      name: text(),
+      birthYear: z.number().int().optional(),
+      nationality: z.string().max(8).optional(),
+    })
+    .strict(),
+  z
+    .object({ type: z.literal('phone'), number: text(64), defaultCountry: z.string().max(8).optional() })
+    .strict(),
+  z.object({ type: z.literal('email'), address: text() }).strict(),
+  z
+    .object({ type: z.literal('identity_document'), number: text(64), issuingCountry: z.string().max(8) })
+    .strict(),
+  z
+    .object({ type: z.literal('bank_account'), account: text(64), country: z.string().max(8).optional() })
+    .strict(),
+  z.object({ type: z.literal('vehicle_plate'), plate: text(32), country: z.string().max(8) }).strict(),
+  z.object({ type: z.literal('organisation_name'), name: text() }).strict(),
+  z
+    .object({ type: z.literal('online_handle'), handle: text(), platform: z.string().max(32).optional() })
+    .strict(),
+  z.object({ type: z.literal('address'), address: text(), country: z.string().max(8) }).strict(),
+]);
+
+const dateSchema = z.iso.date();
+
+export const subjectInputSchema = z
+  .object({
+    kind: z.enum(subjectKinds),
+    title: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .describe('Your own name for it; sealed, seen by your organisation only'),
+    country: countryCodeSchema.optional().describe('Where, for place-and-time deconfliction'),
+    region: z
+      .string()
+      .regex(/^[A-Z]{2}\.[A-Za-z0-9]{1,8}$/)
+      .optional()
+      .describe('GeoNames admin1 code, e.g. KE.19'),
+    windowStart: dateSchema.optional(),
+    windowEnd: dateSchema.optional(),
+    selectors: z.array(selectorInputSchema).max(maxSelectors).default([]),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (
+      value.region !== undefined &&
+      (value.country === undefined || !value.region.startsWith(`${value.country}.`))
+    )
+      ctx.addIssue({ code: 'custom', path: ['region'], params: { i18n: 'matching.region_country' } });
+    if (
+      (value.windowStart === undefined) !== (value.windowEnd === undefined) ||
+      (value.windowStart && !value.country)
+    )
+      ctx.addIssue({ code: 'custom', path: ['windowStart'], params: { i18n: 'matching.window_incomplete' } });
+    if (value.windowStart && value.windowEnd && value.windowEnd < value.windowStart)
+      ctx.addIssue({ code: 'custom', path: ['windowEnd'], params: { i18n: 'matching.window_order' } });
+  });
+export type SubjectInput = z.infer<typeof subjectInputSchema>;
+
+export const subjectParamsSchema = z.object({ id: z.uuid() });
+
+const organisationRef = z.object({ id: z.uuid(), name: z.string() });
+
+export const subjectSchema = z.object({
+  id: z.uuid(),
+  kind: z.enum(subjectKinds),
+  title: z.string(),
+  status: z.enum(['open', 'closed']),
+  country: z.string().nullable(),
+  region: z.string().nullable(),
+  windowStart: z.string().nullable(),
+  windowEnd: z.string().nullable(),
+  selectorTypes: z.array(z.object({ type: z.string(), count: z.number().int() })),
+  matches: z.number().int().describe('Possible overlaps found for it so far'),
+  createdAt: z.string(),
+});
+export type Subject = z.infer<typeof subjectSchema>;
+export const subjectListSchema = z.object({ items: z.array(subjectSchema) });
+
+export const lookupInputSchema = z
+  .object({ selectors: z.array(selectorInputSchema).min(1).max(20) })
+  .strict();
+export type LookupInput = z.infer<typeof lookupInputSchema>;
+
+export const hitSchema = z.object({
+  matchType: z.enum(matchTypes),
+  organisation: organisationRef.describe(
+    'Who holds a case or investigation with it: nothing more is revealed',
+  ),
+});
+export const lookupResultSchema = z.object({
+  hits: z.array(hitSchema),
+  remaining: z.object({ person: z.number().int(), organisation: z.number().int() }),
+});
+export type LookupResult = z.infer<typeof lookupResultSchema>;
+
+export const matchSchema = z.object({
+  id: z.uuid(),
+  matchType: z.enum(matchTypes),
+  score: z.number().nullable().describe('Dice similarity of a fuzzy name match'),
+  status: z.enum(matchStatuses).describe('Your side’s status'),
+  agreedByUs: z.boolean(),
+  agreedByThem: z.boolean(),
+  otherOrganisation: organisationRef,
+  subject: z.object({ id: z.uuid(), kind: z.enum(subjectKinds), title: z.string() }),
+  createdAt: z.string(),
+  abilities: z.object({ agree: z.boolean(), dismiss: z.boolean(), resolve: z.boolean() }),
+});
+export type Match = z.infer<typeof matchSchema>;
+export const matchListQuerySchema = z.object({ status: z.enum(matchStatuses).optional() }).strict();
+export const matchListSchema = z.object({ items: z.array(matchSchema) });
+export const matchParamsSchema = z.object({ id: z.uuid() });
+export const matchActionSchema = z.object({ action: z.enum(matchActions) }).strict();
+
+export const participationSchema = z.object({
+  types: z.array(z.object({ type: z.enum(participationTypes), enabled: z.boolean() })),
+});
+export const participationInputSchema = z
+  .object({
+    types: z
+      .array(z.object({ type: z.enum(participationTypes), enabled: z.boolean() }).strict())
+      .min(1)
+      .max(participationTypes.length),
+  })
+  .strict();
+
+export const lookupAuditSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.uuid(),
+      person: z.object({ id: z.uuid(), name: z.string() }),
+      purpose: z.enum(['lookup', 'register']),
+      selectorTypes: z.array(z.string()),
+      hits: z.number().int(),
+      createdAt: z.string(),
+    }),
+  ),
+});

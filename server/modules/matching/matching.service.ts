@@ -1,0 +1,789 @@
+import { and, desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { recordAudit } from '../../kernel/audit/audit.js';
+import type { Ctx } from '../../kernel/context.js';
+import { setPlatformScope, setTenant } from '../../kernel/db/tenant.js';
+import { inTransaction } from '../../kernel/db/transaction.js';
+import { queryRows, type Tx } from '../../kernel/db/types.js';
+import { AppError } from '../../kernel/http/errors.js';
+import type { Kernel } from '../../kernel/kernel.js';
+import { identityOrganisations, identityPeople } from '../identity/index.js';
+import { bloomParameters, matchingIndexInput } from './matching.blind.js';
+import { encodeSelectors, participationOf, type Encoded } from './matching.encode.js';
+import { matchAbilities, nextStatuses, screenerOf } from './matching.policy.js';
+import {
+  participationTypes,
+  type LookupInput,
+  type LookupResult,
+  type Match,
+  type MatchAction,
+  type MatchStatus,
+  type MatchType,
+  type ParticipationType,
+  type Subject,
+  type SubjectInput,
+} from './matching.schemas.js';
+import {
+  matchingLookups,
+  matchingMatches,
+  matchingNames,
+  matchingParticipation,
+  matchingSelectors,
+  matchingSubjects,
+} from './matching.tables.js';
+import './matching.audit.js';
+
+const titlePlace = (row: { id: string; organisationId: string }) => ({
+  organisationId: row.organisationId,
+  table: 'matching_subjects',
+  column: 'title_sealed',
+  rowId: row.id,
+});
+const selectorPlace = (row: { id: string; organisationId: string }) => ({
+  organisationId: row.organisationId,
+  table: 'matching_selectors',
+  column: 'selector_sealed',
+  rowId: row.id,
+});
+
+/** Registers the module's sealed columns; rotation of the matching key recomputes the selectors' indexes. */
+export function registerMatchingEncryption(kernel: Kernel): void {
+  kernel.keys.registerEncryptedTable({
+    table: matchingSubjects,
+    id: matchingSubjects.id,
+    organisation: matchingSubjects.organisationId,
+    encrypted: [matchingSubjects.titleSealed],
+  });
+  kernel.keys.registerEncryptedTable({
+    table: matchingSelectors,
+    id: matchingSelectors.id,
+    organisation: matchingSelectors.organisationId,
+    encrypted: [matchingSelectors.selectorSealed],
+    blindIndexes: [
+      {
+        column: matchingSelectors.blindIndex,
+        purpose: 'matching',
+        // The sealed value is already matchingIndexInput(selector): the same text the write indexed.
+        source: (opened) => opened.selectorSealed ?? null,
+      },
+    ],
+  });
+}
+
+function requireScreener(ctx: Ctx) {
+  const screener = screenerOf(ctx.actor);
+  if (!screener) throw new AppError('forbidden');
+  return screener;
+}
+
+/** The participation types an organisation has switched off. */
+async function optedOut(tx: Tx, organisationId: string): Promise<Set<string>> {
+  const rows = await tx
+    .select({ type: matchingParticipation.selectorType })
+    .from(matchingParticipation)
+    .where(
+      and(eq(matchingParticipation.organisationId, organisationId), eq(matchingParticipation.enabled, false)),
+    );
+  return new Set(rows.map((row) => row.type));
+}
+
+/** One hit of a screening: another organisation's open subject sharing a selector (or a name, or place and time). */
+interface Hit {
+  subjectId: string;
+  organisationId: string;
+  organisationName: string;
+  matchType: MatchType;
+  score: number | null;
+}
+
+const otherParticipates = sql`not exists (select 1 from matching_participation p where p.organisation_id = s.organisation_id and not p.enabled and p.selector_type = `;
+
+/**
+ * SECURITY: the screening. Runs in platform scope (it compares every organisation's blind indexes) and returns
+ * only other organisations' ids, names and the kind of overlap — never another selector, subject or title.
+ * Only open subjects of active organisations that take part in the selector's type are found.
+ */
+async function screen(
+  tx: Tx,
+  organisationId: string,
+  encoded: Encoded,
+  place: { country: string; region: string | null; start: string; end: string } | null,
+): Promise<Hit[]> {
+  await setPlatformScope(tx);
+  const hits: Hit[] = [];
+  const indexes = encoded.selectors.flatMap((s) => s.indexes);
+  if (indexes.length > 0) {
+    const rows = await queryRows<{
+      subject_id: string;
+      organisation_id: string;
+      name: string;
+      selector_type: string;
+    }>(
+      tx,
+      sql`select distinct s.subject_id, s.organisation_id, o.name, s.selector_type
+          from matching_selectors s
+          join matching_subjects j on j.id = s.subject_id and j.status = 'open'
+          join identity_organisations o on o.id = s.organisation_id and o.status = 'active'
+          where s.blind_index = any(${sql.param(indexes)}::text[]) and s.organisation_id <> ${organisationId}
+            and ${otherParticipates}(case when s.selector_type like 'person_%' then 'person' else s.selector_type end))`,
+    );
+    for (const row of rows)
+      hits.push({
+        subjectId: row.subject_id,
+        organisationId: row.organisation_id,
+        organisationName: row.name,
+        matchType: row.selector_type as MatchType,
+        score: null,
+      });
+  }
+  for (const name of encoded.names) {
+    for (const encoding of name.encodings) {
+      const rows = await queryRows<{
+        subject_id: string;
+        organisation_id: string;
+        name: string;
+        dice: number;
+      }>(
+        tx,
+        sql`select s.subject_id, s.organisation_id, o.name,
+                   max(2.0 * bit_count(s.filter & ${encoding.filter}::bit(1024)) / (s.ones + ${encoding.ones}))::float8 as dice
+            from matching_names s
+            join matching_subjects j on j.id = s.subject_id and j.status = 'open'
+            join identity_organisations o on o.id = s.organisation_id and o.status = 'active'
+            where s.block = ${encoding.block} and s.key_version = ${encoding.version}
+              and s.organisation_id <> ${organisationId} and ${otherParticipates}'person')
+              and 2.0 * bit_count(s.filter & ${encoding.filter}::bit(1024)) / (s.ones + ${encoding.ones}) >= ${bloomParameters.threshold}
+            group by s.subject_id, s.organisation_id, o.name`,
+      );
+      for (const row of rows)
+        hits.push({
+          subjectId: row.subject_id,
+          organisationId: row.organisation_id,
+          organisationName: row.name,
+          matchType: 'person_name_fuzzy',
+          score: Math.round(row.dice * 1000) / 1000,
+        });
+    }
+  }
+  if (place) {
+    const rows = await queryRows<{ id: string; organisation_id: string; name: string }>(
+      tx,
+      sql`select s.id, s.organisation_id, o.name
+          from matching_subjects s
+          join identity_organisations o on o.id = s.organisation_id and o.status = 'active'
+          where s.status = 'open' and s.country = ${place.country} and s.organisation_id <> ${organisationId}
+            and (s.region is null or ${place.region}::text is null or s.region = ${place.region})
+            and s.window_start <= ${place.end}::date and s.window_end >= ${place.start}::date
+            and ${otherParticipates}'place_time')`,
+    );
+    for (const row of rows)
+      hits.push({
+        subjectId: row.id,
+        organisationId: row.organisation_id,
+        organisationName: row.name,
+        matchType: 'place_time',
+        score: null,
+      });
+  }
+  return dedupe(hits);
+}
+
+/** One hit per subject and type; a fuzzy name hit only where no exact person selector met the same subject. */
+function dedupe(hits: Hit[]): Hit[] {
+  const byKey = new Map<string, Hit>();
+  for (const hit of hits) {
+    const key = `${hit.subjectId}:${hit.matchType}`;
+    const known = byKey.get(key);
+    if (!known || (hit.score ?? 0) > (known.score ?? 0)) byKey.set(key, hit);
+  }
+  const exactPersons = new Set(
+    [...byKey.values()]
+      .filter((h) => h.matchType.startsWith('person_name_') && h.score === null)
+      .map((h) => h.subjectId),
+  );
+  return [...byKey.values()].filter(
+    (h) => h.matchType !== 'person_name_fuzzy' || !exactPersons.has(h.subjectId),
+  );
+}
+
+/** Counts recent lookups; refuses with 429 (and how long to wait) once a quota is used up. */
+async function checkQuota(ctx: Ctx, tx: Tx, organisationId: string, personId: string) {
+  const { perPerson, perOrganisation } = ctx.kernel.config.matchingQuotas;
+  const since = sql`now() - interval '24 hours'`;
+  const [counts] = await queryRows<{
+    person: number;
+    organisation: number;
+    person_oldest: string | null;
+    organisation_oldest: string | null;
+  }>(
+    tx,
+    sql`select count(*) filter (where person_id = ${personId})::int as person,
+               count(*)::int as organisation,
+               min(created_at) filter (where person_id = ${personId})::text as person_oldest,
+               min(created_at)::text as organisation_oldest
+        from matching_lookups where organisation_id = ${organisationId} and created_at > ${since}`,
+  );
+  const person = counts?.person ?? 0;
+  const organisation = counts?.organisation ?? 0;
+  const over =
+    person >= perPerson
+      ? counts?.person_oldest
+      : organisation >= perOrganisation
+        ? counts?.organisation_oldest
+        : null;
+  if (over) {
+    const seconds = Math.max(1, Math.ceil((Date.parse(over) + 86_400_000 - Date.now()) / 1000));
+    throw new AppError('rate_limited', { params: { seconds } });
+  }
+  return { person: perPerson - person - 1, organisation: perOrganisation - organisation - 1 };
+}
+
+async function encodeOrThrow(
+  ctx: Ctx,
+  tx: Tx,
+  inputs: SubjectInput['selectors'],
+  allowWeak: boolean,
+): Promise<Encoded> {
+  const keys = await ctx.kernel.keys.matchingKeys(tx);
+  const encoded = encodeSelectors(inputs, keys, 'body.selectors', { allowWeak });
+  if (!encoded.ok) throw new AppError('validation_failed', { fields: encoded.issues });
+  return encoded.value;
+}
+
+async function refuseOptedOut(tx: Tx, organisationId: string, types: readonly string[]): Promise<void> {
+  const out = await optedOut(tx, organisationId);
+  const refused = types.filter((type) => out.has(type));
+  if (refused.length > 0)
+    throw new AppError('validation_failed', {
+      fields: [
+        {
+          path: 'body.selectors',
+          code: 'matching.type_not_participating',
+          params: { types: refused.join(', ') },
+        },
+      ],
+    });
+}
+
+/** A lookup: screens selectors against every other organisation, stores nothing but the fact (and its count). */
+export async function lookup(ctx: Ctx, input: LookupInput): Promise<LookupResult> {
+  const screener = requireScreener(ctx);
+  const organisationId = screener.membership.organisationId;
+  return inTransaction(ctx.kernel.database.db, async (tx) => {
+    await setTenant(tx, organisationId);
+    const encoded = await encodeOrThrow(ctx, tx, input.selectors, false);
+    await refuseOptedOut(tx, organisationId, encoded.types);
+    const remaining = await checkQuota(ctx, tx, organisationId, screener.personId);
+    const hits = await screen(tx, organisationId, encoded, null);
+    await tx.insert(matchingLookups).values({
+      organisationId,
+      personId: screener.personId,
+      purpose: 'lookup',
+      selectorTypes: encoded.types,
+      hits: hits.length,
+    });
+    await recordAudit(
+      tx,
+      {
+        action: 'matching.lookup',
+        organisationId,
+        objectType: 'matching_lookup',
+        details: { types: encoded.types, selectors: input.selectors.length, hits: hits.length },
+      },
+      ctx.audit,
+    );
+    // One line per organisation and kind: how many subjects matched would say more than the issue allows.
+    const seen = new Set<string>();
+    return {
+      hits: hits
+        .filter(
+          (hit) =>
+            !seen.has(`${hit.organisationId}:${hit.matchType}`) &&
+            !!seen.add(`${hit.organisationId}:${hit.matchType}`),
+        )
+        .map((hit) => ({
+          matchType: hit.matchType,
+          organisation: { id: hit.organisationId, name: hit.organisationName },
+        })),
+      remaining,
+    };
+  });
+}
+
+/** Registers an investigation or operation with its selectors, screens it, and records a match per overlap. */
+export async function registerSubject(ctx: Ctx, input: SubjectInput): Promise<Subject> {
+  const screener = requireScreener(ctx);
+  const organisationId = screener.membership.organisationId;
+  const place =
+    input.country && input.windowStart && input.windowEnd
+      ? {
+          country: input.country,
+          region: input.region ?? null,
+          start: input.windowStart,
+          end: input.windowEnd,
+        }
+      : null;
+  if (input.selectors.length === 0 && !place)
+    throw new AppError('validation_failed', {
+      fields: [{ path: 'body.selectors', code: 'matching.nothing_to_match' }],
+    });
+  const id = await inTransaction(ctx.kernel.database.db, async (tx) => {
+    await setTenant(tx, organisationId);
+    // A subject with a place and time may carry a single weak selector: the place and time are the second attribute.
+    const encoded = await encodeOrThrow(ctx, tx, input.selectors, place !== null);
+    const types = [...encoded.types, ...(place ? (['place_time'] as const) : [])];
+    await refuseOptedOut(tx, organisationId, types);
+    await checkQuota(ctx, tx, organisationId, screener.personId);
+    const [subject] = await tx
+      .insert(matchingSubjects)
+      .values({
+        organisationId,
+        kind: input.kind,
+        titleSealed: '',
+        country: input.country ?? null,
+        region: input.region ?? null,
+        windowStart: input.windowStart ?? null,
+        windowEnd: input.windowEnd ?? null,
+        createdBy: screener.personId,
+      })
+      .returning({ id: matchingSubjects.id });
+    const subjectId = subject!.id;
+    await tx
+      .update(matchingSubjects)
+      .set({
+        titleSealed: await ctx.kernel.keys.sealField(
+          tx,
+          titlePlace({ id: subjectId, organisationId }),
+          input.title,
+        ),
+      })
+      .where(eq(matchingSubjects.id, subjectId));
+    for (const { selector, indexes } of encoded.selectors) {
+      const [row] = await tx
+        .insert(matchingSelectors)
+        .values({
+          organisationId,
+          subjectId,
+          selectorType: selector.type,
+          blindIndex: indexes[0]!,
+          selectorSealed: '',
+        })
+        .returning({ id: matchingSelectors.id });
+      const sealed = await ctx.kernel.keys.sealField(
+        tx,
+        selectorPlace({ id: row!.id, organisationId }),
+        matchingIndexInput(selector),
+      );
+      await tx
+        .update(matchingSelectors)
+        .set({ selectorSealed: sealed })
+        .where(eq(matchingSelectors.id, row!.id));
+    }
+    for (const name of encoded.names) {
+      const active = name.encodings[0]!;
+      await tx.insert(matchingNames).values({
+        organisationId,
+        subjectId,
+        keyVersion: active.version,
+        block: active.block,
+        filter: active.filter,
+        ones: active.ones,
+      });
+    }
+    const hits = await screen(tx, organisationId, encoded, place);
+    for (const hit of hits) {
+      const [low, high] =
+        subjectId < hit.subjectId
+          ? [
+              { s: subjectId, o: organisationId },
+              { s: hit.subjectId, o: hit.organisationId },
+            ]
+          : [
+              { s: hit.subjectId, o: hit.organisationId },
+              { s: subjectId, o: organisationId },
+            ];
+      await tx
+        .insert(matchingMatches)
+        .values({
+          selectorType: hit.matchType,
+          score: hit.score,
+          lowSubjectId: low.s,
+          lowOrganisationId: low.o,
+          highSubjectId: high.s,
+          highOrganisationId: high.o,
+        })
+        .onConflictDoNothing();
+    }
+    await tx.insert(matchingLookups).values({
+      organisationId,
+      personId: screener.personId,
+      purpose: 'register',
+      selectorTypes: types,
+      hits: hits.length,
+    });
+    await recordAudit(
+      tx,
+      {
+        action: 'matching.subject_registered',
+        organisationId,
+        objectType: 'matching_subject',
+        objectId: subjectId,
+        details: { kind: input.kind, types, selectors: input.selectors.length, matches: hits.length },
+      },
+      ctx.audit,
+    );
+    // Each organisation with a new match hears of it in its own audit trail (the inbox lists it).
+    for (const other of new Set(hits.map((hit) => hit.organisationId)))
+      await recordAudit(
+        tx,
+        {
+          action: 'matching.match_found',
+          organisationId: other,
+          objectType: 'matching_subject',
+          details: {
+            types: [...new Set(hits.filter((h) => h.organisationId === other).map((h) => h.matchType))],
+          },
+        },
+        ctx.audit,
+      );
+    return subjectId;
+  });
+  return getSubject(ctx, id);
+}
+
+async function presentSubjects(
+  ctx: Ctx,
+  tx: Tx,
+  rows: (typeof matchingSubjects.$inferSelect)[],
+): Promise<Subject[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const types = await tx
+    .select({
+      subjectId: matchingSelectors.subjectId,
+      type: matchingSelectors.selectorType,
+      count: sql<number>`count(*)::int`,
+    })
+    .from(matchingSelectors)
+    .where(inArray(matchingSelectors.subjectId, ids))
+    .groupBy(matchingSelectors.subjectId, matchingSelectors.selectorType);
+  const matches = await queryRows<{ id: string; n: number }>(
+    tx,
+    sql`select id, count(*)::int as n from (
+          select low_subject_id as id from matching_matches where low_subject_id = any(${sql.param(ids)}::uuid[])
+          union all
+          select high_subject_id from matching_matches where high_subject_id = any(${sql.param(ids)}::uuid[])) m
+        group by id`,
+  );
+  const out: Subject[] = [];
+  for (const row of rows)
+    out.push({
+      id: row.id,
+      kind: row.kind as Subject['kind'],
+      title: await ctx.kernel.keys.openField(tx, titlePlace(row), row.titleSealed),
+      status: row.status as Subject['status'],
+      country: row.country,
+      region: row.region,
+      windowStart: row.windowStart,
+      windowEnd: row.windowEnd,
+      selectorTypes: types.filter((t) => t.subjectId === row.id).map(({ type, count }) => ({ type, count })),
+      matches: matches.find((m) => m.id === row.id)?.n ?? 0,
+      createdAt: row.createdAt.toISOString(),
+    });
+  return out;
+}
+
+/** One of the caller's organisation's subjects. */
+export async function getSubject(ctx: Ctx, id: string): Promise<Subject> {
+  const screener = requireScreener(ctx);
+  const organisationId = screener.membership.organisationId;
+  return inTransaction(ctx.kernel.database.db, async (tx) => {
+    await setTenant(tx, organisationId);
+    const rows = await tx.select().from(matchingSubjects).where(eq(matchingSubjects.id, id));
+    if (rows.length === 0) throw new AppError('not_found');
+    await recordAudit(
+      tx,
+      {
+        action: 'matching.subject_viewed',
+        organisationId,
+        objectType: 'matching_subject',
+        objectId: id,
+        details: {},
+      },
+      ctx.audit,
+    );
+    return (await presentSubjects(ctx, tx, rows))[0]!;
+  });
+}
+
+/** The caller's organisation's subjects, newest first (at most 200). */
+export async function listSubjects(ctx: Ctx): Promise<{ items: Subject[] }> {
+  const screener = requireScreener(ctx);
+  const organisationId = screener.membership.organisationId;
+  return inTransaction(ctx.kernel.database.db, async (tx) => {
+    await setTenant(tx, organisationId);
+    const rows = await tx
+      .select()
+      .from(matchingSubjects)
+      .where(eq(matchingSubjects.organisationId, organisationId))
+      .orderBy(desc(matchingSubjects.createdAt))
+      .limit(200);
+    return { items: await presentSubjects(ctx, tx, rows) };
+  });
+}
+
+/** Closes a subject: it stops taking part in screening; its matches stay in both inboxes. */
+export async function closeSubject(ctx: Ctx, id: string): Promise<Subject> {
+  const screener = requireScreener(ctx);
+  const organisationId = screener.membership.organisationId;
+  await inTransaction(ctx.kernel.database.db, async (tx) => {
+    await setTenant(tx, organisationId);
+    const updated = await tx
+      .update(matchingSubjects)
+      .set({ status: 'closed', updatedAt: new Date() })
+      .where(and(eq(matchingSubjects.id, id), eq(matchingSubjects.organisationId, organisationId)))
+      .returning({ id: matchingSubjects.id });
+    if (updated.length === 0) throw new AppError('not_found');
+    await recordAudit(
+      tx,
+      {
+        action: 'matching.subject_closed',
+        organisationId,
+        objectType: 'matching_subject',
+        objectId: id,
+        details: {},
+      },
+      ctx.audit,
+    );
+  });
+  return getSubject(ctx, id);
+}
+
+type MatchRow = typeof matchingMatches.$inferSelect;
+
+/** A match as one side sees it: its own subject, the other organisation, the kind of overlap — nothing else. */
+async function presentMatch(ctx: Ctx, tx: Tx, row: MatchRow, organisationId: string): Promise<Match> {
+  const low = row.lowOrganisationId === organisationId;
+  const ownSubjectId = low ? row.lowSubjectId : row.highSubjectId;
+  const otherId = low ? row.highOrganisationId : row.lowOrganisationId;
+  const [subject] = await tx.select().from(matchingSubjects).where(eq(matchingSubjects.id, ownSubjectId));
+  const [other] = await tx
+    .select({ id: identityOrganisations.id, name: identityOrganisations.name })
+    .from(identityOrganisations)
+    .where(eq(identityOrganisations.id, otherId));
+  const status = (low ? row.lowStatus : row.highStatus) as MatchStatus;
+  return {
+    id: row.id,
+    matchType: row.selectorType as MatchType,
+    score: row.score,
+    status,
+    agreedByUs: (low ? row.lowAgreedAt : row.highAgreedAt) !== null,
+    agreedByThem: (low ? row.highAgreedAt : row.lowAgreedAt) !== null,
+    otherOrganisation: { id: otherId, name: other?.name ?? '' },
+    subject: {
+      id: ownSubjectId,
+      kind: subject!.kind as Match['subject']['kind'],
+      title: await ctx.kernel.keys.openField(tx, titlePlace(subject!), subject!.titleSealed),
+    },
+    createdAt: row.createdAt.toISOString(),
+    abilities: matchAbilities(status, (low ? row.lowAgreedAt : row.highAgreedAt) !== null),
+  };
+}
+
+const partyOf = (organisationId: string) =>
+  or(
+    eq(matchingMatches.lowOrganisationId, organisationId),
+    eq(matchingMatches.highOrganisationId, organisationId),
+  );
+
+/** The caller's organisation's matches inbox, newest first (at most 200), optionally one status. */
+export async function listMatches(
+  ctx: Ctx,
+  query: { status?: MatchStatus | undefined },
+): Promise<{ items: Match[] }> {
+  const screener = requireScreener(ctx);
+  const organisationId = screener.membership.organisationId;
+  return inTransaction(ctx.kernel.database.db, async (tx) => {
+    await setTenant(tx, organisationId);
+    const statusFilter = query.status
+      ? or(
+          and(
+            eq(matchingMatches.lowOrganisationId, organisationId),
+            eq(matchingMatches.lowStatus, query.status),
+          ),
+          and(
+            eq(matchingMatches.highOrganisationId, organisationId),
+            eq(matchingMatches.highStatus, query.status),
+          ),
+        )
+      : undefined;
+    const rows = await tx
+      .select()
+      .from(matchingMatches)
+      .where(and(partyOf(organisationId), statusFilter))
+      .orderBy(desc(matchingMatches.createdAt))
+      .limit(200);
+    const items: Match[] = [];
+    for (const row of rows) items.push(await presentMatch(ctx, tx, row, organisationId));
+    return { items };
+  });
+}
+
+/** One match of the caller's organisation. */
+export async function getMatch(ctx: Ctx, id: string): Promise<Match> {
+  const screener = requireScreener(ctx);
+  const organisationId = screener.membership.organisationId;
+  return inTransaction(ctx.kernel.database.db, async (tx) => {
+    await setTenant(tx, organisationId);
+    const [row] = await tx
+      .select()
+      .from(matchingMatches)
+      .where(and(eq(matchingMatches.id, id), partyOf(organisationId)));
+    if (!row) throw new AppError('not_found');
+    return presentMatch(ctx, tx, row, organisationId);
+  });
+}
+
+/**
+ * One side acts on a match: agree to connect (when both sides agreed, both are in contact), dismiss, or mark
+ * resolved. Nothing about the other side's subject is revealed by any of them.
+ */
+export async function actOnMatch(ctx: Ctx, id: string, action: MatchAction): Promise<Match> {
+  const screener = requireScreener(ctx);
+  const organisationId = screener.membership.organisationId;
+  return inTransaction(ctx.kernel.database.db, async (tx) => {
+    await setTenant(tx, organisationId);
+    const [row] = await tx
+      .select()
+      .from(matchingMatches)
+      .where(and(eq(matchingMatches.id, id), partyOf(organisationId)))
+      .for('update');
+    if (!row) throw new AppError('not_found');
+    const low = row.lowOrganisationId === organisationId;
+    const status = (low ? row.lowStatus : row.highStatus) as MatchStatus;
+    const agreed = (low ? row.lowAgreedAt : row.highAgreedAt) !== null;
+    // The other side's agreement counts while its side is still new (an agreement it later dismissed does not).
+    const otherAgreed =
+      (low ? row.highAgreedAt : row.lowAgreedAt) !== null && (low ? row.highStatus : row.lowStatus) === 'new';
+    const next = nextStatuses(status, agreed, action, otherAgreed);
+    if (!next) throw new AppError('conflict');
+    const now = new Date();
+    const ownSide = low
+      ? { lowStatus: next.own, ...(action === 'agree' ? { lowAgreedAt: now } : {}) }
+      : { highStatus: next.own, ...(action === 'agree' ? { highAgreedAt: now } : {}) };
+    const otherSide = next.other ? (low ? { highStatus: next.other } : { lowStatus: next.other }) : {};
+    const [updated] = await tx
+      .update(matchingMatches)
+      .set({ ...ownSide, ...otherSide, updatedAt: now })
+      .where(eq(matchingMatches.id, id))
+      .returning();
+    await recordAudit(
+      tx,
+      {
+        action: 'matching.match_updated',
+        organisationId,
+        objectType: 'matching_match',
+        objectId: id,
+        details: { action, from: status, to: next.own },
+      },
+      ctx.audit,
+    );
+    return presentMatch(ctx, tx, updated!, organisationId);
+  });
+}
+
+/** The caller's organisation's participation, one entry per type (default: taking part). */
+export async function getParticipation(
+  ctx: Ctx,
+): Promise<{ types: { type: ParticipationType; enabled: boolean }[] }> {
+  const organisationId = requireAdmin(ctx);
+  return inTransaction(ctx.kernel.database.db, async (tx) => {
+    await setTenant(tx, organisationId);
+    const out = await optedOut(tx, organisationId);
+    return { types: participationTypes.map((type) => ({ type, enabled: !out.has(type) })) };
+  });
+}
+
+/** Sets the organisation's participation for the types given (others unchanged). */
+export async function setParticipation(
+  ctx: Ctx,
+  input: { types: { type: ParticipationType; enabled: boolean }[] },
+): Promise<{ types: { type: ParticipationType; enabled: boolean }[] }> {
+  const organisationId = requireAdmin(ctx);
+  await inTransaction(ctx.kernel.database.db, async (tx) => {
+    await setTenant(tx, organisationId);
+    for (const { type, enabled } of input.types)
+      await tx
+        .insert(matchingParticipation)
+        .values({ organisationId, selectorType: type, enabled })
+        .onConflictDoUpdate({
+          target: [matchingParticipation.organisationId, matchingParticipation.selectorType],
+          set: { enabled, updatedAt: new Date() },
+        });
+    await recordAudit(
+      tx,
+      {
+        action: 'matching.participation_changed',
+        organisationId,
+        objectType: 'organisation',
+        objectId: organisationId,
+        details: {
+          off: input.types.filter((t) => !t.enabled).map((t) => t.type),
+          on: input.types.filter((t) => t.enabled).map((t) => t.type),
+        },
+      },
+      ctx.audit,
+    );
+  });
+  return getParticipation(ctx);
+}
+
+function requireAdmin(ctx: Ctx): string {
+  const actor = ctx.actor;
+  if (actor.kind !== 'person' || actor.level !== 'full' || actor.membership?.role !== 'org_admin')
+    throw new AppError('forbidden');
+  return actor.membership.organisationId;
+}
+
+/** Who in the organisation looked up or registered what kinds of selector, newest first (last 90 days, 500 at most). */
+export async function lookupAudit(ctx: Ctx) {
+  const actor = ctx.actor;
+  const role = actor.kind === 'person' && actor.level === 'full' ? actor.membership?.role : undefined;
+  if (actor.kind !== 'person' || !actor.membership || (role !== 'org_admin' && role !== 'case_supervisor'))
+    throw new AppError('forbidden');
+  const organisationId = actor.membership.organisationId;
+  return inTransaction(ctx.kernel.database.db, async (tx) => {
+    await setTenant(tx, organisationId);
+    const rows = await tx
+      .select({
+        id: matchingLookups.id,
+        personId: matchingLookups.personId,
+        name: identityPeople.displayName,
+        purpose: matchingLookups.purpose,
+        selectorTypes: matchingLookups.selectorTypes,
+        hits: matchingLookups.hits,
+        createdAt: matchingLookups.createdAt,
+      })
+      .from(matchingLookups)
+      .innerJoin(identityPeople, eq(identityPeople.id, matchingLookups.personId))
+      .where(
+        and(
+          eq(matchingLookups.organisationId, organisationId),
+          gt(matchingLookups.createdAt, sql`now() - interval '90 days'`),
+        ),
+      )
+      .orderBy(desc(matchingLookups.createdAt))
+      .limit(500);
+    return {
+      items: rows.map((row) => ({
+        id: row.id,
+        person: { id: row.personId, name: row.name },
+        purpose: row.purpose as 'lookup' | 'register',
+        selectorTypes: row.selectorTypes,
+        hits: row.hits,
+        createdAt: row.createdAt.toISOString(),
+      })),
+    };
+  });
+}
+
+export { participationOf };

@@ -1,0 +1,215 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  customType,
+  date,
+  index,
+  integer,
+  pgPolicy,
+  pgRole,
+  pgTable,
+  primaryKey,
+  real,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { identityOrganisations, identityPeople } from '../identity/index.js';
+
+const appRole = pgRole('cairn_app').existing();
+
+/** A fixed-length bit string (PostgreSQL `bit(n)`), written and read as a string of 0s and 1s. */
+const bits = customType<{ data: string; config: { length: number } }>({
+  dataType: (config) => `bit(${config?.length ?? 1})`,
+});
+
+const tenantCondition = sql`organisation_id = nullif(current_setting('cairn.organisation_id', true), '')::uuid or current_setting('cairn.scope', true) = 'platform'`;
+
+/**
+ * SECURITY: a row is visible to the application role only inside a transaction scoped to its organisation, or
+ * to the platform. Screening compares other organisations' blind indexes in platform scope, and returns
+ * organisation ids and selector types only (matching.screen.ts).
+ */
+const tenantPolicy = (name: string) =>
+  pgPolicy(name, {
+    as: 'permissive',
+    for: 'all',
+    to: appRole,
+    using: tenantCondition,
+    withCheck: tenantCondition,
+  });
+
+/**
+ * What takes part in matching: an investigation or planned operation an organisation registered (and, later,
+ * a case file). The title is sealed with the organisation's key; the place is a country and optionally an
+ * admin-1 region, the time a window of dates — both only for place-and-time deconfliction.
+ */
+export const matchingSubjects = pgTable(
+  'matching_subjects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => identityOrganisations.id, { onDelete: 'restrict' }),
+    /** investigation | operation */
+    kind: text('kind').notNull(),
+    titleSealed: text('title_sealed').notNull(),
+    /** open | closed: a closed subject no longer takes part in screening. */
+    status: text('status').notNull().default('open'),
+    /** ISO 3166-1 alpha-2, or null. */
+    country: text('country'),
+    /** GeoNames admin-1 code (`KE.19`), or null. */
+    region: text('region'),
+    windowStart: date('window_start'),
+    windowEnd: date('window_end'),
+    createdBy: uuid('created_by').references(() => identityPeople.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('matching_subjects_organisation_idx').on(table.organisationId, table.createdAt),
+    index('matching_subjects_place_idx')
+      .on(table.country, table.windowStart)
+      .where(sql`${table.status} = 'open' and ${table.country} is not null`),
+    tenantPolicy('matching_subjects_tenant'),
+  ],
+).enableRLS();
+
+/**
+ * One selector of a subject: its type and its keyed blind index under the matching key. SECURITY: no plaintext;
+ * `selector_sealed` holds the canonical selector sealed with the organisation's key, only so key rotation can
+ * recompute the index (kernel keyring); the screening never opens it.
+ */
+export const matchingSelectors = pgTable(
+  'matching_selectors',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id').notNull(),
+    subjectId: uuid('subject_id')
+      .notNull()
+      .references(() => matchingSubjects.id, { onDelete: 'cascade' }),
+    selectorType: text('selector_type').notNull(),
+    blindIndex: text('blind_index').notNull(),
+    selectorSealed: text('selector_sealed').notNull(),
+  },
+  (table) => [
+    index('matching_selectors_index_idx').on(table.blindIndex),
+    index('matching_selectors_subject_idx').on(table.subjectId),
+    tenantPolicy('matching_selectors_tenant'),
+  ],
+).enableRLS();
+
+/**
+ * The fuzzy encoding of a person's name: a keyed Bloom filter (1024 bits) in a block — the blind index of the
+ * birth year or nationality it came with — so names are only ever compared within a block, never bare.
+ */
+export const matchingNames = pgTable(
+  'matching_names',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id').notNull(),
+    subjectId: uuid('subject_id')
+      .notNull()
+      .references(() => matchingSubjects.id, { onDelete: 'cascade' }),
+    /** The matching key version both encodings were made with (filters of two versions never compare). */
+    keyVersion: integer('key_version').notNull(),
+    block: text('block').notNull(),
+    filter: bits('filter', { length: 1024 }).notNull(),
+    /** Bits set in the filter, for the Dice coefficient. */
+    ones: smallint('ones').notNull(),
+  },
+  (table) => [
+    index('matching_names_block_idx').on(table.block),
+    index('matching_names_subject_idx').on(table.subjectId),
+    tenantPolicy('matching_names_tenant'),
+  ],
+).enableRLS();
+
+const matchPartyCondition = sql`low_organisation_id = nullif(current_setting('cairn.organisation_id', true), '')::uuid or high_organisation_id = nullif(current_setting('cairn.organisation_id', true), '')::uuid or current_setting('cairn.scope', true) = 'platform'`;
+
+/**
+ * A possible overlap between two subjects of two organisations on one kind of selector. The pair is stored in a
+ * fixed order (low = the smaller subject id) so it is recorded once; each side has its own status. SECURITY:
+ * visible to the two organisations only; what each learns is the selector type and the other organisation.
+ */
+export const matchingMatches = pgTable(
+  'matching_matches',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** A canonical selector type, `person_name_fuzzy`, or `place_time`. */
+    selectorType: text('selector_type').notNull(),
+    /** The Dice coefficient of a fuzzy name match, or null. */
+    score: real('score'),
+    lowSubjectId: uuid('low_subject_id')
+      .notNull()
+      .references(() => matchingSubjects.id, { onDelete: 'cascade' }),
+    lowOrganisationId: uuid('low_organisation_id').notNull(),
+    highSubjectId: uuid('high_subject_id')
+      .notNull()
+      .references(() => matchingSubjects.id, { onDelete: 'cascade' }),
+    highOrganisationId: uuid('high_organisation_id').notNull(),
+    /** new | in_contact | resolved | dismissed, per side. */
+    lowStatus: text('low_status').notNull().default('new'),
+    highStatus: text('high_status').notNull().default('new'),
+    lowAgreedAt: timestamp('low_agreed_at', { withTimezone: true }),
+    highAgreedAt: timestamp('high_agreed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('matching_matches_pair_idx').on(table.lowSubjectId, table.highSubjectId, table.selectorType),
+    index('matching_matches_low_idx').on(table.lowOrganisationId, table.createdAt),
+    index('matching_matches_high_idx').on(table.highOrganisationId, table.createdAt),
+    pgPolicy('matching_matches_party', {
+      as: 'permissive',
+      for: 'all',
+      to: appRole,
+      using: matchPartyCondition,
+      withCheck: matchPartyCondition,
+    }),
+  ],
+).enableRLS();
+
+/**
+ * One lookup (a screening that stores nothing): who, which selector types, how many hits. SECURITY: never the
+ * selectors themselves. Read by the organisation's admins and supervisors, and counted for the quotas.
+ */
+export const matchingLookups = pgTable(
+  'matching_lookups',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id').notNull(),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => identityPeople.id, { onDelete: 'cascade' }),
+    /** lookup (nothing stored) | register (a subject registered and screened) */
+    purpose: text('purpose').notNull(),
+    selectorTypes: text('selector_types').array().notNull(),
+    hits: integer('hits').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('matching_lookups_organisation_idx').on(table.organisationId, table.createdAt),
+    index('matching_lookups_person_idx').on(table.personId, table.createdAt),
+    tenantPolicy('matching_lookups_tenant'),
+  ],
+).enableRLS();
+
+/** An organisation's choice per selector type (no row: taking part). */
+export const matchingParticipation = pgTable(
+  'matching_participation',
+  {
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => identityOrganisations.id, { onDelete: 'cascade' }),
+    selectorType: text('selector_type').notNull(),
+    enabled: boolean('enabled').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.organisationId, table.selectorType] }),
+    tenantPolicy('matching_participation_tenant'),
+  ],
+).enableRLS();

@@ -1,0 +1,373 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../kernel/access/roles.js';
+import { setPlatformScope } from '../../kernel/db/tenant.js';
+import { inTransaction } from '../../kernel/db/transaction.js';
+import { queryRows } from '../../kernel/db/types.js';
+import { createTestApp, type TestApp } from '../../test/app.js';
+import { createMember, createOrganisation, createPerson, signIn } from '../../test/factories.js';
+import type { LookupResult, Match, Subject } from './matching.schemas.js';
+
+interface Session {
+  cookie: string;
+  personId: string;
+}
+
+/** Made-up selectors; every one is searched for afterwards in every matching table and in the audit trail. */
+const secrets = {
+  phoneNational: '0912 345 678',
+  phoneInternational: '+84 91 234 5678',
+  phoneDigits: '912345678',
+  passport: 'C7788123',
+  name: 'Tran Van Baoquoc',
+  nameTypo: 'Tran Van Baoquocs',
+  email: 'recruiter.zed@example.org',
+  title: 'Operation Kestrel-Canary-7731',
+};
+
+describe('matching: lookups, registered investigations and the matches inbox', () => {
+  let t: TestApp;
+  let orgA: string;
+  let orgB: string;
+  let orgBName: string;
+  let investigatorA: Session;
+  let supervisorB: Session;
+  let adminB: Session;
+  let caseworkerA: Session;
+  const bodiesOfB: string[] = [];
+
+  const db = () => t.database.db;
+
+  async function sessionIn(organisationId: string, role: Role): Promise<Session> {
+    const person = await createPerson(db(), { passkey: role !== 'member' });
+    const m = await createMember(db(), { role, organisationId, personId: person.id });
+    const { cookie } = await signIn(db(), m.personId, { membershipId: m.membership.id });
+    return { cookie, personId: m.personId };
+  }
+
+  async function call(
+    session: Session,
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ) {
+    const response = await t.app.inject({
+      method,
+      url,
+      headers: { cookie: session.cookie, ...headers },
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    });
+    if (session === supervisorB || session === adminB) bodiesOfB.push(response.body);
+    return response;
+  }
+
+  async function register(session: Session, body: Record<string, unknown>): Promise<Subject> {
+    const response = await call(session, 'POST', '/api/matching/subjects', body);
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json<Subject>();
+  }
+
+  async function inbox(session: Session, status?: string): Promise<Match[]> {
+    const response = await call(session, 'GET', `/api/matching/matches${status ? `?status=${status}` : ''}`);
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json<{ items: Match[] }>().items;
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { CAIRN_RATE_LIMIT_MAX: '100000', CAIRN_MATCHING_LOOKUPS_PER_PERSON: '6' },
+    });
+    orgA = (await createOrganisation(db(), { type: 'law_enforcement' })).id;
+    orgBName = `Shelter network ${Date.now()}`;
+    orgB = (await createOrganisation(db(), { name: orgBName })).id;
+    investigatorA = await sessionIn(orgA, 'investigator');
+    caseworkerA = await sessionIn(orgA, 'caseworker');
+    supervisorB = await sessionIn(orgB, 'case_supervisor');
+    adminB = await sessionIn(orgB, 'org_admin');
+  });
+  afterAll(() => t.close());
+
+  it('finds the same phone written two ways, in both inboxes, revealing only the kind and the organisation', async () => {
+    const a = await register(investigatorA, {
+      kind: 'investigation',
+      title: secrets.title,
+      selectors: [
+        { type: 'phone', number: secrets.phoneNational, defaultCountry: 'VN' },
+        { type: 'identity_document', number: secrets.passport, issuingCountry: 'VN' },
+      ],
+    });
+    expect(a.matches).toBe(0);
+    expect(a.title).toBe(secrets.title);
+    const b = await register(supervisorB, {
+      kind: 'investigation',
+      title: 'Our recruiter file',
+      selectors: [{ type: 'phone', number: secrets.phoneInternational }],
+    });
+    expect(b.matches).toBe(1);
+
+    const [ofB] = await inbox(supervisorB);
+    expect(ofB).toMatchObject({
+      matchType: 'phone',
+      status: 'new',
+      agreedByUs: false,
+      agreedByThem: false,
+      subject: { id: b.id, title: 'Our recruiter file' },
+      abilities: { agree: true, dismiss: true, resolve: false },
+    });
+    expect(ofB!.otherOrganisation.id).toBe(orgA);
+    const ofA = (await inbox(investigatorA)).find((m) => m.id === ofB!.id);
+    expect(ofA).toMatchObject({ matchType: 'phone', subject: { id: a.id, title: secrets.title } });
+    expect(ofA!.otherOrganisation).toEqual({ id: orgB, name: orgBName });
+    // B never sees A's title, subject or selectors.
+    expect(bodiesOfB.join('\n')).not.toContain(secrets.title);
+    expect(bodiesOfB.join('\n')).not.toContain(a.id);
+  });
+
+  it('connects only once both sides agree, then each side resolves on its own', async () => {
+    const match = (await inbox(supervisorB, 'new')).find((m) => m.matchType === 'phone')!;
+    const agreedB = await call(supervisorB, 'POST', `/api/matching/matches/${match.id}/actions`, {
+      action: 'agree',
+    });
+    expect(agreedB.json<Match>()).toMatchObject({ status: 'new', agreedByUs: true, agreedByThem: false });
+    expect(
+      (await call(supervisorB, 'POST', `/api/matching/matches/${match.id}/actions`, { action: 'agree' }))
+        .statusCode,
+    ).toBe(409);
+    expect(
+      (await call(supervisorB, 'POST', `/api/matching/matches/${match.id}/actions`, { action: 'resolve' }))
+        .statusCode,
+    ).toBe(409);
+    const agreedA = await call(investigatorA, 'POST', `/api/matching/matches/${match.id}/actions`, {
+      action: 'agree',
+    });
+    expect(agreedA.json<Match>()).toMatchObject({
+      status: 'in_contact',
+      agreedByUs: true,
+      agreedByThem: true,
+    });
+    expect((await inbox(supervisorB, 'in_contact')).map((m) => m.id)).toContain(match.id);
+    const resolved = await call(supervisorB, 'POST', `/api/matching/matches/${match.id}/actions`, {
+      action: 'resolve',
+    });
+    expect(resolved.json<Match>()).toMatchObject({
+      status: 'resolved',
+      abilities: { agree: false, dismiss: false, resolve: false },
+    });
+    expect((await call(investigatorA, 'GET', `/api/matching/matches/${match.id}`)).json<Match>().status).toBe(
+      'in_contact',
+    );
+    // Another organisation's match does not exist for a third party.
+    const outsider = await sessionIn((await createOrganisation(db())).id, 'case_supervisor');
+    expect((await call(outsider, 'GET', `/api/matching/matches/${match.id}`)).statusCode).toBe(404);
+  });
+
+  it('matches a misspelt name within the same birth year by its keyed Bloom filter, never across years', async () => {
+    await register(investigatorA, {
+      kind: 'investigation',
+      title: 'Names A',
+      selectors: [{ type: 'person', name: secrets.name, birthYear: 1991 }],
+    });
+    const other = await register(supervisorB, {
+      kind: 'investigation',
+      title: 'Names B',
+      selectors: [{ type: 'person', name: secrets.nameTypo, birthYear: 1991 }],
+    });
+    const fuzzy = (await inbox(supervisorB)).filter((m) => m.subject.id === other.id);
+    expect(fuzzy.map((m) => m.matchType)).toEqual(['person_name_fuzzy']);
+    expect(fuzzy[0]!.score).toBeGreaterThanOrEqual(0.74);
+    const otherYear = await register(supervisorB, {
+      kind: 'investigation',
+      title: 'Names B, other year',
+      selectors: [{ type: 'person', name: secrets.nameTypo, birthYear: 1992 }],
+    });
+    expect(otherYear.matches).toBe(0);
+  });
+
+  it('alerts both owners when operations meet in place and time, and a closed subject stops taking part', async () => {
+    const a = await register(investigatorA, {
+      kind: 'operation',
+      title: 'Raid planning',
+      country: 'KE',
+      region: 'KE.19',
+      windowStart: '2027-01-10',
+      windowEnd: '2027-01-20',
+      selectors: [],
+    });
+    const b = await register(supervisorB, {
+      kind: 'operation',
+      title: 'Outreach week',
+      country: 'KE',
+      windowStart: '2027-01-18',
+      windowEnd: '2027-01-25',
+      selectors: [],
+    });
+    expect(b.matches).toBe(1);
+    expect(
+      (await inbox(investigatorA)).some((m) => m.subject.id === a.id && m.matchType === 'place_time'),
+    ).toBe(true);
+    const later = await register(supervisorB, {
+      kind: 'operation',
+      title: 'Later week',
+      country: 'KE',
+      windowStart: '2027-02-01',
+      windowEnd: '2027-02-05',
+      selectors: [],
+    });
+    expect(later.matches).toBe(0);
+    expect(
+      (await call(investigatorA, 'POST', `/api/matching/subjects/${a.id}/close`)).json<Subject>().status,
+    ).toBe('closed');
+    const again = await register(supervisorB, {
+      kind: 'operation',
+      title: 'Overlapping again',
+      country: 'KE',
+      windowStart: '2027-01-12',
+      windowEnd: '2027-01-13',
+      selectors: [],
+    });
+    expect(again.matches).toBe(0);
+  });
+
+  it('refuses weak or malformed lookups with localised field errors, and finds by a strong selector', async () => {
+    const weak = await call(
+      investigatorA,
+      'POST',
+      '/api/matching/lookups',
+      { selectors: [{ type: 'email', address: secrets.email }] },
+      { 'accept-language': 'fr' },
+    );
+    expect(weak.statusCode).toBe(400);
+    const weakBody = weak.json<{ errors: { path: string; code: string; message: string }[] }>();
+    expect(weakBody.errors[0]).toMatchObject({
+      path: 'body.selectors',
+      code: 'matching.needs_two_attributes_or_strong_selector',
+    });
+    expect(weakBody.errors[0]!.message).toContain('vérification');
+    expect(weak.body).not.toContain(secrets.email);
+
+    const bad = await call(investigatorA, 'POST', '/api/matching/lookups', {
+      selectors: [
+        { type: 'phone', number: '12', defaultCountry: 'VN' },
+        { type: 'person', name: 'Baoquoc', birthYear: 1991 },
+      ],
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(
+      bad.json<{ errors: { path: string; code: string }[] }>().errors.map((e) => [e.path, e.code]),
+    ).toEqual([
+      ['body.selectors.0', 'matching.phone_invalid'],
+      ['body.selectors.1', 'matching.bare_first_name'],
+    ]);
+
+    const found = await call(investigatorA, 'POST', '/api/matching/lookups', {
+      selectors: [{ type: 'phone', number: secrets.phoneInternational }],
+    });
+    expect(found.statusCode, found.body).toBe(200);
+    const result = found.json<LookupResult>();
+    expect(result.hits).toEqual([{ matchType: 'phone', organisation: { id: orgB, name: orgBName } }]);
+  });
+
+  it('lets an organisation opt out per kind, both ways', async () => {
+    const off = await call(adminB, 'PUT', '/api/matching/participation', {
+      types: [{ type: 'phone', enabled: false }],
+    });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(off.json<{ types: { type: string; enabled: boolean }[] }>().types).toContainEqual({
+      type: 'phone',
+      enabled: false,
+    });
+    const lookupA = await call(investigatorA, 'POST', '/api/matching/lookups', {
+      selectors: [{ type: 'phone', number: secrets.phoneInternational }],
+    });
+    expect(lookupA.json<LookupResult>().hits).toEqual([]);
+    const lookupB = await call(supervisorB, 'POST', '/api/matching/lookups', {
+      selectors: [{ type: 'phone', number: secrets.phoneInternational }],
+    });
+    expect(lookupB.statusCode).toBe(400);
+    expect(lookupB.json<{ errors: { code: string }[] }>().errors[0]!.code).toBe(
+      'matching.type_not_participating',
+    );
+    await call(adminB, 'PUT', '/api/matching/participation', { types: [{ type: 'phone', enabled: true }] });
+    const back = await call(investigatorA, 'POST', '/api/matching/lookups', {
+      selectors: [{ type: 'phone', number: secrets.phoneInternational }],
+    });
+    expect(back.json<LookupResult>().hits).toHaveLength(1);
+  });
+
+  it('counts lookups and registrations against the quota, and shows the organisation who looked up what kinds', async () => {
+    const lookupOnce = () =>
+      call(investigatorA, 'POST', '/api/matching/lookups', {
+        selectors: [{ type: 'identity_document', number: secrets.passport, issuingCountry: 'VN' }],
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await lookupOnce()).statusCode);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    const limited = await lookupOnce();
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json<{ code: string }>().code).toBe('rate_limited');
+
+    const audit = await call(adminB, 'GET', '/api/matching/lookups');
+    expect(audit.statusCode).toBe(200);
+    const items = audit.json<{
+      items: { person: { id: string }; purpose: string; selectorTypes: string[] }[];
+    }>().items;
+    expect(items.some((i) => i.person.id === supervisorB.personId && i.purpose === 'register')).toBe(true);
+    expect(items.every((i) => i.person.id !== investigatorA.personId)).toBe(true);
+  });
+
+  it('still finds a selector after the matching key is rotated and the old key destroyed', async () => {
+    const screener = await sessionIn(orgA, 'case_supervisor');
+    const lookupPhone = async () =>
+      (
+        await call(screener, 'POST', '/api/matching/lookups', {
+          selectors: [{ type: 'phone', number: secrets.phoneInternational }],
+        })
+      ).json<LookupResult>().hits;
+    expect(await lookupPhone()).toHaveLength(1);
+    const keys = t.app.kernel.keys;
+    const rotation = await keys.rotateBlindIndexKey('matching');
+    let progress = await keys.runRotation(rotation.rotationId);
+    while (progress.state === 'running') progress = await keys.runRotation(rotation.rotationId);
+    expect(progress.state).toBe('done');
+    const destroyed = await keys.destroyRetiredKeys({ purpose: 'matching' });
+    expect(destroyed.destroyed.length).toBeGreaterThan(0);
+    const indexes = await inTransaction(db(), async (tx) => {
+      await setPlatformScope(tx);
+      return queryRows<{ v: string }>(
+        tx,
+        sql`select distinct split_part(blind_index, '.', 1) as v from matching_selectors`,
+      );
+    });
+    expect(indexes.map((row) => row.v)).toEqual([`b${rotation.toVersion}`]);
+    expect(await lookupPhone()).toEqual([{ matchType: 'phone', organisation: { id: orgB, name: orgBName } }]);
+  });
+
+  it('keeps caseworkers out, and never stores or audits a selector in plaintext (canary scan)', async () => {
+    expect((await call(caseworkerA, 'GET', '/api/matching/matches')).statusCode).toBe(403);
+    const dump = await inTransaction(db(), async (tx) => {
+      await setPlatformScope(tx);
+      const rows = await queryRows<{ t: string }>(
+        tx,
+        sql`select concat_ws(' ', (select string_agg(m::text, ' ') from matching_subjects m),
+                                  (select string_agg(m::text, ' ') from matching_selectors m),
+                                  (select string_agg(m::text, ' ') from matching_names m),
+                                  (select string_agg(m::text, ' ') from matching_matches m),
+                                  (select string_agg(m::text, ' ') from matching_lookups m),
+                                  (select string_agg(a.details::text, ' ') from kernel_audit a where a.action like 'matching.%')) as t`,
+      );
+      return rows[0]!.t;
+    });
+    expect(dump.length).toBeGreaterThan(1000);
+    for (const value of [
+      secrets.phoneDigits,
+      secrets.passport,
+      'baoquoc',
+      'Baoquoc',
+      secrets.email,
+      'Kestrel',
+      'Raid planning',
+    ])
+      expect(dump).not.toContain(value);
+  });
+});
