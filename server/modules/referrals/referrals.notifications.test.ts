@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../kernel/access/roles.js';
 import { setPlatformScope } from '../../kernel/db/tenant.js';
@@ -10,59 +8,9 @@ import { queryRows } from '../../kernel/db/types.js';
 import { createSmtpMailer } from '../../kernel/mail/mail.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { createMember, createOrganisation, signIn } from '../../test/factories.js';
+import { startSmtpServer, type Received } from '../../test/smtp.js';
 import { sweepReferralDeadlines } from './referrals.notifications.js';
 import type { Referral } from './referrals.schemas.js';
-
-interface Received {
-  to: string[];
-  subject: string;
-  body: string;
-}
-
-/** Decodes a quoted-printable body (what nodemailer sends for UTF-8 text). */
-function decodeQuotedPrintable(text: string): string {
-  const bytes: number[] = [];
-  const joined = text.replace(/=\r?\n/g, '');
-  for (let i = 0; i < joined.length; i++) {
-    if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(joined.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(joined.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(...Buffer.from(joined[i]!, 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/** A real SMTP server on a random local port that keeps what it receives, decoded. */
-async function startSmtpServer() {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
-        const body = rest.join('\n\n');
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          subject: /^Subject: (.*)$/m.exec(head)?.[1] ?? '',
-          body: /quoted-printable/i.test(head) ? decodeQuotedPrintable(body) : body,
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const marker = `Canary${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 
