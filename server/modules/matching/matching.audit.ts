@@ -10,6 +10,7 @@ declare module '../../kernel/audit/audit.js' {
     'matching.subject_closed': Record<string, never>;
     'matching.match_found': { types: string[] };
     'matching.match_updated': { action: string; from: string; to: string };
+    'matching.lookup_spike': { lookups: number; threshold: number };
     'matching.participation_changed': { off: string[]; on: string[] };
   }
 }

@@ -9,6 +9,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { identityOrganisations, identityPeople } from '../identity/index.js';
 import { bloomParameters, matchingIndexInput } from './matching.blind.js';
 import { encodeSelectors, participationOf, type Encoded } from './matching.encode.js';
+import { checkLookupSpike, notifyMatches } from './matching.notifications.js';
 import { matchAbilities, nextStatuses, screenerOf } from './matching.policy.js';
 import {
   participationTypes,
@@ -281,6 +282,7 @@ export async function lookup(ctx: Ctx, input: LookupInput): Promise<LookupResult
       selectorTypes: encoded.types,
       hits: hits.length,
     });
+    await checkLookupSpike(ctx, tx, organisationId, screener.personId);
     await recordAudit(
       tx,
       {
@@ -420,6 +422,7 @@ export async function registerSubject(ctx: Ctx, input: SubjectInput): Promise<Su
       selectorTypes: types,
       hits: hits.length,
     });
+    await checkLookupSpike(ctx, tx, organisationId, screener.personId);
     await recordAudit(
       tx,
       {
@@ -445,6 +448,9 @@ export async function registerSubject(ctx: Ctx, input: SubjectInput): Promise<Su
         },
         ctx.audit,
       );
+    // Both owners hear of a new match at once (a mail that names nothing but the inbox).
+    const others = [...new Set(hits.map((hit) => hit.organisationId))];
+    if (others.length > 0) await notifyMatches(ctx, tx, [organisationId, ...others]);
     return subjectId;
   });
   return getSubject(ctx, id);
