@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { CairnModule } from '../../kernel/kernel.js';
 import { matchingRoutes } from './matching.routes.js';
+import { setupRescreening } from './matching.rescreen.js';
 import { registerMatchingEncryption } from './matching.service.js';
 import './matching.audit.js';
+
+export { rescreenOrganisation } from './matching.rescreen.js';
 
 /** The matching module: privacy-preserving overlap detection between organisations' cases and investigations. */
 export const matchingModule: CairnModule = {
@@ -12,6 +15,7 @@ export const matchingModule: CairnModule = {
     'each side learns only that an overlap exists, on what kind of selector, and with whom.',
   setup: (kernel) => {
     registerMatchingEncryption(kernel);
+    setupRescreening(kernel);
   },
   routes: async (app: FastifyInstance) => {
     await app.register(matchingRoutes);

@@ -11,6 +11,7 @@ declare module '../../kernel/audit/audit.js' {
     'matching.match_found': { types: string[] };
     'matching.match_updated': { action: string; from: string; to: string };
     'matching.lookup_spike': { lookups: number; threshold: number };
+    'matching.rescreened': { selectors: number; names: number; matches: number };
     'matching.participation_changed': { off: string[]; on: string[] };
   }
 }

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Ctx } from '../../kernel/context.js';
+import type { Kernel } from '../../kernel/kernel.js';
 import { setPlatformScope } from '../../kernel/db/tenant.js';
 import { queryRows, type Tx } from '../../kernel/db/types.js';
 import { isLanguage, translator } from '../../kernel/i18n/i18n.js';
@@ -23,7 +24,7 @@ interface Addressee {
 }
 
 async function send(
-  ctx: Ctx,
+  kernel: Kernel,
   tx: Tx,
   to: Addressee[],
   template: 'match' | 'spike',
@@ -31,7 +32,7 @@ async function send(
 ): Promise<void> {
   for (const person of to) {
     const t = translator(isLanguage(person.language) ? person.language : 'en');
-    await ctx.kernel.sendMail(tx, {
+    await kernel.sendMail(tx, {
       to: person.email,
       subject: t(`mail.matching.${template}_subject`),
       text: t(`mail.matching.${template}_body`, { link }),
@@ -43,7 +44,11 @@ async function send(
  * Tells the screeners (case supervisors, investigators) of every organisation with a new match — both owners,
  * at once. Leaves the transaction in platform scope (the caller sets its own again if it reads on).
  */
-export async function notifyMatches(ctx: Ctx, tx: Tx, organisationIds: readonly string[]): Promise<void> {
+export async function notifyMatches(
+  kernel: Kernel,
+  tx: Tx,
+  organisationIds: readonly string[],
+): Promise<void> {
   if (organisationIds.length === 0) return;
   // SECURITY: platform scope to read another organisation's memberships; only their addresses are used.
   await setPlatformScope(tx);
@@ -57,7 +62,7 @@ export async function notifyMatches(ctx: Ctx, tx: Tx, organisationIds: readonly 
         inArray(identityMemberships.role, [...screenerRoles]),
       ),
     );
-  await send(ctx, tx, staff, 'match', `${ctx.kernel.config.publicUrl}/matching`);
+  await send(kernel, tx, staff, 'match', `${kernel.config.publicUrl}/matching`);
 }
 
 /**
@@ -97,7 +102,7 @@ export async function checkLookupSpike(
     .from(identityPeople)
     .where(eq(identityPeople.platformRole, 'platform_admin'));
   await send(
-    ctx,
+    ctx.kernel,
     tx,
     admins,
     'spike',

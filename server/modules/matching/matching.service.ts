@@ -10,6 +10,7 @@ import { identityOrganisations, identityPeople } from '../identity/index.js';
 import { bloomParameters, matchingIndexInput } from './matching.blind.js';
 import { encodeSelectors, participationOf, type Encoded } from './matching.encode.js';
 import { checkLookupSpike, notifyMatches } from './matching.notifications.js';
+import { rescreenJob } from './matching.rescreen.js';
 import { matchAbilities, nextStatuses, screenerOf } from './matching.policy.js';
 import {
   participationTypes,
@@ -450,7 +451,7 @@ export async function registerSubject(ctx: Ctx, input: SubjectInput): Promise<Su
       );
     // Both owners hear of a new match at once (a mail that names nothing but the inbox).
     const others = [...new Set(hits.map((hit) => hit.organisationId))];
-    if (others.length > 0) await notifyMatches(ctx, tx, [organisationId, ...others]);
+    if (others.length > 0) await notifyMatches(ctx.kernel, tx, [organisationId, ...others]);
     return subjectId;
   });
   return getSubject(ctx, id);
@@ -725,6 +726,14 @@ export async function setParticipation(
           target: [matchingParticipation.organisationId, matchingParticipation.selectorType],
           set: { enabled, updatedAt: new Date() },
         });
+    // Opting back in: registrations made while out could not meet others; re-screen them in the background.
+    if (input.types.some((t) => t.enabled))
+      await ctx.kernel.jobs.enqueue(
+        tx,
+        rescreenJob,
+        { organisationId },
+        { dedupeKey: `${rescreenJob}:${organisationId}` },
+      );
     await recordAudit(
       tx,
       {

@@ -6,6 +6,7 @@ import { inTransaction } from '../../kernel/db/transaction.js';
 import { queryRows } from '../../kernel/db/types.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { createMember, createOrganisation, createPerson, signIn } from '../../test/factories.js';
+import { rescreenOrganisation } from './matching.rescreen.js';
 import type { LookupResult, Match, Subject } from './matching.schemas.js';
 
 interface Session {
@@ -314,6 +315,26 @@ describe('matching: lookups, registered investigations and the matches inbox', (
     }>().items;
     expect(items.some((i) => i.person.id === supervisorB.personId && i.purpose === 'register')).toBe(true);
     expect(items.every((i) => i.person.id !== investigatorA.personId)).toBe(true);
+  });
+
+  it('re-screens an organisation that opts back in, recording each pair once', async () => {
+    const screenerA = await sessionIn(orgA, 'investigator');
+    const screenerB = await sessionIn(orgB, 'case_supervisor');
+    const account = { type: 'bank_account', account: 'GB82 WEST 1234 5698 7654 32' };
+    const b = await register(screenerB, { kind: 'investigation', title: 'Accounts B', selectors: [account] });
+    await call(adminB, 'PUT', '/api/matching/participation', {
+      types: [{ type: 'bank_account', enabled: false }],
+    });
+    const a = await register(screenerA, { kind: 'investigation', title: 'Accounts A', selectors: [account] });
+    expect(a.matches).toBe(0);
+    await call(adminB, 'PUT', '/api/matching/participation', {
+      types: [{ type: 'bank_account', enabled: true }],
+    });
+    await t.app.kernel.jobs.runDue();
+    const found = (await inbox(screenerB)).filter((m) => m.subject.id === b.id);
+    expect(found.map((m) => [m.matchType, m.otherOrganisation.id])).toEqual([['bank_account', orgA]]);
+    expect((await rescreenOrganisation(t.app.kernel, orgB)).matches).toBe(0);
+    expect((await rescreenOrganisation(t.app.kernel, orgA)).matches).toBe(0);
   });
 
   it('still finds a selector after the matching key is rotated and the old key destroyed', async () => {
