@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { setPlatformScope } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
-import { queryRows } from '../../kernel/db/types.js';
+import { queryRows, type Tx } from '../../kernel/db/types.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { recordAudit } from '../../kernel/audit/audit.js';
 import { bloomParameters } from './matching.blind.js';
@@ -24,73 +24,89 @@ const bothTakePart = (a: ReturnType<typeof sql>, b: ReturnType<typeof sql>, type
 /**
  * SECURITY: bulk re-screening of one organisation's open subjects against every other organisation's, inside the
  * database (platform scope): exact selectors by a join on the blind index, names by Dice within the same block and
- * key version. New matches are recorded (pairs already matched are left alone) and both owners are told. Run
- * after an organisation opts back in to a type, when its earlier registrations could not meet others.
+ * key version. New matches are recorded (pairs already matched are left alone). Returns the organisations with
+ * new matches, whom the caller tells.
+ */
+export async function rescreenIn(
+  tx: Tx,
+  organisationId: string,
+): Promise<{ selectors: number; names: number; matches: number; owners: string[] }> {
+  await setPlatformScope(tx);
+  const [counts] = await queryRows<{ selectors: number; names: number }>(
+    tx,
+    sql`select (select count(*)::int from matching_selectors where organisation_id = ${organisationId}) as selectors,
+               (select count(*)::int from matching_names where organisation_id = ${organisationId}) as names`,
+  );
+  // The pair in its stored order (low = the smaller subject id) with each side's organisation; aliases m and o.
+  const pair = sql`
+    least(m.subject_id, o.subject_id),
+    case when m.subject_id < o.subject_id then m.organisation_id else o.organisation_id end,
+    greatest(m.subject_id, o.subject_id),
+    case when m.subject_id < o.subject_id then o.organisation_id else m.organisation_id end`;
+  const exact = await queryRows<{ low: string; high: string }>(
+    tx,
+    sql`insert into matching_matches (selector_type, low_subject_id, low_organisation_id, high_subject_id, high_organisation_id)
+        select distinct m.selector_type, ${pair}
+        from matching_selectors m
+        join matching_subjects mj on mj.id = m.subject_id and mj.status = 'open'
+        join matching_selectors o on o.blind_index = m.blind_index and o.organisation_id <> m.organisation_id
+        join matching_subjects oj on oj.id = o.subject_id and oj.status = 'open'
+        join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
+        where m.organisation_id = ${organisationId}
+          and ${bothTakePart(sql`m.organisation_id`, sql`o.organisation_id`, sql`m.selector_type`)}
+        on conflict do nothing
+        returning low_organisation_id as low, high_organisation_id as high`,
+  );
+  const dice = sql`2.0 * bit_count(m.filter & o.filter) / (m.ones + o.ones)`;
+  const fuzzy = await queryRows<{ low: string; high: string }>(
+    tx,
+    sql`insert into matching_matches (selector_type, score, low_subject_id, low_organisation_id, high_subject_id, high_organisation_id)
+        select distinct on (least(m.subject_id, o.subject_id), greatest(m.subject_id, o.subject_id))
+               'person_name_fuzzy', round((${dice})::numeric, 3)::real, ${pair}
+        from matching_names m
+        join matching_subjects mj on mj.id = m.subject_id and mj.status = 'open'
+        join matching_names o on o.block = m.block and o.key_version = m.key_version and o.organisation_id <> m.organisation_id
+        join matching_subjects oj on oj.id = o.subject_id and oj.status = 'open'
+        join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
+        where m.organisation_id = ${organisationId} and ${dice} >= ${bloomParameters.threshold}
+          and ${bothTakePart(sql`m.organisation_id`, sql`o.organisation_id`, sql`'person'`)}
+          -- No fuzzy match where an exact person selector already met the same pair.
+          and not exists (select 1 from matching_matches x
+                          where x.low_subject_id = least(m.subject_id, o.subject_id)
+                            and x.high_subject_id = greatest(m.subject_id, o.subject_id)
+                            and x.selector_type like 'person_name_%')
+        order by least(m.subject_id, o.subject_id), greatest(m.subject_id, o.subject_id), ${dice} desc
+        on conflict do nothing
+        returning low_organisation_id as low, high_organisation_id as high`,
+  );
+  const created = [...exact, ...fuzzy];
+  return {
+    selectors: counts!.selectors,
+    names: counts!.names,
+    matches: created.length,
+    owners: [...new Set(created.flatMap((row) => [row.low, row.high]))],
+  };
+}
+
+/**
+ * Re-screens an organisation in one transaction, tells both owners of every new match and audits the run.
+ * Used after an organisation opts back in to a type, when its earlier registrations could not meet others.
  */
 export async function rescreenOrganisation(
   kernel: Kernel,
   organisationId: string,
 ): Promise<{ selectors: number; names: number; matches: number }> {
   return inTransaction(kernel.database.db, async (tx) => {
-    await setPlatformScope(tx);
-    const [counts] = await queryRows<{ selectors: number; names: number }>(
-      tx,
-      sql`select (select count(*)::int from matching_selectors where organisation_id = ${organisationId}) as selectors,
-                 (select count(*)::int from matching_names where organisation_id = ${organisationId}) as names`,
-    );
-    // The pair in its stored order (low = the smaller subject id) with each side's organisation; aliases m and o.
-    const pair = sql`
-      least(m.subject_id, o.subject_id),
-      case when m.subject_id < o.subject_id then m.organisation_id else o.organisation_id end,
-      greatest(m.subject_id, o.subject_id),
-      case when m.subject_id < o.subject_id then o.organisation_id else m.organisation_id end`;
-    const exact = await queryRows<{ low: string; high: string }>(
-      tx,
-      sql`insert into matching_matches (selector_type, low_subject_id, low_organisation_id, high_subject_id, high_organisation_id)
-          select distinct m.selector_type, ${pair}
-          from matching_selectors m
-          join matching_subjects mj on mj.id = m.subject_id and mj.status = 'open'
-          join matching_selectors o on o.blind_index = m.blind_index and o.organisation_id <> m.organisation_id
-          join matching_subjects oj on oj.id = o.subject_id and oj.status = 'open'
-          join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
-          where m.organisation_id = ${organisationId}
-            and ${bothTakePart(sql`m.organisation_id`, sql`o.organisation_id`, sql`m.selector_type`)}
-          on conflict do nothing
-          returning low_organisation_id as low, high_organisation_id as high`,
-    );
-    const dice = sql`2.0 * bit_count(m.filter & o.filter) / (m.ones + o.ones)`;
-    const fuzzy = await queryRows<{ low: string; high: string }>(
-      tx,
-      sql`insert into matching_matches (selector_type, score, low_subject_id, low_organisation_id, high_subject_id, high_organisation_id)
-          select distinct on (least(m.subject_id, o.subject_id), greatest(m.subject_id, o.subject_id))
-                 'person_name_fuzzy', round((${dice})::numeric, 3)::real, ${pair}
-          from matching_names m
-          join matching_subjects mj on mj.id = m.subject_id and mj.status = 'open'
-          join matching_names o on o.block = m.block and o.key_version = m.key_version and o.organisation_id <> m.organisation_id
-          join matching_subjects oj on oj.id = o.subject_id and oj.status = 'open'
-          join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
-          where m.organisation_id = ${organisationId} and ${dice} >= ${bloomParameters.threshold}
-            and ${bothTakePart(sql`m.organisation_id`, sql`o.organisation_id`, sql`'person'`)}
-            -- No fuzzy match where an exact person selector already met the same pair.
-            and not exists (select 1 from matching_matches x
-                            where x.low_subject_id = least(m.subject_id, o.subject_id)
-                              and x.high_subject_id = greatest(m.subject_id, o.subject_id)
-                              and x.selector_type like 'person_name_%')
-          order by least(m.subject_id, o.subject_id), greatest(m.subject_id, o.subject_id), ${dice} desc
-          on conflict do nothing
-          returning low_organisation_id as low, high_organisation_id as high`,
-    );
-    const created = [...exact, ...fuzzy];
-    const owners = [...new Set(created.flatMap((row) => [row.low, row.high]))];
+    const { owners, ...result } = await rescreenIn(tx, organisationId);
     if (owners.length > 0) await notifyMatches(kernel, tx, owners);
     await recordAudit(tx, {
       action: 'matching.rescreened',
       organisationId,
       objectType: 'organisation',
       objectId: organisationId,
-      details: { selectors: counts!.selectors, names: counts!.names, matches: created.length },
+      details: result,
     });
-    return { selectors: counts!.selectors, names: counts!.names, matches: created.length };
+    return result;
   });
 }
 

@@ -89,7 +89,7 @@ async function optedOut(tx: Tx, organisationId: string): Promise<Set<string>> {
 }
 
 /** One hit of a screening: another organisation's open subject sharing a selector (or a name, or place and time). */
-interface Hit {
+export interface Hit {
   subjectId: string;
   organisationId: string;
   organisationName: string;
@@ -104,7 +104,7 @@ const otherParticipates = sql`not exists (select 1 from matching_participation p
  * only other organisations' ids, names and the kind of overlap — never another selector, subject or title.
  * Only open subjects of active organisations that take part in the selector's type are found.
  */
-async function screen(
+export async function screen(
   tx: Tx,
   organisationId: string,
   encoded: Encoded,
