@@ -137,34 +137,32 @@ export async function screen(
         score: null,
       });
   }
-  for (const name of encoded.names) {
-    for (const encoding of name.encodings) {
-      const rows = await queryRows<{
-        subject_id: string;
-        organisation_id: string;
-        name: string;
-        dice: number;
-      }>(
-        tx,
-        sql`select s.subject_id, s.organisation_id, o.name,
-                   max(2.0 * bit_count(s.filter & ${encoding.filter}::bit(1024)) / (s.ones + ${encoding.ones}))::float8 as dice
-            from matching_names s
-            join matching_subjects j on j.id = s.subject_id and j.status = 'open'
-            join identity_organisations o on o.id = s.organisation_id and o.status = 'active'
-            where s.block = ${encoding.block} and s.key_version = ${encoding.version}
-              and s.organisation_id <> ${organisationId} and ${otherParticipates}'person')
-              and 2.0 * bit_count(s.filter & ${encoding.filter}::bit(1024)) / (s.ones + ${encoding.ones}) >= ${bloomParameters.threshold}
-            group by s.subject_id, s.organisation_id, o.name`,
-      );
-      for (const row of rows)
-        hits.push({
-          subjectId: row.subject_id,
-          organisationId: row.organisation_id,
-          organisationName: row.name,
-          matchType: 'person_name_fuzzy',
-          score: Math.round(row.dice * 1000) / 1000,
-        });
-    }
+  const encodings = encoded.names.flatMap((name) => name.encodings);
+  if (encodings.length > 0) {
+    // Every name encoding (per block and key version) in one statement: each is compared within its block only.
+    const rows = await queryRows<{ subject_id: string; organisation_id: string; name: string; dice: number }>(
+      tx,
+      sql`select s.subject_id, s.organisation_id, o.name, max(d.dice)::float8 as dice
+          from unnest(${sql.param(encodings.map((e) => e.block))}::text[],
+                      ${sql.param(encodings.map((e) => e.version))}::int[],
+                      ${sql.param(encodings.map((e) => e.filter))}::text[],
+                      ${sql.param(encodings.map((e) => e.ones))}::int[]) as q(block, version, filter, ones)
+          join matching_names s on s.block = q.block and s.key_version = q.version
+          cross join lateral (select 2.0 * bit_count(s.filter & q.filter::bit(1024)) / (s.ones + q.ones) as dice) d
+          join matching_subjects j on j.id = s.subject_id and j.status = 'open'
+          join identity_organisations o on o.id = s.organisation_id and o.status = 'active'
+          where s.organisation_id <> ${organisationId} and d.dice >= ${bloomParameters.threshold}
+            and ${otherParticipates}'person')
+          group by s.subject_id, s.organisation_id, o.name`,
+    );
+    for (const row of rows)
+      hits.push({
+        subjectId: row.subject_id,
+        organisationId: row.organisation_id,
+        organisationName: row.name,
+        matchType: 'person_name_fuzzy',
+        score: Math.round(row.dice * 1000) / 1000,
+      });
   }
   if (place) {
     const rows = await queryRows<{ id: string; organisation_id: string; name: string }>(

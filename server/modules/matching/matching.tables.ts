@@ -97,6 +97,8 @@ export const matchingSelectors = pgTable(
   (table) => [
     index('matching_selectors_index_idx').on(table.blindIndex),
     index('matching_selectors_subject_idx').on(table.subjectId),
+    // Bulk re-screening starts from one organisation's selectors.
+    index('matching_selectors_organisation_idx').on(table.organisationId),
     tenantPolicy('matching_selectors_tenant'),
   ],
 ).enableRLS();
@@ -123,6 +125,7 @@ export const matchingNames = pgTable(
   (table) => [
     index('matching_names_block_idx').on(table.block),
     index('matching_names_subject_idx').on(table.subjectId),
+    index('matching_names_organisation_idx').on(table.organisationId),
     tenantPolicy('matching_names_tenant'),
   ],
 ).enableRLS();

@@ -87,8 +87,10 @@ CREATE INDEX "matching_matches_low_idx" ON "matching_matches" USING btree ("low_
 CREATE INDEX "matching_matches_high_idx" ON "matching_matches" USING btree ("high_organisation_id","created_at");--> statement-breakpoint
 CREATE INDEX "matching_names_block_idx" ON "matching_names" USING btree ("block");--> statement-breakpoint
 CREATE INDEX "matching_names_subject_idx" ON "matching_names" USING btree ("subject_id");--> statement-breakpoint
+CREATE INDEX "matching_names_organisation_idx" ON "matching_names" USING btree ("organisation_id");--> statement-breakpoint
 CREATE INDEX "matching_selectors_index_idx" ON "matching_selectors" USING btree ("blind_index");--> statement-breakpoint
 CREATE INDEX "matching_selectors_subject_idx" ON "matching_selectors" USING btree ("subject_id");--> statement-breakpoint
+CREATE INDEX "matching_selectors_organisation_idx" ON "matching_selectors" USING btree ("organisation_id");--> statement-breakpoint
 CREATE INDEX "matching_subjects_organisation_idx" ON "matching_subjects" USING btree ("organisation_id","created_at");--> statement-breakpoint
 CREATE INDEX "matching_subjects_place_idx" ON "matching_subjects" USING btree ("country","window_start") WHERE "matching_subjects"."status" = 'open' and "matching_subjects"."country" is not null;--> statement-breakpoint
 CREATE POLICY "matching_lookups_tenant" ON "matching_lookups" AS PERMISSIVE FOR ALL TO "cairn_app" USING (organisation_id = nullif(current_setting('cairn.organisation_id', true), '')::uuid or current_setting('cairn.scope', true) = 'platform') WITH CHECK (organisation_id = nullif(current_setting('cairn.organisation_id', true), '')::uuid or current_setting('cairn.scope', true) = 'platform');--> statement-breakpoint
