@@ -4,6 +4,7 @@ import { casesSuite } from './cases.js';
 import { directorySuite } from './directory.js';
 import { identitySuite } from './identity.js';
 import { journeysSuite } from './journeys.js';
+import { matchingSuite } from './matching.js';
 import { referralsSuite } from './referrals.js';
 
 /**
@@ -17,6 +18,7 @@ export const suites: readonly Suite[] = [
   casesSuite,
   referralsSuite,
   journeysSuite,
+  matchingSuite,
 ];
 
 /** The suite with this name, or undefined. */

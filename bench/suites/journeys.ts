@@ -1,6 +1,3 @@
-import { PgDialect } from 'drizzle-orm/pg-core';
-import type { SQL } from 'drizzle-orm';
-import type { Tx } from '../../server/kernel/db/types.js';
 import { sessionCookie } from '../../server/modules/identity/identity.sessions.js';
 import { rebuildAggregates } from '../../server/modules/journeys/journeys.aggregates.js';
 import { exploitationTypes } from '../../server/modules/directory/index.js';
@@ -8,12 +5,12 @@ import { genderBands, nationalityBands } from '../../server/modules/journeys/jou
 import { startCairn } from '../lib/cairn.js';
 import type { BenchContext, Suite } from '../lib/context.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
+import { txOver } from '../lib/tx.js';
 import { loadRows, measure } from '../lib/measure.js';
 import { makeRow, type ResultRow } from '../lib/results.js';
 import { median, percentile, timeOnce } from '../lib/timing.js';
 import { benchPlaces, generateJourneys, journeyLegsByPreset } from '../scale/journeys.js';
 import { createRng, deriveSeed, type Rng } from '../scale/prng.js';
-import type { SqlClient } from '../scale/sql.js';
 import { signInOrThrow } from './identity.js';
 
 /**
@@ -91,17 +88,6 @@ export function groupBySql(filter: MapFilter): { text: string; params: unknown[]
       group by a.country, b.country`,
     params,
   };
-}
-
-/** Runs Cairn's own SQL (drizzle `sql`) over the bench client: the real rebuild of the summary tables. */
-function txOver(db: SqlClient): Tx {
-  const dialect = new PgDialect();
-  return {
-    execute: async (query: SQL) => {
-      const compiled = dialect.sqlToQuery(query);
-      return { rows: await db.query(compiled.sql, compiled.params) };
-    },
-  } as unknown as Tx;
 }
 
 /** Generates the legs, builds the summary tables, and times the GROUP BY baseline. */
