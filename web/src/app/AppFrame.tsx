@@ -7,6 +7,7 @@ import { CasesNavLinks } from '../modules/cases/CasesNavLinks';
 import { DirectoryNavLinks } from '../modules/directory/DirectoryNavLinks';
 import { OrganisationNavLinks } from '../modules/identity/organisations/OrganisationNavLinks';
 import { JourneysNavLinks } from '../modules/journeys/JourneysNavLinks';
+import { MatchingNavLinks } from '../modules/matching/MatchingNavLinks';
 import { ReferralsNavLinks } from '../modules/referrals/ReferralsNavLinks';
 import { Loading, PageHeadingContext } from '../ui';
 import { LanguageSwitcher } from './LanguageSwitcher';
@@ -65,6 +66,8 @@ export function AppFrame() {
               <ReferralsNavLinks />
               {/* The journey map for everyone; contributions (contributors) and their moderation (moderators). */}
               <JourneysNavLinks />
+              {/* The matches inbox (case supervisors, investigators) or matching settings (organisation admins). */}
+              <MatchingNavLinks />
               {/* Moderation, My organisation and Platform, each shown by the person's abilities. */}
               <OrganisationNavLinks />
             </ul>

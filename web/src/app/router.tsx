@@ -5,6 +5,7 @@ import { caseRoutes } from '../modules/cases/routes';
 import { directoryRoutes } from '../modules/directory/routes';
 import { organisationRoutes } from '../modules/identity/organisations/routes';
 import { journeyRoutes } from '../modules/journeys/routes';
+import { matchingRoutes } from '../modules/matching/routes';
 import { referralRoutes } from '../modules/referrals/routes';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { AppFrame } from './AppFrame';
@@ -71,6 +72,8 @@ export function createAppRouter() {
             ...referralRoutes,
             // The journey map (public and member), contributed routes and their moderation (web/src/modules/journeys).
             ...journeyRoutes,
+            // Overlap detection: the matches inbox, registered investigations, lookups, settings (web/src/modules/matching).
+            ...matchingRoutes,
             { path: '*', element: <NotFoundPage /> },
           ],
         },

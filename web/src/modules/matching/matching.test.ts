@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../api/problem';
+import type { Me } from '../identity/auth/useMe';
+import { subjectBody } from './pages/RegisterPage';
+import { statusOf } from './pages/InboxPage';
+import { matchingRolesOf } from './roles';
+import {
+  SELECTOR_FIELDS,
+  SELECTOR_TYPES,
+  invalidFields,
+  newSelector,
+  placeErrors,
+  selectorsBody,
+  toSelectorInput,
+  type SelectorDraft,
+} from './selectors';
+
+const draft = (type: SelectorDraft['type'], values: Record<string, string>): SelectorDraft => ({
+  ...newSelector(type),
+  values,
+});
+
+describe('matching: the selector editor’s request body', () => {
+  it('sends only the fields of the chosen kind, trimmed, without empty optional ones', () => {
+    // A value typed under another kind before the kind was changed is left out.
+    const phone = draft('phone', { number: ' +254 712 345 678 ', defaultCountry: '', name: 'left over' });
+    expect(toSelectorInput(phone)).toEqual({ type: 'phone', number: '+254 712 345 678' });
+    expect(toSelectorInput(draft('identity_document', { number: 'A123', issuingCountry: 'KE' }))).toEqual({
+      type: 'identity_document',
+      number: 'A123',
+      issuingCountry: 'KE',
+    });
+  });
+
+  it('sends a person’s birth year as a number, and keeps the order of the list', () => {
+    const body = selectorsBody([
+      draft('person', { name: 'Jane Doe', birthYear: '1990', nationality: 'UG' }),
+      draft('online_handle', { handle: '@recruiter', platform: 'telegram' }),
+    ]);
+    expect(body).toEqual([
+      { type: 'person', name: 'Jane Doe', birthYear: 1990, nationality: 'UG' },
+      { type: 'online_handle', handle: '@recruiter', platform: 'telegram' },
+    ]);
+  });
+
+  it('names the fields still missing or not a year', () => {
+    expect(invalidFields(draft('vehicle_plate', { plate: 'KAA 123A' }))).toEqual(['country']);
+    expect(invalidFields(draft('person', { name: 'Jane', birthYear: 'nineteen' }))).toEqual(['birthYear']);
+    expect(invalidFields(draft('email', { address: 'a@b.example' }))).toEqual([]);
+  });
+
+  it('knows the fields of every kind of selector the server takes', () => {
+    for (const type of SELECTOR_TYPES) expect(SELECTOR_FIELDS[type].some((f) => f.required)).toBe(true);
+  });
+
+  it('builds a registration with optional place and time only when given', () => {
+    const data = new FormData();
+    data.set('kind', 'operation');
+    data.set('title', '  Night raid  ');
+    data.set('country', 'KE');
+    data.set('region', 'ke.19');
+    data.set('windowStart', '');
+    const body = subjectBody(data, [draft('email', { address: 'x@y.example' })]);
+    expect(body).toEqual({
+      kind: 'operation',
+      title: 'Night raid',
+      country: 'KE',
+      region: 'KE.19',
+      selectors: [{ type: 'email', address: 'x@y.example' }],
+    });
+  });
+});
+
+describe('matching: the server’s errors beside the right selector', () => {
+  const problem = (errors: { path: string; message: string }[]) =>
+    new ApiError(400, {
+      type: 'about:blank',
+      title: 'Invalid',
+      status: 400,
+      code: 'validation_failed',
+      errors: errors.map((e) => ({ ...e, code: 'x' })),
+    });
+
+  it('places body.selectors.2 (and its fields) on the third selector, the list’s own on the list', () => {
+    const placed = placeErrors(
+      problem([
+        { path: 'body.selectors.2', message: 'Not a phone number' },
+        { path: 'body.selectors.0.issuingCountry', message: 'Required' },
+        { path: 'body.selectors', message: 'Needs two attributes' },
+        { path: 'body.title', message: 'Too long' },
+      ]),
+      ['title'],
+    );
+    expect(placed).toEqual({
+      fieldErrors: {
+        'selectors.2': 'Not a phone number',
+        'selectors.0': 'Required',
+        selectors: 'Needs two attributes',
+        title: 'Too long',
+      },
+    });
+  });
+
+  it('keeps what it cannot place as the form’s message', () => {
+    expect(placeErrors(problem([{ path: 'body.other', message: 'Odd' }]), [])).toEqual({
+      fieldErrors: {},
+      formError: 'Odd',
+    });
+    expect(placeErrors(new Error('offline'), [])).toBeNull();
+  });
+});
+
+describe('matching: roles and the inbox filter', () => {
+  const me = (role: string, status = 'active') =>
+    ({
+      level: 'full',
+      hasRequiredFactor: true,
+      activeMembershipId: 'm',
+      memberships: [{ id: 'm', role, organisation: { status } }],
+    }) as unknown as Me;
+
+  it('reads the roles as the server’s policies do', () => {
+    expect(matchingRolesOf(me('investigator'))).toEqual({ screener: true, admin: false, auditor: false });
+    expect(matchingRolesOf(me('case_supervisor'))).toEqual({ screener: true, admin: false, auditor: true });
+    expect(matchingRolesOf(me('org_admin'))).toEqual({ screener: false, admin: true, auditor: true });
+    expect(matchingRolesOf(me('caseworker'))).toEqual({ screener: false, admin: false, auditor: false });
+    expect(matchingRolesOf(me('case_supervisor', 'suspended')).screener).toBe(false);
+    expect(matchingRolesOf(null).screener).toBe(false);
+  });
+
+  it('takes only a known status from the address', () => {
+    expect(statusOf(new URLSearchParams('status=in_contact'))).toBe('in_contact');
+    expect(statusOf(new URLSearchParams('status=bogus'))).toBeUndefined();
+  });
+});
