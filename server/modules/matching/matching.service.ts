@@ -327,7 +327,7 @@ export async function registerSubject(ctx: Ctx, input: SubjectInput): Promise<Su
     throw new AppError('validation_failed', {
       fields: [{ path: 'body.selectors', code: 'matching.nothing_to_match' }],
     });
-  const id = await inTransaction(ctx.kernel.database.db, async (tx) => {
+  return inTransaction(ctx.kernel.database.db, async (tx) => {
     await setTenant(tx, organisationId);
     // A subject with a place and time may carry a single weak selector: the place and time are the second attribute.
     const encoded = await encodeOrThrow(ctx, tx, input.selectors, place !== null);
@@ -450,9 +450,10 @@ export async function registerSubject(ctx: Ctx, input: SubjectInput): Promise<Su
     // Both owners hear of a new match at once (a mail that names nothing but the inbox).
     const others = [...new Set(hits.map((hit) => hit.organisationId))];
     if (others.length > 0) await notifyMatches(ctx.kernel, tx, [organisationId, ...others]);
-    return subjectId;
+    // The answer is built inside the transaction: an Idempotency-Key stores it before COMMIT.
+    const rows = await tx.select().from(matchingSubjects).where(eq(matchingSubjects.id, subjectId));
+    return (await presentSubjects(ctx, tx, rows))[0]!;
   });
-  return getSubject(ctx, id);
 }
 
 async function presentSubjects(

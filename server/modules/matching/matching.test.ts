@@ -317,6 +317,24 @@ describe('matching: lookups, registered investigations and the matches inbox', (
     expect(items.every((i) => i.person.id !== investigatorA.personId)).toBe(true);
   });
 
+  it('answers a retried registration with the same Idempotency-Key from the stored answer', async () => {
+    const screener = await sessionIn(orgA, 'investigator');
+    const body = {
+      kind: 'investigation',
+      title: 'Retried',
+      selectors: [{ type: 'phone', number: '+254 733 100 200' }],
+    };
+    const headers = { 'idempotency-key': 'matching-retry-0001' };
+    const first = await call(screener, 'POST', '/api/matching/subjects', body, headers);
+    expect(first.statusCode, first.body).toBe(201);
+    const again = await call(screener, 'POST', '/api/matching/subjects', body, headers);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json<Subject>().id).toBe(first.json<Subject>().id);
+    const mine = (await call(screener, 'GET', '/api/matching/subjects')).json<{ items: Subject[] }>().items;
+    expect(mine.filter((s) => s.title === 'Retried')).toHaveLength(1);
+  });
+
   it('re-screens an organisation that opts back in, recording each pair once', async () => {
     const screenerA = await sessionIn(orgA, 'investigator');
     const screenerB = await sessionIn(orgB, 'case_supervisor');
