@@ -3,7 +3,10 @@ import { SMTPServer } from 'smtp-server';
 
 /** A real SMTP server for tests: what it received, decoded. */
 export interface Received {
+  from: string;
   to: string[];
+  /** The message as it arrived (headers and encoded body). */
+  raw: string;
   subject: string;
   body: string;
 }
@@ -36,7 +39,9 @@ export async function startSmtpServer() {
         const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
         const body = rest.join('\n\n');
         received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
           subject: /^Subject: (.*)$/m.exec(head)?.[1] ?? '',
           body: /quoted-printable/i.test(head) ? decodeQuotedPrintable(body) : body,
         });
