@@ -90,13 +90,16 @@ export function useSubjects() {
   });
 }
 
-/**
- * Registers an investigation or operation (screened at once against every other organisation's). No
- * Idempotency-Key yet: with one, the server answers 500 today (its registration's first transaction returns
- * the new id, not the answer the key must store), so a retry is left to the person.
- */
-export function registerSubject(body: SubjectInput): Promise<Subject> {
-  return required(api.POST('/api/matching/subjects', { body }));
+/** A fresh key for one registration, so a retry after a dropped connection cannot register twice. */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+/** Registers an investigation or operation (screened at once against every other organisation's). */
+export function registerSubject(body: SubjectInput, idempotencyKey: string): Promise<Subject> {
+  return required(
+    api.POST('/api/matching/subjects', { body, headers: { 'Idempotency-Key': idempotencyKey } }),
+  );
 }
 
 /** Closes a subject: it is screened no more. */

@@ -6,7 +6,7 @@ import { Button, Form, TextField, useToast } from '../../../ui';
 import { SelectField } from '../../identity/organisations/components/fields';
 import { countriesFor } from '../../identity/organisations/countries';
 import { useFormat } from '../../identity/organisations/format';
-import { matchingKeys, registerSubject, type SubjectInput } from '../api';
+import { matchingKeys, newIdempotencyKey, registerSubject, type SubjectInput } from '../api';
 import { MatchingFrame } from '../components';
 import { matchingPaths } from '../paths';
 import { SelectorEditor } from '../SelectorEditor';
@@ -61,7 +61,9 @@ function RegisterForm() {
     () => countriesFor(format.language).map((c) => ({ value: c.code, label: c.name })),
     [format.language],
   );
-  const form = useSelectorForm(registerSubject, {
+  // One key per page: a resubmission after a dropped connection is answered once; a refused one stored nothing.
+  const [idempotencyKey] = useState(newIdempotencyKey);
+  const form = useSelectorForm((body: SubjectInput) => registerSubject(body, idempotencyKey), {
     fields: FIELDS,
     onSuccess: async (subject) => {
       await queryClient.invalidateQueries({ queryKey: matchingKeys.all });
