@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import { recordAudit } from '../../kernel/audit/audit.js';
 import type { Ctx } from '../../kernel/context.js';
@@ -8,7 +9,7 @@ import { AppError } from '../../kernel/http/errors.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { identityOrganisations, identityPeople } from '../identity/index.js';
 import { bloomParameters, matchingIndexInput } from './matching.blind.js';
-import { encodeSelectors, participationOf, type Encoded } from './matching.encode.js';
+import { encodeSelectors, type Encoded } from './matching.encode.js';
 import { checkLookupSpike, notifyMatches } from './matching.notifications.js';
 import { rescreenJob } from './matching.rescreen.js';
 import { matchAbilities, nextStatuses, screenerOf } from './matching.policy.js';
@@ -334,62 +335,52 @@ export async function registerSubject(ctx: Ctx, input: SubjectInput): Promise<Su
     const types = [...encoded.types, ...(place ? (['place_time'] as const) : [])];
     await refuseOptedOut(tx, organisationId, types);
     await checkQuota(ctx, tx, organisationId, screener.personId);
-    const [subject] = await tx
-      .insert(matchingSubjects)
-      .values({
-        organisationId,
-        kind: input.kind,
-        titleSealed: '',
-        country: input.country ?? null,
-        region: input.region ?? null,
-        windowStart: input.windowStart ?? null,
-        windowEnd: input.windowEnd ?? null,
-        createdBy: screener.personId,
-      })
-      .returning({ id: matchingSubjects.id });
-    const subjectId = subject!.id;
-    await tx
-      .update(matchingSubjects)
-      .set({
-        titleSealed: await ctx.kernel.keys.sealField(
-          tx,
-          titlePlace({ id: subjectId, organisationId }),
-          input.title,
-        ),
-      })
-      .where(eq(matchingSubjects.id, subjectId));
-    for (const { selector, indexes } of encoded.selectors) {
-      const [row] = await tx
-        .insert(matchingSelectors)
-        .values({
-          organisationId,
-          subjectId,
-          selectorType: selector.type,
-          blindIndex: indexes[0]!,
-          selectorSealed: '',
-        })
-        .returning({ id: matchingSelectors.id });
-      const sealed = await ctx.kernel.keys.sealField(
+    // Ids chosen here so each value is sealed (its row id is in the AAD) before its row is written.
+    const subjectId = randomUUID();
+    await tx.insert(matchingSubjects).values({
+      id: subjectId,
+      organisationId,
+      kind: input.kind,
+      titleSealed: await ctx.kernel.keys.sealField(
         tx,
-        selectorPlace({ id: row!.id, organisationId }),
-        matchingIndexInput(selector),
-      );
-      await tx
-        .update(matchingSelectors)
-        .set({ selectorSealed: sealed })
-        .where(eq(matchingSelectors.id, row!.id));
-    }
-    for (const name of encoded.names) {
-      const active = name.encodings[0]!;
-      await tx.insert(matchingNames).values({
+        titlePlace({ id: subjectId, organisationId }),
+        input.title,
+      ),
+      country: input.country ?? null,
+      region: input.region ?? null,
+      windowStart: input.windowStart ?? null,
+      windowEnd: input.windowEnd ?? null,
+      createdBy: screener.personId,
+    });
+    const selectorRows: (typeof matchingSelectors.$inferInsert)[] = [];
+    for (const { selector, indexes } of encoded.selectors) {
+      const id = randomUUID();
+      selectorRows.push({
+        id,
         organisationId,
         subjectId,
-        keyVersion: active.version,
-        block: active.block,
-        filter: active.filter,
-        ones: active.ones,
+        selectorType: selector.type,
+        blindIndex: indexes[0]!,
+        selectorSealed: await ctx.kernel.keys.sealField(
+          tx,
+          selectorPlace({ id, organisationId }),
+          matchingIndexInput(selector),
+        ),
       });
     }
+    if (selectorRows.length > 0) await tx.insert(matchingSelectors).values(selectorRows);
+    // Names are written under the active key (the first encoding); older ones only serve the search.
+    if (encoded.names.length > 0)
+      await tx.insert(matchingNames).values(
+        encoded.names.map(({ encodings: [active] }) => ({
+          organisationId,
+          subjectId,
+          keyVersion: active!.version,
+          block: active!.block,
+          filter: active!.filter,
+          ones: active!.ones,
+        })),
+      );
     const hits = await screen(tx, organisationId, encoded, place);
     for (const hit of hits) {
       const [low, high] =
@@ -566,33 +557,59 @@ export async function closeSubject(ctx: Ctx, id: string): Promise<Subject> {
 
 type MatchRow = typeof matchingMatches.$inferSelect;
 
-/** A match as one side sees it: its own subject, the other organisation, the kind of overlap — nothing else. */
-async function presentMatch(ctx: Ctx, tx: Tx, row: MatchRow, organisationId: string): Promise<Match> {
-  const low = row.lowOrganisationId === organisationId;
-  const ownSubjectId = low ? row.lowSubjectId : row.highSubjectId;
-  const otherId = low ? row.highOrganisationId : row.lowOrganisationId;
-  const [subject] = await tx.select().from(matchingSubjects).where(eq(matchingSubjects.id, ownSubjectId));
-  const [other] = await tx
-    .select({ id: identityOrganisations.id, name: identityOrganisations.name })
-    .from(identityOrganisations)
-    .where(eq(identityOrganisations.id, otherId));
-  const status = (low ? row.lowStatus : row.highStatus) as MatchStatus;
-  return {
-    id: row.id,
-    matchType: row.selectorType as MatchType,
-    score: row.score,
-    status,
-    agreedByUs: (low ? row.lowAgreedAt : row.highAgreedAt) !== null,
-    agreedByThem: (low ? row.highAgreedAt : row.lowAgreedAt) !== null,
-    otherOrganisation: { id: otherId, name: other?.name ?? '' },
-    subject: {
-      id: ownSubjectId,
-      kind: subject!.kind as Match['subject']['kind'],
-      title: await ctx.kernel.keys.openField(tx, titlePlace(subject!), subject!.titleSealed),
-    },
-    createdAt: row.createdAt.toISOString(),
-    abilities: matchAbilities(status, (low ? row.lowAgreedAt : row.highAgreedAt) !== null),
-  };
+/**
+ * Matches as one side sees them: its own subject, the other organisation, the kind of overlap — nothing else.
+ * The subjects and organisations of all rows are read in two queries.
+ */
+async function presentMatches(ctx: Ctx, tx: Tx, rows: MatchRow[], organisationId: string): Promise<Match[]> {
+  if (rows.length === 0) return [];
+  const sides = rows.map((row) => {
+    const low = row.lowOrganisationId === organisationId;
+    return {
+      row,
+      low,
+      ownSubjectId: low ? row.lowSubjectId : row.highSubjectId,
+      otherId: low ? row.highOrganisationId : row.lowOrganisationId,
+    };
+  });
+  const subjects = new Map(
+    (
+      await tx
+        .select()
+        .from(matchingSubjects)
+        .where(inArray(matchingSubjects.id, [...new Set(sides.map((side) => side.ownSubjectId))]))
+    ).map((subject) => [subject.id, subject]),
+  );
+  const names = new Map(
+    (
+      await tx
+        .select({ id: identityOrganisations.id, name: identityOrganisations.name })
+        .from(identityOrganisations)
+        .where(inArray(identityOrganisations.id, [...new Set(sides.map((side) => side.otherId))]))
+    ).map((other) => [other.id, other.name]),
+  );
+  const out: Match[] = [];
+  for (const { row, low, ownSubjectId, otherId } of sides) {
+    const subject = subjects.get(ownSubjectId)!;
+    const status = (low ? row.lowStatus : row.highStatus) as MatchStatus;
+    out.push({
+      id: row.id,
+      matchType: row.selectorType as MatchType,
+      score: row.score,
+      status,
+      agreedByUs: (low ? row.lowAgreedAt : row.highAgreedAt) !== null,
+      agreedByThem: (low ? row.highAgreedAt : row.lowAgreedAt) !== null,
+      otherOrganisation: { id: otherId, name: names.get(otherId) ?? '' },
+      subject: {
+        id: ownSubjectId,
+        kind: subject.kind as Match['subject']['kind'],
+        title: await ctx.kernel.keys.openField(tx, titlePlace(subject), subject.titleSealed),
+      },
+      createdAt: row.createdAt.toISOString(),
+      abilities: matchAbilities(status, (low ? row.lowAgreedAt : row.highAgreedAt) !== null),
+    });
+  }
+  return out;
 }
 
 const partyOf = (organisationId: string) =>
@@ -628,9 +645,7 @@ export async function listMatches(
       .where(and(partyOf(organisationId), statusFilter))
       .orderBy(desc(matchingMatches.createdAt))
       .limit(200);
-    const items: Match[] = [];
-    for (const row of rows) items.push(await presentMatch(ctx, tx, row, organisationId));
-    return { items };
+    return { items: await presentMatches(ctx, tx, rows, organisationId) };
   });
 }
 
@@ -645,7 +660,7 @@ export async function getMatch(ctx: Ctx, id: string): Promise<Match> {
       .from(matchingMatches)
       .where(and(eq(matchingMatches.id, id), partyOf(organisationId)));
     if (!row) throw new AppError('not_found');
-    return presentMatch(ctx, tx, row, organisationId);
+    return (await presentMatches(ctx, tx, [row], organisationId))[0]!;
   });
 }
 
@@ -693,7 +708,7 @@ export async function actOnMatch(ctx: Ctx, id: string, action: MatchAction): Pro
       },
       ctx.audit,
     );
-    return presentMatch(ctx, tx, updated!, organisationId);
+    return (await presentMatches(ctx, tx, [updated!], organisationId))[0]!;
   });
 }
 
@@ -799,5 +814,3 @@ export async function lookupAudit(ctx: Ctx) {
     };
   });
 }
-
-export { participationOf };
