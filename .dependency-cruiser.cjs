@@ -20,7 +20,7 @@ const allowed = {
   directory: ['identity'],
   cases: ['identity', 'directory'],
   referrals: ['identity', 'directory', 'cases'],
-  matching: ['identity', 'directory', 'cases'],
+  matching: ['identity', 'directory', 'cases', 'referrals'],
   journeys: ['identity', 'directory', 'cases'],
   library: ['identity', 'directory'],
   events: ['identity', 'directory'],

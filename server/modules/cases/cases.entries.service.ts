@@ -156,7 +156,7 @@ export async function addEntry(ctx: Ctx, caseId: string, input: EntryInput): Pro
       })
       .returning();
     await touchCase(tx, caseId);
-    publishCaseChanged(ctx.kernel, tx, caseId);
+    publishCaseChanged(ctx.kernel, tx, caseId, row.organisationId);
     await recordAudit(
       tx,
       {
@@ -211,7 +211,7 @@ export async function updateEntry(
       .where(eq(casesEntries.id, entryId))
       .returning();
     await touchCase(tx, caseId);
-    publishCaseChanged(ctx.kernel, tx, caseId);
+    publishCaseChanged(ctx.kernel, tx, caseId, row.organisationId);
     await recordAudit(
       tx,
       {
@@ -347,7 +347,8 @@ const consentPlace = (row: { organisationId: string }, consentId: string) => ({
   rowId: consentId,
 });
 
-const isActive = (consent: ConsentRow, on = today()) =>
+/** Whether a consent is in force on a day (given, not yet expired, not revoked). */
+export const isActive = (consent: ConsentRow, on = today()) =>
   consent.revokedAt === null &&
   consent.givenOn <= on &&
   (consent.expiresOn === null || consent.expiresOn > on);
@@ -420,7 +421,7 @@ export async function recordConsent(ctx: Ctx, caseId: string, input: ConsentInpu
       noteSealed: await sealJson(ctx.kernel, tx, consentPlace(row, id), input.note),
     });
     await touchCase(tx, caseId);
-    publishCaseChanged(ctx.kernel, tx, caseId);
+    publishCaseChanged(ctx.kernel, tx, caseId, row.organisationId);
     await recordAudit(
       tx,
       {
@@ -450,7 +451,7 @@ export async function revokeConsent(ctx: Ctx, caseId: string, consentId: string)
       .returning();
     if (!consent) throw new AppError('not_found');
     await touchCase(tx, caseId);
-    publishCaseChanged(ctx.kernel, tx, caseId);
+    publishCaseChanged(ctx.kernel, tx, caseId, row.organisationId);
     await recordAudit(
       tx,
       {

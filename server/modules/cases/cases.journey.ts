@@ -16,14 +16,20 @@ type TraffickingEventType = (typeof traffickingEventTypes)[number];
 
 declare module '../../kernel/bus/bus.js' {
   interface CairnEvents {
-    /** Something a derived journey route may follow changed: events, victim context, consent, owner. */
-    'cases.case_changed': { caseFileId: string };
+    /**
+     * Something a module that follows a case may depend on changed: its sections, entries, consent, status or
+     * owner. `organisationId` is the case's owner after the change.
+     */
+    'cases.case_changed': { caseFileId: string; organisationId: string };
   }
 }
 
-/** Tells the modules that follow a case (the journey map) to look at it again, after this transaction. */
-export function publishCaseChanged(kernel: Kernel, tx: Tx, caseFileId: string): void {
-  kernel.bus.publish(tx, 'cases.case_changed', { caseFileId });
+/**
+ * Tells the modules that follow a case (the journey map, overlap detection) to look at it again, after this
+ * transaction. `organisationId`: the case's owner after the change.
+ */
+export function publishCaseChanged(kernel: Kernel, tx: Tx, caseFileId: string, organisationId: string): void {
+  kernel.bus.publish(tx, 'cases.case_changed', { caseFileId, organisationId });
 }
 
 /** One HTCDS historic trafficking event (`hte_`), coarsened: country and admin-1 region, no city, no street. */

@@ -396,6 +396,7 @@ export async function createCaseFile(ctx: Ctx, input: CaseFileCreate): Promise<C
       .insert(casesAssignments)
       .values({ caseId: id, organisationId, membershipId: member.membership.id, primary: true });
     await reindexCase(ctx, tx, row, input.identity ?? null, input.documents ?? null);
+    publishCaseChanged(ctx.kernel, tx, id, organisationId);
     await recordAudit(
       tx,
       {
@@ -457,7 +458,7 @@ export async function updateCaseFile(ctx: Ctx, caseId: string, input: CaseFileUp
         input.documents ?? current.documents,
       );
     }
-    publishCaseChanged(ctx.kernel, tx, row.id);
+    publishCaseChanged(ctx.kernel, tx, row.id, row.organisationId);
     await recordAudit(
       tx,
       {
@@ -821,6 +822,7 @@ export async function decideClosure(
         version: reached.row.version + 1,
       })
       .where(eq(casesFiles.id, caseId));
+    if (decision === 'approve') publishCaseChanged(ctx.kernel, tx, caseId, reached.row.organisationId);
     await recordAudit(
       tx,
       {
@@ -871,6 +873,7 @@ export async function reopenCase(ctx: Ctx, caseId: string, input: { reason: stri
       ),
       createdBy: reached.member.personId,
     });
+    publishCaseChanged(ctx.kernel, tx, caseId, reached.row.organisationId);
     await recordAudit(
       tx,
       {

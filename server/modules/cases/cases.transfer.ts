@@ -389,7 +389,7 @@ export async function moveCaseFile(
       .returning({ id: casesFiles.id });
     if (!updated) throw new Error('moveCaseFile: the moved case row was not re-sealed');
     // A route the old owner derived from the case is its own no more: the journeys module withdraws it.
-    publishCaseChanged(ctx.kernel, tx, caseId);
+    publishCaseChanged(ctx.kernel, tx, caseId, to);
 
     // 5. Everything else, written again under the new owner with the same ids.
     await setTenant(tx, to);

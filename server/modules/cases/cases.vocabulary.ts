@@ -198,9 +198,17 @@ export const supportPlanStatuses = ['Planned', 'InProgress', 'Achieved', 'NotAch
 
 /**
  * What a survivor consents to (HTCDS has one `con_Consent` checkbox; Cairn records each purpose separately,
- * with scope, recipient, expiry and revocation, and checks it wherever data leaves the case).
+ * with scope, recipient, expiry and revocation, and checks it wherever data leaves the case). `Matching`: the
+ * survivor's own selectors (names, contact, documents) take part in overlap detection, as keyed blind indexes.
  */
-export const consentPurposes = ['Care', 'Referral', 'Transfer', 'JourneyMap', 'Research'] as const;
+export const consentPurposes = [
+  'Care',
+  'Referral',
+  'Transfer',
+  'JourneyMap',
+  'Research',
+  'Matching',
+] as const;
 export type ConsentPurpose = (typeof consentPurposes)[number];
 
 /** The sections of a case file: the unit of consent scope, field-level access and read auditing. */

@@ -35,6 +35,8 @@ export { consentedSections, recordConsent } from './cases.entries.service.js';
 export { actorFor as demoContextOf } from './cases.seed.js';
 // For the journeys module: a case's journey facts (codes only) and the event that says they changed.
 export { caseJourneyFacts, type CaseJourneyFacts, type JourneyEvent } from './cases.journey.js';
+// For the matching module: a case's selectors, opened in memory (perpetrators always; the survivor's by consent).
+export { caseMatchingFacts, type CaseMatchingFacts } from './cases.matching.js';
 export {
   caseSections,
   consentPurposes,

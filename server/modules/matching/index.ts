@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { CairnModule } from '../../kernel/kernel.js';
 import { matchingRoutes } from './matching.routes.js';
+import { setupCaseFollowing } from './matching.cases.js';
 import { setupRescreening } from './matching.rescreen.js';
+import { setupMatchThreads } from './matching.threads.js';
 import { registerMatchingEncryption } from './matching.service.js';
 import './matching.audit.js';
 
@@ -16,6 +18,8 @@ export const matchingModule: CairnModule = {
   setup: (kernel) => {
     registerMatchingEncryption(kernel);
     setupRescreening(kernel);
+    setupCaseFollowing(kernel);
+    setupMatchThreads();
   },
   routes: async (app: FastifyInstance) => {
     await app.register(matchingRoutes);

@@ -13,6 +13,14 @@ declare module '../../kernel/audit/audit.js' {
     'matching.lookup_spike': { lookups: number; threshold: number };
     'matching.rescreened': { selectors: number; names: number; matches: number };
     'matching.participation_changed': { off: string[]; on: string[] };
+    'matching.case_screened': {
+      caseId: string;
+      types: string[];
+      selectors: number;
+      victim: boolean;
+      matches: number;
+    };
+    'matching.case_subject_closed': { reason: 'transferred' | 'case_closed' | 'nothing_to_match' };
   }
 }
 

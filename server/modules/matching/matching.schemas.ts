@@ -33,7 +33,10 @@ export const matchTypes = [
 ] as const;
 export type MatchType = (typeof matchTypes)[number];
 
-export const subjectKinds = ['investigation', 'operation'] as const;
+/** What a subject is: a registered investigation or operation, or a case file (which follows its case). */
+export const subjectKinds = ['investigation', 'operation', 'case'] as const;
+/** The kinds a person registers by hand (a case file takes part through the cases module). */
+export const registeredSubjectKinds = ['investigation', 'operation'] as const;
 export const matchStatuses = ['new', 'in_contact', 'resolved', 'dismissed'] as const;
 export type MatchStatus = (typeof matchStatuses)[number];
 export const matchActions = ['agree', 'dismiss', 'resolve'] as const;
@@ -75,7 +78,7 @@ const dateSchema = z.iso.date();
 
 export const subjectInputSchema = z
   .object({
-    kind: z.enum(subjectKinds),
+    kind: z.enum(registeredSubjectKinds),
     title: z
       .string()
       .trim()
@@ -122,6 +125,7 @@ export const subjectSchema = z.object({
   region: z.string().nullable(),
   windowStart: z.string().nullable(),
   windowEnd: z.string().nullable(),
+  caseId: z.uuid().nullable().describe('The case file a subject of kind case follows'),
   selectorTypes: z.array(z.object({ type: z.string(), count: z.number().int() })),
   matches: z.number().int().describe('Possible overlaps found for it so far'),
   createdAt: z.string(),
@@ -154,7 +158,12 @@ export const matchSchema = z.object({
   agreedByUs: z.boolean(),
   agreedByThem: z.boolean(),
   otherOrganisation: organisationRef,
-  subject: z.object({ id: z.uuid(), kind: z.enum(subjectKinds), title: z.string() }),
+  subject: z.object({
+    id: z.uuid(),
+    kind: z.enum(subjectKinds),
+    title: z.string().describe('Your own title, or the case reference for a case file'),
+    caseId: z.uuid().nullable(),
+  }),
   createdAt: z.string(),
   abilities: z.object({ agree: z.boolean(), dismiss: z.boolean(), resolve: z.boolean() }),
 });

@@ -35,7 +35,7 @@ import {
 } from './matching.tables.js';
 import './matching.audit.js';
 
-const titlePlace = (row: { id: string; organisationId: string }) => ({
+export const titlePlace = (row: { id: string; organisationId: string }) => ({
   organisationId: row.organisationId,
   table: 'matching_subjects',
   column: 'title_sealed',
@@ -79,7 +79,7 @@ function requireScreener(ctx: Ctx) {
 }
 
 /** The participation types an organisation has switched off. */
-async function optedOut(tx: Tx, organisationId: string): Promise<Set<string>> {
+export async function optedOut(tx: Tx, organisationId: string): Promise<Set<string>> {
   const rows = await tx
     .select({ type: matchingParticipation.selectorType })
     .from(matchingParticipation)
@@ -311,6 +311,112 @@ export async function lookup(ctx: Ctx, input: LookupInput): Promise<LookupResult
   });
 }
 
+/**
+ * Writes a subject's selectors and name encodings. Ids are chosen here so each canonical selector is sealed
+ * (its row id is in the AAD) before its row is written; one insert per table.
+ */
+export async function writeSelectors(
+  kernel: Kernel,
+  tx: Tx,
+  subjectId: string,
+  organisationId: string,
+  encoded: Encoded,
+): Promise<void> {
+  const selectorRows: (typeof matchingSelectors.$inferInsert)[] = [];
+  for (const { selector, indexes } of encoded.selectors) {
+    const id = randomUUID();
+    selectorRows.push({
+      id,
+      organisationId,
+      subjectId,
+      selectorType: selector.type,
+      blindIndex: indexes[0]!,
+      selectorSealed: await kernel.keys.sealField(
+        tx,
+        selectorPlace({ id, organisationId }),
+        matchingIndexInput(selector),
+      ),
+    });
+  }
+  if (selectorRows.length > 0) await tx.insert(matchingSelectors).values(selectorRows);
+  // Names are written under the active key (the first encoding); older ones only serve the search.
+  if (encoded.names.length > 0)
+    await tx.insert(matchingNames).values(
+      encoded.names.map(({ encodings: [active] }) => ({
+        organisationId,
+        subjectId,
+        keyVersion: active!.version,
+        block: active!.block,
+        filter: active!.filter,
+        ones: active!.ones,
+      })),
+    );
+}
+
+/** Records a match per hit; a pair already matched on that type is left alone. Returns the hits that are new. */
+export async function recordHits(
+  tx: Tx,
+  subjectId: string,
+  organisationId: string,
+  hits: readonly Hit[],
+): Promise<Hit[]> {
+  const created: Hit[] = [];
+  for (const hit of hits) {
+    const [low, high] =
+      subjectId < hit.subjectId
+        ? [
+            { s: subjectId, o: organisationId },
+            { s: hit.subjectId, o: hit.organisationId },
+          ]
+        : [
+            { s: hit.subjectId, o: hit.organisationId },
+            { s: subjectId, o: organisationId },
+          ];
+    const inserted = await tx
+      .insert(matchingMatches)
+      .values({
+        selectorType: hit.matchType,
+        score: hit.score,
+        lowSubjectId: low.s,
+        lowOrganisationId: low.o,
+        highSubjectId: high.s,
+        highOrganisationId: high.o,
+      })
+      .onConflictDoNothing()
+      .returning({ id: matchingMatches.id });
+    if (inserted.length > 0) created.push(hit);
+  }
+  return created;
+}
+
+/**
+ * Each other organisation with a new match hears of it in its own audit trail (the inbox lists it), and both
+ * owners' screeners get a mail at once (naming nothing but the inbox).
+ */
+export async function announceMatches(
+  kernel: Kernel,
+  tx: Tx,
+  organisationId: string,
+  hits: readonly Hit[],
+  audit?: Ctx['audit'],
+): Promise<void> {
+  const others = [...new Set(hits.map((hit) => hit.organisationId))];
+  for (const other of others)
+    await recordAudit(
+      tx,
+      {
+        action: 'matching.match_found',
+        organisationId: other,
+        objectType: 'matching_subject',
+        details: {
+          types: [...new Set(hits.filter((h) => h.organisationId === other).map((h) => h.matchType))],
+        },
+      },
+      audit,
+    );
+  if (others.length > 0) await notifyMatches(kernel, tx, [organisationId, ...others]);
+}
+
 /** Registers an investigation or operation with its selectors, screens it, and records a match per overlap. */
 export async function registerSubject(ctx: Ctx, input: SubjectInput): Promise<Subject> {
   const screener = requireScreener(ctx);
@@ -352,59 +458,13 @@ export async function registerSubject(ctx: Ctx, input: SubjectInput): Promise<Su
       windowEnd: input.windowEnd ?? null,
       createdBy: screener.personId,
     });
-    const selectorRows: (typeof matchingSelectors.$inferInsert)[] = [];
-    for (const { selector, indexes } of encoded.selectors) {
-      const id = randomUUID();
-      selectorRows.push({
-        id,
-        organisationId,
-        subjectId,
-        selectorType: selector.type,
-        blindIndex: indexes[0]!,
-        selectorSealed: await ctx.kernel.keys.sealField(
-          tx,
-          selectorPlace({ id, organisationId }),
-          matchingIndexInput(selector),
-        ),
-      });
-    }
-    if (selectorRows.length > 0) await tx.insert(matchingSelectors).values(selectorRows);
-    // Names are written under the active key (the first encoding); older ones only serve the search.
-    if (encoded.names.length > 0)
-      await tx.insert(matchingNames).values(
-        encoded.names.map(({ encodings: [active] }) => ({
-          organisationId,
-          subjectId,
-          keyVersion: active!.version,
-          block: active!.block,
-          filter: active!.filter,
-          ones: active!.ones,
-        })),
-      );
-    const hits = await screen(tx, organisationId, encoded, place);
-    for (const hit of hits) {
-      const [low, high] =
-        subjectId < hit.subjectId
-          ? [
-              { s: subjectId, o: organisationId },
-              { s: hit.subjectId, o: hit.organisationId },
-            ]
-          : [
-              { s: hit.subjectId, o: hit.organisationId },
-              { s: subjectId, o: organisationId },
-            ];
-      await tx
-        .insert(matchingMatches)
-        .values({
-          selectorType: hit.matchType,
-          score: hit.score,
-          lowSubjectId: low.s,
-          lowOrganisationId: low.o,
-          highSubjectId: high.s,
-          highOrganisationId: high.o,
-        })
-        .onConflictDoNothing();
-    }
+    await writeSelectors(ctx.kernel, tx, subjectId, organisationId, encoded);
+    const hits = await recordHits(
+      tx,
+      subjectId,
+      organisationId,
+      await screen(tx, organisationId, encoded, place),
+    );
     await tx.insert(matchingLookups).values({
       organisationId,
       personId: screener.personId,
@@ -424,23 +484,7 @@ export async function registerSubject(ctx: Ctx, input: SubjectInput): Promise<Su
       },
       ctx.audit,
     );
-    // Each organisation with a new match hears of it in its own audit trail (the inbox lists it).
-    for (const other of new Set(hits.map((hit) => hit.organisationId)))
-      await recordAudit(
-        tx,
-        {
-          action: 'matching.match_found',
-          organisationId: other,
-          objectType: 'matching_subject',
-          details: {
-            types: [...new Set(hits.filter((h) => h.organisationId === other).map((h) => h.matchType))],
-          },
-        },
-        ctx.audit,
-      );
-    // Both owners hear of a new match at once (a mail that names nothing but the inbox).
-    const others = [...new Set(hits.map((hit) => hit.organisationId))];
-    if (others.length > 0) await notifyMatches(ctx.kernel, tx, [organisationId, ...others]);
+    await announceMatches(ctx.kernel, tx, organisationId, hits, ctx.audit);
     // The answer is built inside the transaction: an Idempotency-Key stores it before COMMIT.
     const rows = await tx.select().from(matchingSubjects).where(eq(matchingSubjects.id, subjectId));
     return (await presentSubjects(ctx, tx, rows))[0]!;
@@ -482,6 +526,7 @@ async function presentSubjects(
       region: row.region,
       windowStart: row.windowStart,
       windowEnd: row.windowEnd,
+      caseId: row.caseId,
       selectorTypes: types.filter((t) => t.subjectId === row.id).map(({ type, count }) => ({ type, count })),
       matches: matches.find((m) => m.id === row.id)?.n ?? 0,
       createdAt: row.createdAt.toISOString(),
@@ -534,12 +579,18 @@ export async function closeSubject(ctx: Ctx, id: string): Promise<Subject> {
   const organisationId = screener.membership.organisationId;
   await inTransaction(ctx.kernel.database.db, async (tx) => {
     await setTenant(tx, organisationId);
-    const updated = await tx
+    const [subject] = await tx
+      .select({ kind: matchingSubjects.kind })
+      .from(matchingSubjects)
+      .where(and(eq(matchingSubjects.id, id), eq(matchingSubjects.organisationId, organisationId)))
+      .for('update');
+    if (!subject) throw new AppError('not_found');
+    // A case file's subject follows its case: it closes when the case does.
+    if (subject.kind === 'case') throw new AppError('conflict');
+    await tx
       .update(matchingSubjects)
       .set({ status: 'closed', updatedAt: new Date() })
-      .where(and(eq(matchingSubjects.id, id), eq(matchingSubjects.organisationId, organisationId)))
-      .returning({ id: matchingSubjects.id });
-    if (updated.length === 0) throw new AppError('not_found');
+      .where(eq(matchingSubjects.id, id));
     await recordAudit(
       tx,
       {
@@ -604,6 +655,7 @@ async function presentMatches(ctx: Ctx, tx: Tx, rows: MatchRow[], organisationId
         id: ownSubjectId,
         kind: subject.kind as Match['subject']['kind'],
         title: await ctx.kernel.keys.openField(tx, titlePlace(subject), subject.titleSealed),
+        caseId: subject.caseId,
       },
       createdAt: row.createdAt.toISOString(),
       abilities: matchAbilities(status, (low ? row.lowAgreedAt : row.highAgreedAt) !== null),
@@ -710,6 +762,32 @@ export async function actOnMatch(ctx: Ctx, id: string, action: MatchAction): Pro
     );
     return (await presentMatches(ctx, tx, [updated!], organisationId))[0]!;
   });
+}
+
+/**
+ * SECURITY: a match as the message threads see it (the hand-off after both sides agreed). Null unless the actor
+ * is a screener of one of its two organisations and both sides were put in contact; `open` while both still
+ * are (a side that resolves it ends the conversation, which stays readable). The caller has set the actor's
+ * tenant.
+ */
+export async function matchConversationFor(
+  actor: Ctx['actor'],
+  tx: Tx,
+  matchId: string,
+): Promise<{ organisationIds: [string, string]; open: boolean } | null> {
+  const screener = screenerOf(actor);
+  if (!screener) return null;
+  const [row] = await tx
+    .select()
+    .from(matchingMatches)
+    .where(and(eq(matchingMatches.id, matchId), partyOf(screener.membership.organisationId)));
+  if (!row || row.lowAgreedAt === null || row.highAgreedAt === null) return null;
+  const connected = (status: string) => status === 'in_contact' || status === 'resolved';
+  if (!connected(row.lowStatus) || !connected(row.highStatus)) return null;
+  return {
+    organisationIds: [row.lowOrganisationId, row.highOrganisationId],
+    open: row.lowStatus === 'in_contact' && row.highStatus === 'in_contact',
+  };
 }
 
 /** The caller's organisation's participation, one entry per type (default: taking part). */

@@ -42,8 +42,8 @@ const tenantPolicy = (name: string) =>
   });
 
 /**
- * What takes part in matching: an investigation or planned operation an organisation registered (and, later,
- * a case file). The title is sealed with the organisation's key; the place is a country and optionally an
+ * What takes part in matching: an investigation or planned operation an organisation registered, or a case
+ * file (written and kept in step by matching.cases.ts). The title is sealed with the organisation's key; the place is a country and optionally an
  * admin-1 region, the time a window of dates — both only for place-and-time deconfliction.
  */
 export const matchingSubjects = pgTable(
@@ -53,8 +53,12 @@ export const matchingSubjects = pgTable(
     organisationId: uuid('organisation_id')
       .notNull()
       .references(() => identityOrganisations.id, { onDelete: 'restrict' }),
-    /** investigation | operation */
+    /** investigation | operation | case */
     kind: text('kind').notNull(),
+    /** The case file a subject of kind `case` follows (one per case and owner; a transferred case gets another). */
+    caseId: uuid('case_id'),
+    /** For a case: the day its Matching consents change by themselves (the daily sweep follows it again then). */
+    reviewOn: date('review_on'),
     titleSealed: text('title_sealed').notNull(),
     /** open | closed: a closed subject no longer takes part in screening. */
     status: text('status').notNull().default('open'),
@@ -70,6 +74,12 @@ export const matchingSubjects = pgTable(
   },
   (table) => [
     index('matching_subjects_organisation_idx').on(table.organisationId, table.createdAt),
+    uniqueIndex('matching_subjects_case_idx')
+      .on(table.caseId, table.organisationId)
+      .where(sql`${table.caseId} is not null`),
+    index('matching_subjects_review_idx')
+      .on(table.reviewOn)
+      .where(sql`${table.reviewOn} is not null`),
     index('matching_subjects_place_idx')
       .on(table.country, table.windowStart)
       .where(sql`${table.status} = 'open' and ${table.country} is not null`),

@@ -25,3 +25,7 @@ export const referralsModule: CairnModule = {
     await app.register(messageRoutes);
   },
 };
+
+// For modules that build on referrals: making their subjects something a message thread can be about.
+export { registerThreadSubject } from './referrals.threads.js';
+export type { ThreadParties, ThreadSubjectResolver } from './referrals.subjects.js';

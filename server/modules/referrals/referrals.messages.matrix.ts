@@ -9,7 +9,7 @@ import { directorySupportRecipients, directorySupportRequests } from '../directo
 import { referralsMessages, referralsThreads } from './referrals.tables.js';
 
 /**
- * Message threads: organisation A's case roles (caseworker, case supervisor, admin) pass the gate; other members
+ * Message threads: organisation A's case roles (caseworker, case supervisor, admin) and investigators pass the gate; other members
  * and platform staff without a membership are refused there (403). B's admin passes the gate too and finds
  * none of A's threads (404); what is not about one thread (unread counts, the live stream) is theirs as well.
  * The stream answers 406 to a request that does not accept text/event-stream (the matrix's), past the gate.
@@ -20,9 +20,11 @@ const threadRoles = {
   caseworker: 'ok',
   case_supervisor: 'ok',
   org_admin: 'ok',
+  investigator: 'ok',
   other_admin: 'ok',
 } as const;
-const threadRolesOfA = { ...threadRoles, other_admin: 404 } as const;
+// An investigator passes the gate (a match's thread is theirs too) but is no party to a support request: 404.
+const threadRolesOfA = { ...threadRoles, investigator: 404, other_admin: 404 } as const;
 
 /** Writes an open support request from one organisation to others, straight into the directory's tables. */
 export async function insertSupportRequest(db: Db, from: string, to: string[]): Promise<string> {

@@ -65,8 +65,16 @@ declare module '../../kernel/jobs/jobs.js' {
   }
 }
 
-/** The roles that take part in threads: those who handle support requests, referrals and transfers. */
-export const threadRoles = ['caseworker', 'case_supervisor', 'org_admin'] as const satisfies readonly Role[];
+/**
+ * The roles that take part in threads: those who handle support requests, referrals and transfers, and
+ * investigators (the matching hand-off: a match's thread between two organisations' screeners).
+ */
+export const threadRoles = [
+  'caseworker',
+  'case_supervisor',
+  'org_admin',
+  'investigator',
+] as const satisfies readonly Role[];
 /** The route policy of every thread operation; each subject's resolver narrows it per subject. */
 export const threadPolicy: RoutePolicy = { access: 'member', roles: threadRoles };
 

@@ -2,7 +2,7 @@ import type { Ctx } from '../../kernel/context.js';
 import type { Tx } from '../../kernel/db/types.js';
 
 /** What a message thread can be about. */
-export type ThreadSubjectKind = 'referral' | 'transfer' | 'support_request';
+export type ThreadSubjectKind = 'referral' | 'transfer' | 'support_request' | 'match';
 
 /** Who takes part in a thread about one subject, as the subject's own rules decide for the current actor. */
 export interface ThreadParties {

@@ -48,18 +48,36 @@ export const supportRequestThreadSubject: ThreadSubjectResolver = async (
   return { organisationIds: [sides.requesterOrganisationId, mine], open: pairOpen(own.status), path };
 };
 
+/** Subject kinds whose rules belong to a module that builds on this one: it registers their resolver. */
+export type RegisteredThreadSubjectKind = 'match';
+
 /**
- * Every subject kind with its resolver (exhaustive: a new kind does not compile without one). The referral and
- * transfer resolvers belong to their parts of the module, which own those subjects' rules.
+ * Every subject kind this module owns, with its resolver (exhaustive: a new kind does not compile without
+ * one). The referral and transfer resolvers belong to their parts of the module, which own those subjects' rules.
  */
-const resolvers: Record<ThreadSubjectKind, ThreadSubjectResolver> = {
+const resolvers: Record<Exclude<ThreadSubjectKind, RegisteredThreadSubjectKind>, ThreadSubjectResolver> = {
   referral: referralThreadSubject,
   transfer: transferThreadSubject,
   support_request: supportRequestThreadSubject,
 };
 
+/** Resolvers registered by the modules that build on this one (matching: a match's hand-off). */
+const registered = new Map<RegisteredThreadSubjectKind, ThreadSubjectResolver>();
+
+/**
+ * Lets a module that builds on referrals make its subjects something a thread can be about (matching registers
+ * `match` at setup). Until it does, the kind resolves to nothing and every thread route answers 404.
+ */
+export function registerThreadSubject(
+  kind: RegisteredThreadSubjectKind,
+  resolver: ThreadSubjectResolver,
+): void {
+  registered.set(kind, resolver);
+}
+
 /** The resolver of a subject kind (undefined for a kind this build does not know). */
 export function threadSubjectResolver(kind: ThreadSubjectKind): ThreadSubjectResolver | undefined {
+  if (kind === 'match') return registered.get(kind);
   return Object.hasOwn(resolvers, kind) ? resolvers[kind] : undefined;
 }
 
@@ -68,4 +86,5 @@ export const threadSubjectKinds = [
   'referral',
   'transfer',
   'support_request',
+  'match',
 ] as const satisfies readonly ThreadSubjectKind[];

@@ -3495,7 +3495,7 @@ export interface components {
              * @description What the thread is about
              * @enum {string}
              */
-            subjectKind: "referral" | "transfer" | "support_request";
+            subjectKind: "referral" | "transfer" | "support_request" | "match";
             /** Format: uuid */
             subjectId: string;
             /** @description Where the subject is in the web app */
@@ -3559,7 +3559,7 @@ export interface components {
              * @description What the thread is about
              * @enum {string}
              */
-            subjectKind: "referral" | "transfer" | "support_request";
+            subjectKind: "referral" | "transfer" | "support_request" | "match";
             /** Format: uuid */
             subjectId: string;
             /** @description Where the subject is in the web app */
@@ -3606,7 +3606,7 @@ export interface components {
                  * @description What the thread is about
                  * @enum {string}
                  */
-                subjectKind: "referral" | "transfer" | "support_request";
+                subjectKind: "referral" | "transfer" | "support_request" | "match";
                 /** Format: uuid */
                 subjectId: string;
                 unread: number;
@@ -3848,7 +3848,7 @@ export interface components {
                     /** Format: uuid */
                     id: string;
                     /** @enum {string} */
-                    purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                    purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                     recipientOrganisation: {
                         /** Format: uuid */
                         id: string;
@@ -4864,7 +4864,7 @@ export interface components {
              * @description What the thread is about
              * @enum {string}
              */
-            subjectKind: "referral" | "transfer" | "support_request";
+            subjectKind: "referral" | "transfer" | "support_request" | "match";
             /** Format: uuid */
             subjectId: string;
             /** @description Where the subject is in the web app */
@@ -4928,7 +4928,7 @@ export interface components {
              * @description What the thread is about
              * @enum {string}
              */
-            subjectKind: "referral" | "transfer" | "support_request";
+            subjectKind: "referral" | "transfer" | "support_request" | "match";
             /** Format: uuid */
             subjectId: string;
             /** @description Where the subject is in the web app */
@@ -4975,7 +4975,7 @@ export interface components {
                  * @description What the thread is about
                  * @enum {string}
                  */
-                subjectKind: "referral" | "transfer" | "support_request";
+                subjectKind: "referral" | "transfer" | "support_request" | "match";
                 /** Format: uuid */
                 subjectId: string;
                 unread: number;
@@ -5217,7 +5217,7 @@ export interface components {
                     /** Format: uuid */
                     id: string;
                     /** @enum {string} */
-                    purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                    purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                     recipientOrganisation: {
                         /** Format: uuid */
                         id: string;
@@ -9179,7 +9179,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -9658,7 +9658,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -9991,7 +9991,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -10386,7 +10386,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                    purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                     /**
                      * Format: uuid
                      * @description Required for Referral and Transfer: whom the survivor agreed to
@@ -10413,7 +10413,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                        purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                         recipientOrganisation: {
                             /** Format: uuid */
                             id: string;
@@ -10476,7 +10476,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                        purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                         recipientOrganisation: {
                             /** Format: uuid */
                             id: string;
@@ -10706,7 +10706,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -10955,7 +10955,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -11201,7 +11201,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -11446,7 +11446,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -11690,7 +11690,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -14847,7 +14847,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research";
+                            purpose: "Care" | "Referral" | "Transfer" | "JourneyMap" | "Research" | "Matching";
                             recipientOrganisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -15220,7 +15220,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description What the thread is about */
-                subjectKind: "referral" | "transfer" | "support_request";
+                subjectKind: "referral" | "transfer" | "support_request" | "match";
                 subjectId: string;
             };
             header?: never;
@@ -15272,7 +15272,7 @@ export interface operations {
                      * @description What the thread is about
                      * @enum {string}
                      */
-                    subjectKind: "referral" | "transfer" | "support_request";
+                    subjectKind: "referral" | "transfer" | "support_request" | "match";
                     /** Format: uuid */
                     subjectId: string;
                     /**
@@ -15883,7 +15883,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            kind: "investigation" | "operation";
+                            kind: "investigation" | "operation" | "case";
                             title: string;
                             /** @enum {string} */
                             status: "open" | "closed";
@@ -15891,6 +15891,8 @@ export interface operations {
                             region: string | null;
                             windowStart: string | null;
                             windowEnd: string | null;
+                            /** @description The case file a subject of kind case follows */
+                            caseId: string | null;
                             selectorTypes: {
                                 type: string;
                                 count: number;
@@ -16008,7 +16010,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "investigation" | "operation";
+                        kind: "investigation" | "operation" | "case";
                         title: string;
                         /** @enum {string} */
                         status: "open" | "closed";
@@ -16016,6 +16018,8 @@ export interface operations {
                         region: string | null;
                         windowStart: string | null;
                         windowEnd: string | null;
+                        /** @description The case file a subject of kind case follows */
+                        caseId: string | null;
                         selectorTypes: {
                             type: string;
                             count: number;
@@ -16067,7 +16071,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "investigation" | "operation";
+                        kind: "investigation" | "operation" | "case";
                         title: string;
                         /** @enum {string} */
                         status: "open" | "closed";
@@ -16075,6 +16079,8 @@ export interface operations {
                         region: string | null;
                         windowStart: string | null;
                         windowEnd: string | null;
+                        /** @description The case file a subject of kind case follows */
+                        caseId: string | null;
                         selectorTypes: {
                             type: string;
                             count: number;
@@ -16126,7 +16132,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "investigation" | "operation";
+                        kind: "investigation" | "operation" | "case";
                         title: string;
                         /** @enum {string} */
                         status: "open" | "closed";
@@ -16134,6 +16140,8 @@ export interface operations {
                         region: string | null;
                         windowStart: string | null;
                         windowEnd: string | null;
+                        /** @description The case file a subject of kind case follows */
+                        caseId: string | null;
                         selectorTypes: {
                             type: string;
                             count: number;
@@ -16205,8 +16213,10 @@ export interface operations {
                                 /** Format: uuid */
                                 id: string;
                                 /** @enum {string} */
-                                kind: "investigation" | "operation";
+                                kind: "investigation" | "operation" | "case";
+                                /** @description Your own title, or the case reference for a case file */
                                 title: string;
+                                caseId: string | null;
                             };
                             createdAt: string;
                             abilities: {
@@ -16278,8 +16288,10 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            kind: "investigation" | "operation";
+                            kind: "investigation" | "operation" | "case";
+                            /** @description Your own title, or the case reference for a case file */
                             title: string;
+                            caseId: string | null;
                         };
                         createdAt: string;
                         abilities: {
@@ -16357,8 +16369,10 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            kind: "investigation" | "operation";
+                            kind: "investigation" | "operation" | "case";
+                            /** @description Your own title, or the case reference for a case file */
                             title: string;
+                            caseId: string | null;
                         };
                         createdAt: string;
                         abilities: {
