@@ -445,6 +445,13 @@ async function rotateBatch(
         const organisation = index.purpose === 'lookup' ? organisationId : null;
         updates[index.property] =
           source === null ? null : blindIndexWith(key, toVersion, index.purpose, organisation, source);
+        if (source !== null && index.derive)
+          await index.derive(tx, {
+            rowId: String(row.id),
+            organisationId,
+            source,
+            key: { version: toVersion, key },
+          });
       }
     }
     if (Object.keys(updates).length === 0) continue;

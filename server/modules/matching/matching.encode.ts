@@ -31,6 +31,8 @@ export interface EncodedSelector {
 /** A name's fuzzy encoding in one block, per key version (active first). */
 export interface EncodedName {
   encodings: { version: number; block: string; filter: string; ones: number }[];
+  /** The active blind index of the person selector it came with (its sealed canonical re-encodes it on rotation). */
+  selectorIndex: string;
 }
 
 export interface Encoded {
@@ -52,7 +54,7 @@ export function nameBlockIndex(key: MatchingKey, block: string): string {
 }
 
 /** A base64url filter as PostgreSQL's bit-string literal, and how many bits it sets. */
-function bitString(filter: string): { bits: string; ones: number } {
+export function bitString(filter: string): { bits: string; ones: number } {
   let bits = '';
   let ones = 0;
   for (const byte of Buffer.from(filter, 'base64url')) {
@@ -102,15 +104,15 @@ export function encodeSelectors(
     }
     if (set.name) {
       // One block per qualifier the name came with: its birth year and/or its nationality.
-      const blocks = [
-        ...new Set(set.selectors.map((s) => s.canonical.slice(s.canonical.lastIndexOf('|') + 1))),
-      ];
-      for (const block of blocks) {
+      // The plain (not phonetic) compound of each block carries the name for rotation.
+      for (const selector of set.selectors.filter((s) => !s.canonical.startsWith('~'))) {
+        const block = selector.canonical.slice(selector.canonical.lastIndexOf('|') + 1);
         names.push({
           encodings: keys.map((key) => {
             const { bits, ones } = bitString(nameBloomFilter(key, set.name!));
             return { version: key.version, block: nameBlockIndex(key, block), filter: bits, ones };
           }),
+          selectorIndex: selectorBlindIndex(keys[0]!, selector),
         });
       }
     }

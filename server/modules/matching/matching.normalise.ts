@@ -137,13 +137,26 @@ export function normalisePersonName(raw: string): Normalised<NormalisedName> {
   if (refused) return fail(refused);
   const tokens = foldToWords(raw).filter((token) => /[a-z]/.test(token));
   if (tokens.length === 0) return fail('name_unreadable');
+  return ok(nameOfTokens(tokens));
+}
+
+function nameOfTokens(tokens: string[]): NormalisedName {
   const sorted = [...tokens].sort();
   const phonetic = sorted
     .map((token) => doubleMetaphone(token)[0])
     .filter((code) => code !== '')
     .sort()
     .join(' ');
-  return ok({ tokens, key: sorted.join(' '), phonetic });
+  return { tokens, key: sorted.join(' '), phonetic };
+}
+
+/**
+ * A normalised name again from its canonical key (what a person selector keeps, sealed): the same words, sorted.
+ * Everything the keyed Bloom filter reads of a name (its words' bigrams, their phonetic codes) is order-free,
+ * so key rotation can re-encode a name from its key alone.
+ */
+export function nameFromKey(key: string): NormalisedName {
+  return nameOfTokens(key.split(' ').filter((token) => token !== ''));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ import { queryRows, type Tx } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { identityOrganisations, identityPeople } from '../identity/index.js';
-import { bloomParameters, matchingIndexInput } from './matching.blind.js';
-import { encodeSelectors, type Encoded } from './matching.encode.js';
+import { bloomParameters, matchingIndexInput, nameBloomFilter } from './matching.blind.js';
+import { bitString, encodeSelectors, nameBlockIndex, type Encoded } from './matching.encode.js';
+import { nameFromKey } from './matching.normalise.js';
 import { checkLookupSpike, notifyMatches } from './matching.notifications.js';
 import { rescreenJob } from './matching.rescreen.js';
 import { matchAbilities, nextStatuses, screenerOf } from './matching.policy.js';
@@ -48,6 +49,30 @@ const selectorPlace = (row: { id: string; organisationId: string }) => ({
   rowId: row.id,
 });
 
+/**
+ * SECURITY: on rotation of the matching key, the name filter linked to a person selector is computed again
+ * from the selector's canonical text (opened by the keyring in memory) under the new key, in the same
+ * transaction as the selector's new index — so a fuzzy name match survives the old key's destruction.
+ */
+async function reencodeName(
+  tx: Tx,
+  input: { rowId: string; source: string; key: { version: number; key: Buffer } },
+): Promise<void> {
+  const [, type, canonical] = JSON.parse(input.source) as [string, string, string];
+  if (!type.startsWith('person_name_') || canonical.startsWith('~')) return;
+  const cut = canonical.lastIndexOf('|');
+  const { bits, ones } = bitString(nameBloomFilter(input.key, nameFromKey(canonical.slice(0, cut))));
+  await tx
+    .update(matchingNames)
+    .set({
+      keyVersion: input.key.version,
+      block: nameBlockIndex(input.key, canonical.slice(cut + 1)),
+      filter: bits,
+      ones,
+    })
+    .where(eq(matchingNames.selectorId, input.rowId));
+}
+
 /** Registers the module's sealed columns; rotation of the matching key recomputes the selectors' indexes. */
 export function registerMatchingEncryption(kernel: Kernel): void {
   kernel.keys.registerEncryptedTable({
@@ -67,6 +92,8 @@ export function registerMatchingEncryption(kernel: Kernel): void {
         purpose: 'matching',
         // The sealed value is already matchingIndexInput(selector): the same text the write indexed.
         source: (opened) => opened.selectorSealed ?? null,
+        // A person's plain compound also re-encodes the keyed Bloom filter of its name under the new key.
+        derive: reencodeName,
       },
     ],
   });
@@ -323,8 +350,10 @@ export async function writeSelectors(
   encoded: Encoded,
 ): Promise<void> {
   const selectorRows: (typeof matchingSelectors.$inferInsert)[] = [];
+  const idOfIndex = new Map<string, string>();
   for (const { selector, indexes } of encoded.selectors) {
     const id = randomUUID();
+    idOfIndex.set(indexes[0]!, id);
     selectorRows.push({
       id,
       organisationId,
@@ -342,9 +371,10 @@ export async function writeSelectors(
   // Names are written under the active key (the first encoding); older ones only serve the search.
   if (encoded.names.length > 0)
     await tx.insert(matchingNames).values(
-      encoded.names.map(({ encodings: [active] }) => ({
+      encoded.names.map(({ encodings: [active], selectorIndex }) => ({
         organisationId,
         subjectId,
+        selectorId: idOfIndex.get(selectorIndex) ?? null,
         keyVersion: active!.version,
         block: active!.block,
         filter: active!.filter,

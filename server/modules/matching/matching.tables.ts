@@ -125,6 +125,11 @@ export const matchingNames = pgTable(
     subjectId: uuid('subject_id')
       .notNull()
       .references(() => matchingSubjects.id, { onDelete: 'cascade' }),
+    /**
+     * The person selector (plain compound, this block) the name came with: key rotation re-encodes the filter
+     * from that selector's sealed canonical name. Null only for rows written before it existed.
+     */
+    selectorId: uuid('selector_id').references(() => matchingSelectors.id, { onDelete: 'cascade' }),
     /** The matching key version both encodings were made with (filters of two versions never compare). */
     keyVersion: integer('key_version').notNull(),
     block: text('block').notNull(),
@@ -136,6 +141,7 @@ export const matchingNames = pgTable(
     index('matching_names_block_idx').on(table.block),
     index('matching_names_subject_idx').on(table.subjectId),
     index('matching_names_organisation_idx').on(table.organisationId),
+    index('matching_names_selector_idx').on(table.selectorId),
     tenantPolicy('matching_names_tenant'),
   ],
 ).enableRLS();

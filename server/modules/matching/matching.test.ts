@@ -355,7 +355,7 @@ describe('matching: lookups, registered investigations and the matches inbox', (
     expect((await rescreenOrganisation(t.app.kernel, orgA)).matches).toBe(0);
   });
 
-  it('still finds a selector after the matching key is rotated and the old key destroyed', async () => {
+  it('still finds a selector and a misspelt name after the matching key is rotated and the old key destroyed', async () => {
     const screener = await sessionIn(orgA, 'case_supervisor');
     const lookupPhone = async () =>
       (
@@ -380,6 +380,20 @@ describe('matching: lookups, registered investigations and the matches inbox', (
     });
     expect(indexes.map((row) => row.v)).toEqual([`b${rotation.toVersion}`]);
     expect(await lookupPhone()).toEqual([{ matchType: 'phone', organisation: { id: orgB, name: orgBName } }]);
+    // The names' keyed Bloom filters were re-encoded under the new key too: a misspelt name still meets B's.
+    const versions = await inTransaction(db(), async (tx) => {
+      await setPlatformScope(tx);
+      return queryRows<{ v: number }>(tx, sql`select distinct key_version as v from matching_names`);
+    });
+    expect(versions.map((row) => row.v)).toEqual([rotation.toVersion]);
+    const byName = await call(screener, 'POST', '/api/matching/lookups', {
+      selectors: [{ type: 'person', name: secrets.name, birthYear: 1991 }],
+    });
+    expect(byName.statusCode, byName.body).toBe(200);
+    expect(byName.json<LookupResult>().hits).toContainEqual({
+      matchType: 'person_name_fuzzy',
+      organisation: { id: orgB, name: orgBName },
+    });
   });
 
   it('keeps caseworkers out, and never stores or audits a selector in plaintext (canary scan)', async () => {

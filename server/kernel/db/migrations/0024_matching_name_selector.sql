@@ -1,0 +1,3 @@
+ALTER TABLE "matching_names" ADD COLUMN "selector_id" uuid;--> statement-breakpoint
+ALTER TABLE "matching_names" ADD CONSTRAINT "matching_names_selector_id_matching_selectors_id_fk" FOREIGN KEY ("selector_id") REFERENCES "public"."matching_selectors"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "matching_names_selector_idx" ON "matching_names" USING btree ("selector_id");
