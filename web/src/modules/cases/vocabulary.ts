@@ -221,6 +221,7 @@ export const CONSENT_PURPOSES = allOf<Consent['purpose']>()([
   'Transfer',
   'JourneyMap',
   'Research',
+  'Matching',
 ]);
 
 /** The purposes whose consent names the organisation the survivor agreed to (a referral's or a transfer's). */

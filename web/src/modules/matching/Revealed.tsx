@@ -9,6 +9,7 @@ export function Revealed() {
     <section className="notice matching-revealed" aria-labelledby={id}>
       <h2 id={id}>{t('matching.revealed.title')}</h2>
       <p>{t('matching.revealed.lead')}</p>
+      <p>{t('matching.revealed.cases')}</p>
       <h3>{t('matching.revealed.isTitle')}</h3>
       <ul>
         <li>{t('matching.revealed.is1')}</li>

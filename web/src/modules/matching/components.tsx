@@ -2,8 +2,9 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink } from 'react-router';
 import { PageHeading } from '../../ui';
+import { casePaths } from '../cases/paths';
 import { RequireSignIn } from '../identity/auth/RequireSignIn';
-import type { MatchStatus } from './api';
+import type { MatchStatus, Subject } from './api';
 import { matchingPaths } from './paths';
 import { matchingRolesOf, useMatchingRoles, type MatchingRoles } from './roles';
 import '../identity/organisations/organisations.css';
@@ -99,4 +100,13 @@ export function MatchStatusBadge({ status }: { status: MatchStatus }) {
   return (
     <span className={`orgs-badge orgs-badge--${statusTone[status]}`}>{t(`matching.statuses.${status}`)}</span>
   );
+}
+
+/**
+ * A subject's title. A case file's title is its reference, linked to the case (the server still decides who
+ * may open it); investigations and operations have no page of their own.
+ */
+export function SubjectTitle({ subject }: { subject: Pick<Subject, 'title' | 'caseId'> }) {
+  if (subject.caseId) return <Link to={casePaths.file(subject.caseId)}>{subject.title}</Link>;
+  return <>{subject.title}</>;
 }

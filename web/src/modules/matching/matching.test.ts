@@ -1,6 +1,10 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/problem';
 import type { Me } from '../identity/auth/useMe';
+import { SubjectTitle } from './components';
 import { subjectBody } from './pages/RegisterPage';
 import { statusOf } from './pages/InboxPage';
 import { matchingRolesOf } from './roles';
@@ -131,5 +135,21 @@ describe('matching: roles and the inbox filter', () => {
   it('takes only a known status from the address', () => {
     expect(statusOf(new URLSearchParams('status=in_contact'))).toBe('in_contact');
     expect(statusOf(new URLSearchParams('status=bogus'))).toBeUndefined();
+  });
+});
+
+describe('matching: a subject’s title', () => {
+  const render = (subject: { title: string; caseId: string | null }) =>
+    renderToStaticMarkup(createElement(MemoryRouter, null, createElement(SubjectTitle, { subject })));
+
+  it('links a case file, titled by its reference, to its case', () => {
+    const html = render({ title: '2026-0042', caseId: '7f0c2a64-1111-4d7e-9a55-0a1b2c3d4e5f' });
+    expect(html).toMatch(
+      /^<a [^>]*href="\/cases\/7f0c2a64-1111-4d7e-9a55-0a1b2c3d4e5f"[^>]*>2026-0042<\/a>$/,
+    );
+  });
+
+  it('shows an investigation’s own title as text (it has no page of its own)', () => {
+    expect(render({ title: 'Nairobi <network>', caseId: null })).toBe('Nairobi &lt;network&gt;');
   });
 });

@@ -276,6 +276,7 @@ function ConsentForm({ onDone }: { onDone: () => void }) {
       {withRecipient && (
         <OrganisationPicker value={draft.recipient} onChange={(recipient) => set({ recipient })} />
       )}
+      {draft.purpose === 'Matching' && <p className="field__hint">{t('cases.consents.matchingHint')}</p>}
       <CheckboxGroup
         name="sections"
         legend={t('cases.consents.sections')}

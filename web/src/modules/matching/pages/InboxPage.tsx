@@ -4,7 +4,7 @@ import { Loading, Table, type TableColumn } from '../../../ui';
 import { EmptyState, LoadError } from '../../identity/organisations/components/notices';
 import { useFormat } from '../../identity/organisations/format';
 import { useMatches, type Match, type MatchStatus } from '../api';
-import { MatchStatusBadge, MatchingFrame } from '../components';
+import { MatchStatusBadge, MatchingFrame, SubjectTitle } from '../components';
 import { matchingPaths } from '../paths';
 import { Revealed } from '../Revealed';
 
@@ -60,7 +60,16 @@ function Inbox() {
         </Link>
       ),
     },
-    { key: 'subject', header: t('matching.inbox.subject'), cell: (match) => match.subject.title },
+    {
+      key: 'subject',
+      header: t('matching.inbox.subject'),
+      cell: (match) => (
+        <>
+          <SubjectTitle subject={match.subject} />
+          <span className="muted"> · {t(`matching.subjectKinds.${match.subject.kind}`)}</span>
+        </>
+      ),
+    },
     { key: 'date', header: t('matching.inbox.date'), cell: (match) => format.date(match.createdAt) },
     {
       key: 'status',

@@ -4,8 +4,9 @@ import { Button, Loading, useToast } from '../../../ui';
 import { LoadError } from '../../identity/organisations/components/notices';
 import { messageOf } from '../../identity/organisations/errors';
 import { useFormat } from '../../identity/organisations/format';
+import { SubjectThread } from '../../referrals/Thread';
 import { useActOnMatch, useMatch, type Match, type MatchAction } from '../api';
-import { MatchStatusBadge, MatchingFrame } from '../components';
+import { MatchStatusBadge, MatchingFrame, SubjectTitle } from '../components';
 import { matchingPaths } from '../paths';
 
 /** One match: what it reveals and what it does not, and what this side may do next. */
@@ -69,7 +70,7 @@ function MatchView({ match }: { match: Match }) {
         </dd>
         <dt>{t('matching.inbox.subject')}</dt>
         <dd>
-          {t(`matching.subjectKinds.${match.subject.kind}`)}: {match.subject.title}
+          {t(`matching.subjectKinds.${match.subject.kind}`)}: <SubjectTitle subject={match.subject} />
         </dd>
         <dt>{t('matching.inbox.date')}</dt>
         <dd>{format.dateTime(match.createdAt)}</dd>
@@ -117,6 +118,10 @@ function MatchView({ match }: { match: Match }) {
         </div>
       )}
       {allowed.length > 0 && <p className="field__hint">{t('matching.match.actionsHint')}</p>}
+      {/* The server opens the thread to both sides only once both agreed, and takes messages while in contact. */}
+      {match.agreedByUs && match.agreedByThem && (
+        <SubjectThread subjectKind="match" subjectId={match.id} open={match.status === 'in_contact'} />
+      )}
     </>
   );
 }

@@ -5,10 +5,10 @@ import { EmptyState, LoadError } from '../../identity/organisations/components/n
 import { messageOf } from '../../identity/organisations/errors';
 import { useFormat } from '../../identity/organisations/format';
 import { useCloseSubject, useSubjects, type Subject } from '../api';
-import { MatchingFrame } from '../components';
+import { MatchingFrame, SubjectTitle } from '../components';
 import { matchingPaths } from '../paths';
 
-/** The organisation's registered investigations and operations, with how many overlaps each has. */
+/** The organisation's registered investigations and operations and its case files, with how many overlaps each has. */
 export function SubjectsPage() {
   const { t } = useTranslation();
   return (
@@ -30,7 +30,7 @@ function Subjects() {
       key: 'title',
       header: t('matching.subjects.name'),
       isRowHeader: true,
-      cell: (subject) => subject.title,
+      cell: (subject) => <SubjectTitle subject={subject} />,
     },
     {
       key: 'kind',
@@ -81,7 +81,10 @@ function Subjects() {
       key: 'status',
       header: t('matching.inbox.status'),
       cell: (subject) =>
-        subject.status === 'open' ? (
+        subject.status === 'open' && subject.kind === 'case' ? (
+          // A case file follows its case: it closes when the case does, never by itself.
+          <span className="orgs-badge orgs-badge--info">{t('matching.subjects.followsCase')}</span>
+        ) : subject.status === 'open' ? (
           <Button
             variant="secondary"
             busy={close.isPending && close.variables === subject.id}
