@@ -4,6 +4,7 @@ import { recordAudit } from '../../kernel/audit/audit.js';
 import type { Ctx } from '../../kernel/context.js';
 import { setTenant } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
+import { publishCasesImported } from './cases.journey.js';
 import { queryRows, type Tx } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { translator } from '../../kernel/i18n/i18n.js';
@@ -343,7 +344,7 @@ async function insertCase(
   file: CheckedCase,
   reference: string,
   clock: () => Date,
-): Promise<void> {
+): Promise<string> {
   const organisationId = member.membership.organisationId;
   const id = randomUUID();
   const row = { id, organisationId };
@@ -479,6 +480,7 @@ async function insertCase(
     },
     ctx.audit,
   );
+  return id;
 }
 
 /**
@@ -536,10 +538,13 @@ export async function commitCaseImport(ctx: Ctx, importId: string): Promise<Case
       if (refused.length > 0) throw new RowsRefused(refused.sort(issueOrder));
       let tick = Date.now();
       const clock = () => new Date(tick++);
+      const caseFileIds: string[] = [];
       for (const [index, file] of cases.entries()) {
-        await insertCase(ctx, tx, member, file, references[index]!, clock);
+        caseFileIds.push(await insertCase(ctx, tx, member, file, references[index]!, clock));
         state.processed = index + 1;
       }
+      // The modules that follow cases take the imported ones up in the background (one event, not one per case).
+      publishCasesImported(ctx.kernel, tx, caseFileIds, organisationId);
       await recordAudit(
         tx,
         {

@@ -655,9 +655,14 @@ describe('cases: HTCDS export and import', () => {
       '_uuid',
     ]);
     await ok(call(target.worker, 'POST', `/api/cases/imports/${checked.id}/commit`));
-    const [amina, baraka] = await Promise.all(
-      (await caseIdsOf(target.worker)).map((id) => revealed(target.worker, id)),
+    const importedIds = await caseIdsOf(target.worker);
+    // The modules that follow cases hear of the import once, with every new case (matching queues its screening).
+    const queued = await queryRows<{ payload: { caseFileIds: string[] } }>(
+      db(),
+      sql`select payload from kernel_jobs where name = 'matching.follow_imported_cases'`,
     );
+    expect(queued.some((job) => importedIds.every((id) => job.payload.caseFileIds.includes(id)))).toBe(true);
+    const [amina, baraka] = await Promise.all(importedIds.map((id) => revealed(target.worker, id)));
     expect(amina!.identity).toMatchObject({ firstName: `${marker}Amina`, birthDate: '2001-03-04' });
     expect(amina!.victim).toMatchObject({
       methodsOfControl: ['DebtBondage', 'RestrictsMovement', 'PhysicalThreats'],

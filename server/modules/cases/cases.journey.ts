@@ -21,6 +21,8 @@ declare module '../../kernel/bus/bus.js' {
      * owner. `organisationId` is the case's owner after the change.
      */
     'cases.case_changed': { caseFileId: string; organisationId: string };
+    /** Cases created together by an HTCDS import (one event for all: a follower queues its own work). */
+    'cases.cases_imported': { caseFileIds: string[]; organisationId: string };
   }
 }
 
@@ -30,6 +32,16 @@ declare module '../../kernel/bus/bus.js' {
  */
 export function publishCaseChanged(kernel: Kernel, tx: Tx, caseFileId: string, organisationId: string): void {
   kernel.bus.publish(tx, 'cases.case_changed', { caseFileId, organisationId });
+}
+
+/** Tells the modules that follow cases that an import created these, after this transaction. */
+export function publishCasesImported(
+  kernel: Kernel,
+  tx: Tx,
+  caseFileIds: string[],
+  organisationId: string,
+): void {
+  if (caseFileIds.length > 0) kernel.bus.publish(tx, 'cases.cases_imported', { caseFileIds, organisationId });
 }
 
 /** One HTCDS historic trafficking event (`hte_`), coarsened: country and admin-1 region, no city, no street. */

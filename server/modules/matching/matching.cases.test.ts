@@ -262,6 +262,22 @@ describe('matching: case files as subjects, and the thread after both sides agre
     expect((await inbox(investigatorB)).some((m) => m.id === match.id)).toBe(true);
   });
 
+  it('screens the cases of an HTCDS import in a background job', async () => {
+    // As if an import had created case A: its subject is gone until the job follows the import's event.
+    await inTransaction(db(), async (tx) => {
+      await setPlatformScope(tx);
+      await tx.execute(sql`delete from matching_subjects where case_id = ${caseA.id}`);
+    });
+    expect((await typesOf(caseA.id)).status).toBeNull();
+    await t.app.kernel.bus.dispatch('cases.cases_imported', {
+      caseFileIds: [caseA.id],
+      organisationId: orgA,
+    });
+    expect((await typesOf(caseA.id)).status).toBeNull();
+    await t.app.kernel.jobs.runDue();
+    expect(await typesOf(caseA.id)).toEqual({ status: 'open', types: ['person_name_nationality', 'phone'] });
+  });
+
   it('never stores, audits or mails a selector in plaintext (canary scan)', async () => {
     const dump = await inTransaction(db(), async (tx) => {
       await setPlatformScope(tx);

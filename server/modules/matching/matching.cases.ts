@@ -263,8 +263,11 @@ export async function followDueCases(kernel: Kernel): Promise<{ cases: number }>
 declare module '../../kernel/jobs/jobs.js' {
   interface CairnJobs {
     'matching.follow_due_cases': Record<string, never>;
+    'matching.follow_imported_cases': { organisationId: string; caseFileIds: string[] };
   }
 }
+
+const importedJob = 'matching.follow_imported_cases';
 
 const sweepJob = 'matching.follow_due_cases';
 const sweepIntervalMs = 60 * 60 * 1000;
@@ -274,6 +277,21 @@ const sweepKey = (at: Date) => `${sweepJob}:${at.toISOString().slice(0, 13)}`;
 export function setupCaseFollowing(kernel: Kernel): void {
   kernel.bus.on('cases.case_changed', async ({ caseFileId, organisationId }) => {
     await followCaseForMatching(kernel, caseFileId, organisationId);
+  });
+  // An import of thousands of cases is screened by a job, not while its request waits.
+  kernel.bus.on('cases.cases_imported', async (payload) => {
+    await inTransaction(kernel.database.db, (tx) => kernel.jobs.enqueue(tx, importedJob, payload));
+  });
+  kernel.jobs.register(importedJob, async ({ organisationId, caseFileIds }, run) => {
+    const outcomes: Record<string, number> = {};
+    for (const caseFileId of caseFileIds) {
+      const outcome = await followCaseForMatching(kernel, caseFileId, organisationId);
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    }
+    run.log.info(
+      { organisationId, cases: caseFileIds.length, ...outcomes },
+      'matching: imported cases followed',
+    );
   });
   kernel.jobs.register(sweepJob, async (_payload, run) => {
     const next = new Date(Date.now() + sweepIntervalMs);
