@@ -141,6 +141,33 @@ describe('the job queue', () => {
     await queue.stop();
   });
 
+  it('runs a recurring job every interval: queued at start, each run queueing the next slot once', async () => {
+    const queue = new JobQueue(database.db, log, new EventBus(log), { retryBaseMs: 1 });
+    const hour = 60 * 60 * 1000;
+    let runs = 0;
+    // Any job without a payload can recur; this one belongs to a module, which a kernel test does not load.
+    queue.recurring('journeys.follow_cases', hour, async () => {
+      runs += 1;
+    });
+    const pending = async () =>
+      database.db
+        .select({ runAt: kernelJobs.runAt, key: kernelJobs.dedupeKey })
+        .from(kernelJobs)
+        .where(sql`${kernelJobs.name} = 'journeys.follow_cases' and ${kernelJobs.status} = 'pending'`);
+    await expect.poll(async () => (await pending()).length).toBe(1);
+    expect(await queue.runDue()).toBe(1);
+    expect(runs).toBe(1);
+    const [next] = await pending();
+    expect(next!.runAt.getTime()).toBeGreaterThan(Date.now() + hour - 60_000);
+    const slot = new Date(Math.floor(next!.runAt.getTime() / hour) * hour).toISOString();
+    expect(next!.key).toBe(`journeys.follow_cases:${slot}`);
+    // Queuing the same slot again (another process starting) adds nothing.
+    await inTransaction(database.db, (tx) =>
+      queue.enqueue(tx, 'journeys.follow_cases', {}, { runAt: next!.runAt, dedupeKey: next!.key! }),
+    );
+    expect(await pending()).toHaveLength(1);
+  });
+
   it('backs off exponentially with a cap', () => {
     expect(retryDelayMs(1, 1000)).toBeGreaterThanOrEqual(750);
     expect(retryDelayMs(1, 1000)).toBeLessThanOrEqual(1250);

@@ -28,6 +28,11 @@ export interface JobRun {
 
 export type JobHandler<K extends JobName> = (payload: CairnJobs[K], run: JobRun) => Promise<void>;
 
+/** The jobs that take no payload: the ones that can recur on a schedule. */
+export type RecurringJobName = {
+  [K in JobName]: CairnJobs[K] extends Record<string, never> ? K : never;
+}[JobName];
+
 export interface EnqueueOptions {
   /** Run no earlier than this. */
   runAt?: Date;
@@ -97,6 +102,36 @@ export class JobQueue {
   register<K extends JobName>(name: K, handler: JobHandler<K>): void {
     if (this.handlers.has(name)) throw new Error(`job handler already registered: ${name}`);
     this.handlers.set(name, handler as JobHandler<JobName>);
+  }
+
+  /**
+   * Registers a job that runs every `intervalMs` (a sweep): each run first queues the next, in the slot the
+   * interval divides time into (deduplicated, so several processes queue it once), then does its work; the first
+   * run is queued now, once the queue's table exists (an unmigrated database — `main.ts openapi` builds the app
+   * over an empty one — has none).
+   */
+  recurring<K extends RecurringJobName>(
+    name: K,
+    intervalMs: number,
+    work: (run: JobRun) => Promise<void>,
+  ): void {
+    const slotKey = (at: Date) =>
+      `${name}:${new Date(Math.floor(at.getTime() / intervalMs) * intervalMs).toISOString()}`;
+    const queue = (tx: Tx, at: Date) => this.enqueue(tx, name, {}, { runAt: at, dedupeKey: slotKey(at) });
+    this.register(name, async (_payload, run) => {
+      const next = new Date(Date.now() + intervalMs);
+      await inTransaction(this.db, (tx) => queue(tx, next));
+      await work(run);
+    });
+    inTransaction(this.db, async (tx) => {
+      const [table] = await queryRows<{ ready: boolean }>(
+        tx,
+        sql`select to_regclass('kernel_jobs') is not null as ready`,
+      );
+      if (table?.ready) await queue(tx, new Date());
+    }).catch((error: unknown) => {
+      this.log.warn({ err: error, job: name }, 'could not queue a recurring job');
+    });
   }
 
   /** Adds a job inside the caller's transaction; it becomes visible to workers only if that commits. */

@@ -119,34 +119,7 @@ export async function sendFollowUpReminders(kernel: Kernel, now = new Date()): P
 
 /** Registers the hourly reminder sweep (each run queues the next). */
 export function setupFollowUpReminders(kernel: Kernel): void {
-  kernel.jobs.register(reminderJob, async (_payload, run) => {
-    const next = new Date(Date.now() + reminderIntervalMs);
-    await inTransaction(kernel.database.db, (tx) =>
-      kernel.jobs.enqueue(
-        tx,
-        reminderJob,
-        {},
-        { runAt: next, dedupeKey: `${reminderJob}:${next.toISOString().slice(0, 13)}` },
-      ),
-    );
-    const result = await sendFollowUpReminders(kernel);
-    run.log.info(result, 'case follow-up reminders sent');
-  });
-  inTransaction(kernel.database.db, async (tx) => {
-    // An unmigrated database (`main.ts openapi` builds the app over an empty one) has no queue to use.
-    const [queue] = await queryRows<{ ready: boolean }>(
-      tx,
-      sql`select to_regclass('kernel_jobs') is not null as ready`,
-    );
-    if (!queue?.ready) return;
-    const now = new Date();
-    await kernel.jobs.enqueue(
-      tx,
-      reminderJob,
-      {},
-      { runAt: now, dedupeKey: `${reminderJob}:${now.toISOString().slice(0, 13)}` },
-    );
-  }).catch((error: unknown) => {
-    kernel.log.warn({ err: error }, 'could not queue the case follow-up reminders');
+  kernel.jobs.recurring(reminderJob, reminderIntervalMs, async (run) => {
+    run.log.info(await sendFollowUpReminders(kernel), 'case follow-up reminders sent');
   });
 }

@@ -290,30 +290,12 @@ const sweepJob = 'journeys.follow_cases';
 /** How often derived routes are checked against their cases' consents. */
 const sweepIntervalMs = 60 * 60 * 1000;
 
-const sweepKey = (at: Date) => `${sweepJob}:${at.toISOString().slice(0, 13)}`;
-
 /** Subscribes to case changes and schedules the hourly sweep. */
 export function setupCaseFollowing(kernel: Kernel): void {
   kernel.bus.on('cases.case_changed', async ({ caseFileId }) => {
     await followCase(kernel, caseFileId);
   });
-  kernel.jobs.register(sweepJob, async (_payload, run) => {
-    const next = new Date(Date.now() + sweepIntervalMs);
-    await inTransaction(kernel.database.db, (tx) =>
-      kernel.jobs.enqueue(tx, sweepJob, {}, { runAt: next, dedupeKey: sweepKey(next) }),
-    );
+  kernel.jobs.recurring(sweepJob, sweepIntervalMs, async (run) => {
     run.log.info(await followAllCases(kernel), 'derived journey routes followed');
-  });
-  inTransaction(kernel.database.db, async (tx) => {
-    // An unmigrated database (`main.ts openapi` builds the app over an empty one) has no queue to use.
-    const [queue] = await queryRows<{ ready: boolean }>(
-      tx,
-      sql`select to_regclass('kernel_jobs') is not null as ready`,
-    );
-    if (!queue?.ready) return;
-    const now = new Date();
-    await kernel.jobs.enqueue(tx, sweepJob, {}, { runAt: now, dedupeKey: sweepKey(now) });
-  }).catch((error: unknown) => {
-    kernel.log.warn({ err: error }, 'could not queue the derived journey routes sweep');
   });
 }

@@ -271,7 +271,6 @@ const importedJob = 'matching.follow_imported_cases';
 
 const sweepJob = 'matching.follow_due_cases';
 const sweepIntervalMs = 60 * 60 * 1000;
-const sweepKey = (at: Date) => `${sweepJob}:${at.toISOString().slice(0, 13)}`;
 
 /** Follows every case change (after its transaction commits), and the hourly sweep of consents that changed by date. */
 export function setupCaseFollowing(kernel: Kernel): void {
@@ -293,23 +292,7 @@ export function setupCaseFollowing(kernel: Kernel): void {
       'matching: imported cases followed',
     );
   });
-  kernel.jobs.register(sweepJob, async (_payload, run) => {
-    const next = new Date(Date.now() + sweepIntervalMs);
-    await inTransaction(kernel.database.db, (tx) =>
-      kernel.jobs.enqueue(tx, sweepJob, {}, { runAt: next, dedupeKey: sweepKey(next) }),
-    );
+  kernel.jobs.recurring(sweepJob, sweepIntervalMs, async (run) => {
     run.log.info(await followDueCases(kernel), 'matching: cases with consents due followed');
-  });
-  inTransaction(kernel.database.db, async (tx) => {
-    // An unmigrated database (`main.ts openapi` builds the app over an empty one) has no queue to use.
-    const [queue] = await queryRows<{ ready: boolean }>(
-      tx,
-      sql`select to_regclass('kernel_jobs') is not null as ready`,
-    );
-    if (!queue?.ready) return;
-    const now = new Date();
-    await kernel.jobs.enqueue(tx, sweepJob, {}, { runAt: now, dedupeKey: sweepKey(now) });
-  }).catch((error: unknown) => {
-    kernel.log.warn({ err: error }, 'could not queue the matching consent sweep');
   });
 }

@@ -159,29 +159,9 @@ export async function sweepReferralDeadlines(
   });
 }
 
-const slotKey = (at: Date) =>
-  `${sweepJob}:${new Date(Math.floor(at.getTime() / sweepIntervalMs) * sweepIntervalMs).toISOString()}`;
-
 /** Registers the deadline sweep, every 15 minutes (each run queues the next). */
 export function setupDeadlineSweep(kernel: Kernel): void {
-  kernel.jobs.register(sweepJob, async (_payload, run) => {
-    const next = new Date(Date.now() + sweepIntervalMs);
-    await inTransaction(kernel.database.db, (tx) =>
-      kernel.jobs.enqueue(tx, sweepJob, {}, { runAt: next, dedupeKey: slotKey(next) }),
-    );
-    const result = await sweepReferralDeadlines(kernel);
-    run.log.info(result, 'referral deadlines swept');
-  });
-  inTransaction(kernel.database.db, async (tx) => {
-    // An unmigrated database (`main.ts openapi` builds the app over an empty one) has no queue to use.
-    const [queue] = await queryRows<{ ready: boolean }>(
-      tx,
-      sql`select to_regclass('kernel_jobs') is not null as ready`,
-    );
-    if (!queue?.ready) return;
-    const now = new Date();
-    await kernel.jobs.enqueue(tx, sweepJob, {}, { runAt: now, dedupeKey: slotKey(now) });
-  }).catch((error: unknown) => {
-    kernel.log.warn({ err: error }, 'could not queue the referral deadline sweep');
+  kernel.jobs.recurring(sweepJob, sweepIntervalMs, async (run) => {
+    run.log.info(await sweepReferralDeadlines(kernel), 'referral deadlines swept');
   });
 }
