@@ -123,7 +123,7 @@ function placeNames(entry: EntryRow): Record<string, string> {
   return names;
 }
 
-const entryPlace = (row: { organisationId: string }, entryId: string) => ({
+export const entryPlace = (row: { organisationId: string }, entryId: string) => ({
   organisationId: row.organisationId,
   table: 'cases_entries' as const,
   column: 'sealed',
@@ -485,9 +485,19 @@ export async function consentedSections(
     .select()
     .from(casesConsents)
     .where(and(eq(casesConsents.caseId, caseId), eq(casesConsents.purpose, purpose)));
+  return coveredSections(consents, purpose, sections, recipientOrganisationId);
+}
+
+/** consentedSections over consent rows of that purpose already read (the same rule, no query). */
+export function coveredSections(
+  consents: readonly ConsentRow[],
+  purpose: ConsentPurpose,
+  sections: readonly CaseSection[],
+  recipientOrganisationId?: string,
+): CaseSection[] {
   const covered = new Set<string>();
   for (const consent of consents) {
-    if (!isActive(consent)) continue;
+    if (consent.purpose !== purpose || !isActive(consent)) continue;
     if (
       (purpose === 'Referral' || purpose === 'Transfer') &&
       consent.recipientOrganisationId !== recipientOrganisationId

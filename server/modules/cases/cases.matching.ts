@@ -1,9 +1,9 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Tx } from '../../kernel/db/types.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import { openJson, type SealedPlace } from './cases.crypto.js';
-import { consentedSections, isActive } from './cases.entries.service.js';
-import type { ContactSection, DocumentsSection, IdentitySection } from './cases.schemas.js';
+import { openJson } from './cases.crypto.js';
+import { coveredSections, entryPlace, isActive } from './cases.entries.service.js';
+import { openSections } from './cases.service.js';
 import { casesConsents, casesEntries, casesFiles } from './cases.tables.js';
 import { openStatuses, type CaseStatus } from './cases.vocabulary.js';
 
@@ -48,13 +48,6 @@ export interface CaseMatchingFacts {
   reviewOn: string | null;
 }
 
-const place = (
-  organisationId: string,
-  table: 'cases_files' | 'cases_entries',
-  column: string,
-  rowId: string,
-) => ({ organisationId, table, column, rowId }) satisfies SealedPlace;
-
 const str = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value : null);
 
 /** The selectors of a case of this organisation, or null when it holds no such case (or not any more). */
@@ -79,7 +72,7 @@ export async function caseMatchingFacts(
     const sealed = await openJson<{ name?: string; aliases?: string[]; phone?: string }>(
       kernel,
       tx,
-      place(organisationId, 'cases_entries', 'sealed', entry.id),
+      entryPlace(row, entry.id),
       entry.sealed,
     );
     perpetrators.push({
@@ -88,7 +81,6 @@ export async function caseMatchingFacts(
       phone: str(sealed?.phone),
     });
   }
-  const covered = await consentedSections(tx, caseId, 'Matching', ['identity', 'contact', 'documents']);
   const consents = await tx
     .select()
     .from(casesConsents)
@@ -104,34 +96,13 @@ export async function caseMatchingFacts(
           ? [consent.givenOn]
           : [],
   );
+  const covered = coveredSections(consents, 'Matching', ['identity', 'contact', 'documents']);
   const today = new Date().toISOString().slice(0, 10);
   const reviewOn = upcoming.filter((day) => day > today).sort()[0] ?? null;
   let victim: CaseVictimSelectors | null = null;
   if (covered.length > 0) {
-    const identity = covered.includes('identity')
-      ? await openJson<IdentitySection>(
-          kernel,
-          tx,
-          place(organisationId, 'cases_files', 'identity_sealed', row.id),
-          row.identitySealed,
-        )
-      : null;
-    const contact = covered.includes('contact')
-      ? await openJson<ContactSection>(
-          kernel,
-          tx,
-          place(organisationId, 'cases_files', 'contact_sealed', row.id),
-          row.contactSealed,
-        )
-      : null;
-    const documents = covered.includes('documents')
-      ? await openJson<DocumentsSection>(
-          kernel,
-          tx,
-          place(organisationId, 'cases_files', 'documents_sealed', row.id),
-          row.documentsSealed,
-        )
-      : null;
+    // Only the sections the consent covers are opened.
+    const { identity, contact, documents } = await openSections({ kernel }, tx, row, covered);
     const fullName = [identity?.firstName, identity?.middleName, identity?.secondName]
       .map(str)
       .filter((part): part is string => part !== null)

@@ -196,7 +196,7 @@ export interface OpenedSections {
  * a referral's recipient gets exactly what was shared).
  */
 export async function openSections(
-  ctx: Ctx,
+  ctx: Pick<Ctx, 'kernel'>,
   tx: Tx,
   row: ReachedCase['row'],
   only: readonly CaseSection[] = sealedSections,

@@ -95,9 +95,12 @@ export function encodeSelectors(
   const names: EncodedName[] = [];
   const types = new Set<ParticipationType>();
   for (const set of canonical) {
+    // The active index of each of the set's selectors, for its names' link below (computed once).
+    const activeIndex = new Map<CanonicalSelector, string>();
     for (const selector of set.selectors) {
       types.add(participationOf(selector.type));
       const indexes = keys.map((key) => selectorBlindIndex(key, selector));
+      activeIndex.set(selector, indexes[0]!);
       if (seen.has(indexes[0]!)) continue;
       seen.add(indexes[0]!);
       selectors.push({ selector, indexes });
@@ -112,7 +115,7 @@ export function encodeSelectors(
             const { bits, ones } = bitString(nameBloomFilter(key, set.name!));
             return { version: key.version, block: nameBlockIndex(key, block), filter: bits, ones };
           }),
-          selectorIndex: selectorBlindIndex(keys[0]!, selector),
+          selectorIndex: activeIndex.get(selector)!,
         });
       }
     }
