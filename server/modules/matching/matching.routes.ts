@@ -40,10 +40,13 @@ const screeners: RoutePolicy = { access: 'member', roles: screenerRoles };
 const admins: RoutePolicy = { access: 'member', roles: ['org_admin'] };
 const auditors: RoutePolicy = { access: 'member', roles: ['org_admin', 'case_supervisor'] };
 const revealed =
-  'Nothing about the other organisation’s case or investigation is revealed: only that an overlap of this kind ' +
-  'exists and with which organisation.';
+  'Nothing about the other organisation’s case, investigation or alert is revealed: only that an overlap of this ' +
+  'kind exists and with which organisation.';
+const alertNote =
+  'An alert is a warning a member organisation circulates about a recruiter, a fake recruitment agency or job ' +
+  'advert, a phone number, a website or social handle; it is screened like an investigation. ';
 
-/** Privacy-preserving overlap detection (issue 8): lookups, registered investigations, the matches inbox. */
+/** Privacy-preserving overlap detection (issue 8): lookups, registered investigations and alerts, the matches inbox. */
 export async function matchingRoutes(scope: FastifyInstance): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
 
@@ -74,11 +77,12 @@ export async function matchingRoutes(scope: FastifyInstance): Promise<void> {
       schema: {
         tags,
         operationId: 'registerMatchingSubject',
-        summary: 'Register an investigation or planned operation for deconfliction',
+        summary: 'Register an investigation, planned operation or alert for deconfliction',
         description:
           'Its selectors (and its place and time window, if given) are screened now and against every later ' +
           'registration; each overlap becomes a match in both organisations’ inboxes. Accepts an ' +
           'Idempotency-Key header. ' +
+          alertNote +
           revealed,
         security: session,
         body: subjectInputSchema,
@@ -95,7 +99,7 @@ export async function matchingRoutes(scope: FastifyInstance): Promise<void> {
       schema: {
         tags,
         operationId: 'listMatchingSubjects',
-        summary: 'Your organisation’s registered investigations and operations, newest first',
+        summary: 'Your organisation’s registered investigations, operations and alerts, newest first',
         security: session,
         response: { 200: subjectListSchema },
       },
@@ -110,7 +114,7 @@ export async function matchingRoutes(scope: FastifyInstance): Promise<void> {
       schema: {
         tags,
         operationId: 'getMatchingSubject',
-        summary: 'One of your organisation’s registered investigations or operations',
+        summary: 'One of your organisation’s registered investigations, operations or alerts',
         security: session,
         params: subjectParamsSchema,
         response: { 200: subjectSchema },
@@ -126,7 +130,7 @@ export async function matchingRoutes(scope: FastifyInstance): Promise<void> {
       schema: {
         tags,
         operationId: 'closeMatchingSubject',
-        summary: 'Close an investigation or operation: it no longer takes part in screening',
+        summary: 'Close an investigation, operation or alert: it no longer takes part in screening',
         security: session,
         params: subjectParamsSchema,
         response: { 200: subjectSchema },

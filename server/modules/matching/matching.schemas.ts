@@ -33,10 +33,17 @@ export const matchTypes = [
 ] as const;
 export type MatchType = (typeof matchTypes)[number];
 
-/** What a subject is: a registered investigation or operation, or a case file (which follows its case). */
-export const subjectKinds = ['investigation', 'operation', 'case'] as const;
-/** The kinds a person registers by hand (a case file takes part through the cases module). */
-export const registeredSubjectKinds = ['investigation', 'operation'] as const;
+/**
+ * What a subject is: a registered investigation, planned operation or alert (a warning a member organisation
+ * circulates about a recruiter, a fake agency or job advert, a phone number, a website or social handle), or a
+ * case file (which follows its case).
+ */
+export const subjectKinds = ['investigation', 'operation', 'alert', 'case'] as const;
+/**
+ * The kinds a person registers by hand, all screened alike (a case file takes part through the cases module).
+ * A future alerts module registers its alerts as kind `alert` through the same path.
+ */
+export const registeredSubjectKinds = ['investigation', 'operation', 'alert'] as const;
 export const matchStatuses = ['new', 'in_contact', 'resolved', 'dismissed'] as const;
 export type MatchStatus = (typeof matchStatuses)[number];
 export const matchActions = ['agree', 'dismiss', 'resolve'] as const;
@@ -141,7 +148,7 @@ export type LookupInput = z.infer<typeof lookupInputSchema>;
 export const hitSchema = z.object({
   matchType: z.enum(matchTypes),
   organisation: organisationRef.describe(
-    'Who holds a case or investigation with it: nothing more is revealed',
+    'Who holds a case, investigation or alert with it: nothing more is revealed',
   ),
 });
 export const lookupResultSchema = z.object({

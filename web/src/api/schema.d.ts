@@ -2384,7 +2384,7 @@ export interface paths {
         put?: never;
         /**
          * Check selectors against every other organisation’s, storing nothing
-         * @description Needs two attributes or one strong selector (identity document, phone, bank account); counted against the person’s and the organisation’s quotas (429 when used up) and audited. Nothing about the other organisation’s case or investigation is revealed: only that an overlap of this kind exists and with which organisation.
+         * @description Needs two attributes or one strong selector (identity document, phone, bank account); counted against the person’s and the organisation’s quotas (429 when used up) and audited. Nothing about the other organisation’s case, investigation or alert is revealed: only that an overlap of this kind exists and with which organisation.
          */
         post: operations["matchingLookup"];
         delete?: never;
@@ -2400,12 +2400,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your organisation’s registered investigations and operations, newest first */
+        /** Your organisation’s registered investigations, operations and alerts, newest first */
         get: operations["listMatchingSubjects"];
         put?: never;
         /**
-         * Register an investigation or planned operation for deconfliction
-         * @description Its selectors (and its place and time window, if given) are screened now and against every later registration; each overlap becomes a match in both organisations’ inboxes. Accepts an Idempotency-Key header. Nothing about the other organisation’s case or investigation is revealed: only that an overlap of this kind exists and with which organisation.
+         * Register an investigation, planned operation or alert for deconfliction
+         * @description Its selectors (and its place and time window, if given) are screened now and against every later registration; each overlap becomes a match in both organisations’ inboxes. Accepts an Idempotency-Key header. An alert is a warning a member organisation circulates about a recruiter, a fake recruitment agency or job advert, a phone number, a website or social handle; it is screened like an investigation. Nothing about the other organisation’s case, investigation or alert is revealed: only that an overlap of this kind exists and with which organisation.
          */
         post: operations["registerMatchingSubject"];
         delete?: never;
@@ -2421,7 +2421,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of your organisation’s registered investigations or operations */
+        /** One of your organisation’s registered investigations, operations or alerts */
         get: operations["getMatchingSubject"];
         put?: never;
         post?: never;
@@ -2440,7 +2440,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Close an investigation or operation: it no longer takes part in screening */
+        /** Close an investigation, operation or alert: it no longer takes part in screening */
         post: operations["closeMatchingSubject"];
         delete?: never;
         options?: never;
@@ -2457,7 +2457,7 @@ export interface paths {
         };
         /**
          * Your organisation’s matches inbox, newest first
-         * @description Nothing about the other organisation’s case or investigation is revealed: only that an overlap of this kind exists and with which organisation.
+         * @description Nothing about the other organisation’s case, investigation or alert is revealed: only that an overlap of this kind exists and with which organisation.
          */
         get: operations["listMatches"];
         put?: never;
@@ -15829,7 +15829,7 @@ export interface operations {
                         hits: {
                             /** @enum {string} */
                             matchType: "person_name_birth_year" | "person_name_nationality" | "person_name_fuzzy" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
-                            /** @description Who holds a case or investigation with it: nothing more is revealed */
+                            /** @description Who holds a case, investigation or alert with it: nothing more is revealed */
                             organisation: {
                                 /** Format: uuid */
                                 id: string;
@@ -15883,7 +15883,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            kind: "investigation" | "operation" | "case";
+                            kind: "investigation" | "operation" | "alert" | "case";
                             title: string;
                             /** @enum {string} */
                             status: "open" | "closed";
@@ -15938,7 +15938,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    kind: "investigation" | "operation";
+                    kind: "investigation" | "operation" | "alert";
                     /** @description Your own name for it; sealed, seen by your organisation only */
                     title: string;
                     /** @description Where, for place-and-time deconfliction */
@@ -16010,7 +16010,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "investigation" | "operation" | "case";
+                        kind: "investigation" | "operation" | "alert" | "case";
                         title: string;
                         /** @enum {string} */
                         status: "open" | "closed";
@@ -16071,7 +16071,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "investigation" | "operation" | "case";
+                        kind: "investigation" | "operation" | "alert" | "case";
                         title: string;
                         /** @enum {string} */
                         status: "open" | "closed";
@@ -16132,7 +16132,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "investigation" | "operation" | "case";
+                        kind: "investigation" | "operation" | "alert" | "case";
                         title: string;
                         /** @enum {string} */
                         status: "open" | "closed";
@@ -16213,7 +16213,7 @@ export interface operations {
                                 /** Format: uuid */
                                 id: string;
                                 /** @enum {string} */
-                                kind: "investigation" | "operation" | "case";
+                                kind: "investigation" | "operation" | "alert" | "case";
                                 /** @description Your own title, or the case reference for a case file */
                                 title: string;
                                 caseId: string | null;
@@ -16288,7 +16288,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            kind: "investigation" | "operation" | "case";
+                            kind: "investigation" | "operation" | "alert" | "case";
                             /** @description Your own title, or the case reference for a case file */
                             title: string;
                             caseId: string | null;
@@ -16369,7 +16369,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            kind: "investigation" | "operation" | "case";
+                            kind: "investigation" | "operation" | "alert" | "case";
                             /** @description Your own title, or the case reference for a case file */
                             title: string;
                             caseId: string | null;
