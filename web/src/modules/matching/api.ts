@@ -22,7 +22,7 @@ export type MatchStatus = Match['status'];
 export type MatchType = Match['matchType'];
 /** What a side may do with a match. */
 export type MatchAction = BodyOf<'actOnMatch'>['action'];
-/** A registered investigation or operation of the organisation. */
+/** A subject of the organisation: a registered investigation, operation or alert, or a case file. */
 export type Subject = JsonOf<'getMatchingSubject', 200>;
 /** What the registration form sends. */
 export type SubjectInput = BodyOf<'registerMatchingSubject'>;
@@ -82,7 +82,7 @@ export function useActOnMatch(id: string) {
   });
 }
 
-/** The organisation's registered investigations and operations. */
+/** The organisation's registered investigations, operations and alerts, and its case files. */
 export function useSubjects() {
   return useQuery({
     queryKey: matchingKeys.subjects,
@@ -95,7 +95,7 @@ export function newIdempotencyKey(): string {
   return crypto.randomUUID();
 }
 
-/** Registers an investigation or operation (screened at once against every other organisation's). */
+/** Registers an investigation, operation or alert (screened at once against every other organisation's). */
 export function registerSubject(body: SubjectInput, idempotencyKey: string): Promise<Subject> {
   return required(
     api.POST('/api/matching/subjects', { body, headers: { 'Idempotency-Key': idempotencyKey } }),

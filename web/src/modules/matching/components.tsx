@@ -104,7 +104,7 @@ export function MatchStatusBadge({ status }: { status: MatchStatus }) {
 
 /**
  * A subject's title. A case file's title is its reference, linked to the case (the server still decides who
- * may open it); investigations and operations have no page of their own.
+ * may open it); investigations, operations and alerts have no page of their own.
  */
 export function SubjectTitle({ subject }: { subject: Pick<Subject, 'title' | 'caseId'> }) {
   if (subject.caseId) return <Link to={casePaths.file(subject.caseId)}>{subject.title}</Link>;

@@ -4,8 +4,9 @@ import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/problem';
 import type { Me } from '../identity/auth/useMe';
+import type { Subject, SubjectInput } from './api';
 import { SubjectTitle } from './components';
-import { subjectBody } from './pages/RegisterPage';
+import { REGISTERED_KINDS, subjectBody } from './pages/RegisterPage';
 import { statusOf } from './pages/InboxPage';
 import { matchingRolesOf } from './roles';
 import {
@@ -18,6 +19,19 @@ import {
   toSelectorInput,
   type SelectorDraft,
 } from './selectors';
+
+// The files the build ships, read as locales.test.ts reads them.
+const locales = import.meta.glob<Record<string, unknown>>('../../i18n/locales/*.json', {
+  eager: true,
+  import: 'default',
+});
+
+/** A message of a locale file by its dotted key, or undefined. */
+function messageOf(tree: unknown, key: string): unknown {
+  return key
+    .split('.')
+    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], tree);
+}
 
 const draft = (type: SelectorDraft['type'], values: Record<string, string>): SelectorDraft => ({
   ...newSelector(type),
@@ -72,6 +86,60 @@ describe('matching: the selector editor’s request body', () => {
       region: 'KE.19',
       selectors: [{ type: 'email', address: 'x@y.example' }],
     });
+  });
+
+  it('builds an alert with its selectors and no place', () => {
+    const data = new FormData();
+    data.set('kind', 'alert');
+    data.set('title', ' Fake agency alert ');
+    const body = subjectBody(data, [
+      draft('phone', { number: '+855 12 345 678' }),
+      draft('organisation_name', { name: 'Golden Bridge Manpower' }),
+    ]);
+    expect(body).toEqual({
+      kind: 'alert',
+      title: 'Fake agency alert',
+      selectors: [
+        { type: 'phone', number: '+855 12 345 678' },
+        { type: 'organisation_name', name: 'Golden Bridge Manpower' },
+      ],
+    });
+  });
+});
+
+describe('matching: the kinds of subject', () => {
+  // Every kind the server takes: a kind added there and not here fails type-checking.
+  const registered: Record<SubjectInput['kind'], true> = {
+    investigation: true,
+    operation: true,
+    alert: true,
+  };
+  const all: Record<Subject['kind'], true> = { ...registered, case: true };
+
+  it('offers every kind a person registers by hand, the alert included, and never a case file', () => {
+    expect([...REGISTERED_KINDS].sort()).toEqual(Object.keys(registered).sort());
+    expect(REGISTERED_KINDS).toContain('alert');
+    expect(REGISTERED_KINDS).not.toContain('case');
+  });
+
+  it('labels every kind, and explains the alert, in every shipped locale, translated', () => {
+    const english = Object.entries(locales).find(([path]) => path.endsWith('/en.json'))![1];
+    expect(Object.keys(locales)).toHaveLength(4);
+    for (const [path, tree] of Object.entries(locales)) {
+      for (const key of [
+        ...Object.keys(all).map((kind) => `matching.subjectKinds.${kind}`),
+        'matching.register.kindHint',
+      ]) {
+        const message = messageOf(tree, key);
+        expect(typeof message === 'string' && message.trim() !== '', `${path}: ${key}`).toBe(true);
+        if (!path.endsWith('/en.json') && key.endsWith('.alert'))
+          expect(message, `${path}: ${key} is not translated`).not.toBe(messageOf(english, key));
+      }
+      if (!path.endsWith('/en.json'))
+        expect(messageOf(tree, 'matching.register.kindHint')).not.toBe(
+          messageOf(english, 'matching.register.kindHint'),
+        );
+    }
   });
 });
 

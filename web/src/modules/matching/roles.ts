@@ -2,7 +2,7 @@ import { activeMembershipOf, useMe, type Me } from '../identity/auth/useMe';
 
 /** What the signed-in person may open among the matching pages (the server checks every request itself). */
 export interface MatchingRoles {
-  /** Case supervisors and investigators look up, register investigations and work the matches inbox. */
+  /** Case supervisors and investigators look up, register investigations and alerts, and work the matches inbox. */
   screener: boolean;
   /** Organisation admins choose which types the organisation takes part with. */
   admin: boolean;

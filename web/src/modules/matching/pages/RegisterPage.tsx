@@ -14,11 +14,19 @@ import { newSelector, selectorsBody, type SelectorDraft } from '../selectors';
 import { useSelectorForm } from '../useSelectorForm';
 
 const FIELDS = ['kind', 'title', 'country', 'region', 'windowStart', 'windowEnd'] as const;
-const KINDS = ['investigation', 'operation'] as const;
+/** The kinds a person registers by hand, in the order offered (a case file takes part through its case). */
+export const REGISTERED_KINDS = [
+  'investigation',
+  'operation',
+  'alert',
+] as const satisfies readonly SubjectInput['kind'][];
 /** The server's maxSelectors. */
 export const MAX_SELECTORS = 50;
 
-/** Registers an investigation or a planned operation, screened now and against every later registration. */
+/**
+ * Registers an investigation, a planned operation or an alert (a warning about a recruiter, a fake agency or job
+ * advert, a phone number, a website or social account), screened now and against every later registration.
+ */
 export function RegisterPage() {
   const { t } = useTranslation();
   return (
@@ -94,8 +102,12 @@ function RegisterForm() {
           name="kind"
           label={t('matching.register.kind')}
           required
+          hint={t('matching.register.kindHint')}
           placeholder={t('matching.selectors.choose')}
-          options={KINDS.map((kind) => ({ value: kind, label: t(`matching.subjectKinds.${kind}`) }))}
+          options={REGISTERED_KINDS.map((kind) => ({
+            value: kind,
+            label: t(`matching.subjectKinds.${kind}`),
+          }))}
           defaultValue=""
         />
         <TextField

@@ -8,7 +8,7 @@ import { useCloseSubject, useSubjects, type Subject } from '../api';
 import { MatchingFrame, SubjectTitle } from '../components';
 import { matchingPaths } from '../paths';
 
-/** The organisation's registered investigations and operations and its case files, with how many overlaps each has. */
+/** The organisation's registered investigations, operations and alerts and its case files, with how many overlaps each has. */
 export function SubjectsPage() {
   const { t } = useTranslation();
   return (
@@ -90,9 +90,18 @@ function Subjects() {
             busy={close.isPending && close.variables === subject.id}
             aria-label={t('matching.subjects.closeNamed', { title: subject.title })}
             onClick={() => {
-              if (!window.confirm(t('matching.subjects.confirmClose'))) return;
+              const isAlert = subject.kind === 'alert';
+              if (
+                !window.confirm(
+                  t(isAlert ? 'matching.subjects.confirmCloseAlert' : 'matching.subjects.confirmClose'),
+                )
+              )
+                return;
               close.mutate(subject.id, {
-                onSuccess: () => toast.show(t('matching.subjects.closed'), { tone: 'success' }),
+                onSuccess: () =>
+                  toast.show(t(isAlert ? 'matching.subjects.closedAlert' : 'matching.subjects.closed'), {
+                    tone: 'success',
+                  }),
                 onError: (error) => toast.show(messageOf(error, t), { tone: 'error' }),
               });
             }}
