@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { blindIndexWith } from '../../kernel/crypto/keystore.js';
 import type { NormalisedName } from './matching.normalise.js';
 import type { CanonicalSelector } from './matching.selectors.js';
@@ -103,4 +104,34 @@ export function diceSimilarity(a: string, b: string): number {
 /** Whether two name filters are a possible match at the documented threshold. */
 export function namesMayMatch(a: string, b: string): boolean {
   return diceSimilarity(a, b) >= bloomParameters.threshold;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Candidates: locality-sensitive band keys of a filter (one-permutation min-hashing; Li, Owen & Zhang 2012)
+
+/**
+ * A name is compared (Dice) only with the names of its block that share at least one band key with it. The
+ * filter's positions are keyed HMAC outputs, so their natural order is already a random permutation: each of the
+ * 64 bins of 16 bits yields the position of its first set bit (1–16, 0 when empty), and two filters agree on a bin
+ * about as often as their sets of bits overlap. Four bins make a band; each of the 16 bands is one 32-bit key,
+ * hashed with the block and the band's number. Measured on the generated set (matching.quality.test.ts): 23×
+ * fewer comparisons, 97.8% of the pairs at or above the threshold kept (99.7% of those at 0.80 or more).
+ * PostgreSQL computes the same keys (migration 0025, `matching_name_bands`) into `matching_names.bands`; this
+ * copy serves the tests that prove the two equal and measure the recall.
+ */
+export const bandParameters = { bins: 64, binBits: 16, binsPerBand: 4 } as const;
+
+/** The band keys of a filter given as PostgreSQL's bit-string text ('0'/'1' × 1024), in band order. */
+export function nameBands(block: string, bits: string): number[] {
+  const { bins, binBits, binsPerBand } = bandParameters;
+  if (bits.length !== bloomParameters.bits) throw new Error('not a name filter');
+  const firsts: number[] = [];
+  for (let bin = 0; bin < bins; bin++) firsts.push(bits.indexOf('1', bin * binBits) - bin * binBits + 1);
+  for (let bin = 0; bin < bins; bin++) if (firsts[bin]! > binBits || firsts[bin]! < 1) firsts[bin] = 0;
+  const keys: number[] = [];
+  for (let band = 0; band < bins / binsPerBand; band++) {
+    const text = `${block}:${band}:${firsts.slice(band * binsPerBand, (band + 1) * binsPerBand).join(',')}`;
+    keys.push(createHash('sha256').update(text).digest().readInt32BE(0));
+  }
+  return keys;
 }

@@ -1,6 +1,6 @@
 import { blindIndexWith } from '../../kernel/crypto/keystore.js';
 import type { FieldIssue } from '../../kernel/http/errors.js';
-import { nameBloomFilter, selectorBlindIndex, type MatchingKey } from './matching.blind.js';
+import { nameBands, nameBloomFilter, selectorBlindIndex, type MatchingKey } from './matching.blind.js';
 import type { ParticipationType } from './matching.schemas.js';
 import {
   canonicalSelectors,
@@ -30,7 +30,7 @@ export interface EncodedSelector {
 
 /** A name's fuzzy encoding in one block, per key version (active first). */
 export interface EncodedName {
-  encodings: { version: number; block: string; filter: string; ones: number }[];
+  encodings: { version: number; block: string; filter: string; ones: number; bands: number[] }[];
   /** The active blind index of the person selector it came with (its sealed canonical re-encodes it on rotation). */
   selectorIndex: string;
 }
@@ -113,7 +113,14 @@ export function encodeSelectors(
         names.push({
           encodings: keys.map((key) => {
             const { bits, ones } = bitString(nameBloomFilter(key, set.name!));
-            return { version: key.version, block: nameBlockIndex(key, block), filter: bits, ones };
+            const blockIndex = nameBlockIndex(key, block);
+            return {
+              version: key.version,
+              block: blockIndex,
+              filter: bits,
+              ones,
+              bands: nameBands(blockIndex, bits),
+            };
           }),
           selectorIndex: activeIndex.get(selector)!,
         });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bloomParameters, diceSimilarity, nameBloomFilter, type MatchingKey } from './matching.blind.js';
+import {
+  bloomParameters,
+  diceSimilarity,
+  nameBands,
+  nameBloomFilter,
+  type MatchingKey,
+} from './matching.blind.js';
 import { encodeSelectors } from './matching.encode.js';
 import { normalisePersonName } from './matching.normalise.js';
 
@@ -8,7 +14,7 @@ import { normalisePersonName } from './matching.normalise.js';
  * from common given and family names of eight naming traditions — never a real person's record) go through the
  * production encoding (encodeSelectors under a fixed test matching key) and are decided exactly as screening
  * (matching.service.ts `screen`) decides: an equal blind index of a person selector, OR the same block and key
- * version with Dice ≥ bloomParameters.threshold. Precision and recall are counted over every pair of records that
+ * version, a shared candidate band key (matching.blind.ts `nameBands`) and Dice ≥ bloomParameters.threshold. Precision and recall are counted over every pair of records that
  * share a block (the pairs screening compares), per decision path and per kind of variant. The table is printed
  * and quoted in docs/matching.md ("Recall and precision on a generated set"); the bounds below sit a little under
  * the measured numbers, so an encoding or normalisation change that loses quality fails here.
@@ -781,6 +787,8 @@ interface Encoded {
   words: number[];
   /** Interned (key version, block) of each name encoding; the filter is the same in every block. */
   blocks: number[];
+  /** Interned candidate band keys of every encoding (each key is hashed with its block). */
+  bands: number[];
   filter: Uint32Array;
   ones: number;
   bits: string;
@@ -821,6 +829,9 @@ function encodeAll(people: readonly Person[]): Encoded[] {
         .map((selector) => intern(`exact:${selector.indexes[0]!}`)),
       words: normalised.value.tokens.map((word) => intern(`word:${word}`)),
       blocks: encodings.map((encoding) => intern(`block:${encoding.version}:${encoding.block}`)),
+      bands: encodings.flatMap((encoding) =>
+        nameBands(encoding.block, encoding.filter).map((band) => intern(`band:${band}`)),
+      ),
       filter,
       ones: encodings[0]!.ones,
       bits,
@@ -853,7 +864,8 @@ function decide(a: Encoded, b: Encoded): Decision {
   return {
     exact,
     phoneticOnly: exact && !a.exact.some((index) => !a.phonetic.includes(index) && b.exact.includes(index)),
-    fuzzy: sharesAny(a.blocks, b.blocks) && dice(a, b) >= bloomParameters.threshold,
+    fuzzy:
+      sharesAny(a.blocks, b.blocks) && sharesAny(a.bands, b.bands) && dice(a, b) >= bloomParameters.threshold,
   };
 }
 

@@ -22,13 +22,14 @@ const bothTakePart = (a: ReturnType<typeof sql>, b: ReturnType<typeof sql>, type
                     and p.selector_type = (case when ${type} like 'person_%' then 'person' else ${type} end))`;
 
 /**
- * The organisation's own open subjects are found first (by the organisation index, never a scan of everyone's
- * subjects), then each of their selectors and names probes the others through its own index (the lateral
- * joins keep the planner from hashing the whole selectors or names table).
+ * The organisation's own selectors are read from the organisation index alone (it carries every column needed),
+ * then each probes the others through the blind index, index-only too; each name probes only the names of its
+ * block that share one of its band keys (GIN index). The lateral joins keep the planner from hashing the whole
+ * selectors or names table.
  *
  * SECURITY: bulk re-screening of one organisation's open subjects against every other organisation's, inside the
- * database (platform scope): exact selectors by a join on the blind index, names by Dice within the same block and
- * key version. New matches are recorded (pairs already matched are left alone). Returns the organisations with
+ * database (platform scope): exact selectors by a join on the blind index, names by Dice among the candidates of the
+ * same block and key version (docs/matching.md "Candidates"). New matches are recorded (pairs already matched are left alone). Returns the organisations with
  * new matches, whom the caller tells.
  */
 export async function rescreenIn(
@@ -51,13 +52,13 @@ export async function rescreenIn(
     tx,
     sql`insert into matching_matches (selector_type, low_subject_id, low_organisation_id, high_subject_id, high_organisation_id)
         select distinct m.selector_type, ${pair}
-        from matching_subjects mj
-        join matching_selectors m on m.subject_id = mj.id
+        from matching_selectors m
+        join matching_subjects mj on mj.id = m.subject_id and mj.status = 'open'
         cross join lateral (select o.subject_id, o.organisation_id from matching_selectors o
                             where o.blind_index = m.blind_index and o.organisation_id <> m.organisation_id) o
         join matching_subjects oj on oj.id = o.subject_id and oj.status = 'open'
         join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
-        where mj.organisation_id = ${organisationId} and mj.status = 'open' and m.organisation_id = ${organisationId}
+        where m.organisation_id = ${organisationId}
           and ${bothTakePart(sql`m.organisation_id`, sql`o.organisation_id`, sql`m.selector_type`)}
         on conflict do nothing
         returning low_organisation_id as low, high_organisation_id as high`,
@@ -71,7 +72,7 @@ export async function rescreenIn(
         from matching_subjects mj
         join matching_names m on m.subject_id = mj.id
         cross join lateral (select o.subject_id, o.organisation_id, o.filter, o.ones from matching_names o
-                            where o.block = m.block and o.key_version = m.key_version
+                            where o.bands && m.bands and o.block = m.block and o.key_version = m.key_version
                               and o.organisation_id <> m.organisation_id) o
         join matching_subjects oj on oj.id = o.subject_id and oj.status = 'open'
         join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'

@@ -167,15 +167,18 @@ export async function screen(
   }
   const encodings = encoded.names.flatMap((name) => name.encodings);
   if (encodings.length > 0) {
-    // Every name encoding (per block and key version) in one statement: each is compared within its block only.
+    // Every name encoding (per block and key version) in one statement: each is compared only with the names of
+    // its block that share one of its band keys (the candidates, found through the bands' GIN index).
     const rows = await queryRows<{ subject_id: string; organisation_id: string; name: string; dice: number }>(
       tx,
       sql`select s.subject_id, s.organisation_id, o.name, max(d.dice)::float8 as dice
           from unnest(${sql.param(encodings.map((e) => e.block))}::text[],
                       ${sql.param(encodings.map((e) => e.version))}::int[],
                       ${sql.param(encodings.map((e) => e.filter))}::text[],
-                      ${sql.param(encodings.map((e) => e.ones))}::int[]) as q(block, version, filter, ones)
-          join matching_names s on s.block = q.block and s.key_version = q.version
+                      ${sql.param(encodings.map((e) => e.ones))}::int[],
+                      ${sql.param(encodings.map((e) => `{${e.bands.join(',')}}`))}::text[])
+                 as q(block, version, filter, ones, bands)
+          join matching_names s on s.bands && q.bands::int[] and s.block = q.block and s.key_version = q.version
           cross join lateral (select 2.0 * bit_count(s.filter & q.filter::bit(1024)) / (s.ones + q.ones) as dice) d
           join matching_subjects j on j.id = s.subject_id and j.status = 'open'
           join identity_organisations o on o.id = s.organisation_id and o.status = 'active'

@@ -6,6 +6,7 @@ import { inTransaction } from '../../kernel/db/transaction.js';
 import { queryRows } from '../../kernel/db/types.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { createMember, createOrganisation, createPerson, signIn } from '../../test/factories.js';
+import { nameBands } from './matching.blind.js';
 import { rescreenOrganisation } from './matching.rescreen.js';
 import type { LookupResult, Match, Subject } from './matching.schemas.js';
 
@@ -394,6 +395,28 @@ describe('matching: lookups, registered investigations and the matches inbox', (
       matchType: 'person_name_fuzzy',
       organisation: { id: orgB, name: orgBName },
     });
+  });
+
+  it('computes the same candidate band keys in the database as matching.blind.ts does', async () => {
+    const rows = await inTransaction(db(), async (tx) => {
+      await setPlatformScope(tx);
+      return queryRows<{ block: string; filter: string; bands: number[] }>(
+        tx,
+        sql`select block, filter::text as filter, bands from matching_names`,
+      );
+    });
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) {
+      expect(row.bands).toHaveLength(16);
+      expect(row.bands).toEqual(nameBands(row.block, row.filter));
+    }
+    // A filter one bit away keeps most keys, a different block none.
+    const [first] = rows;
+    const flipped = `${first!.filter[0] === '1' ? '0' : '1'}${first!.filter.slice(1)}`;
+    const near = nameBands(first!.block, flipped);
+    expect(near.filter((key, i) => key === first!.bands[i]).length).toBe(15);
+    const other = nameBands(`${first!.block}x`, first!.filter);
+    expect(other.some((key) => first!.bands.includes(key))).toBe(false);
   });
 
   it('keeps caseworkers out, and never stores or audits a selector in plaintext (canary scan)', async () => {
