@@ -450,7 +450,7 @@ export async function announceMatches(
   if (others.length > 0) await notifyMatches(kernel, tx, [organisationId, ...others]);
 }
 
-/** Registers an investigation or operation with its selectors, screens it, and records a match per overlap. */
+/** Registers an investigation, operation or alert with its selectors, screens it, and records a match per overlap. */
 export async function registerSubject(ctx: Ctx, input: SubjectInput): Promise<Subject> {
   const screener = requireScreener(ctx);
   const organisationId = screener.membership.organisationId;
@@ -682,7 +682,10 @@ async function presentMatches(ctx: Ctx, tx: Tx, rows: MatchRow[], organisationId
       score: row.score,
       status,
       agreedByUs: (low ? row.lowAgreedAt : row.highAgreedAt) !== null,
-      agreedByThem: (low ? row.highAgreedAt : row.lowAgreedAt) !== null,
+      // An agreement the other side withdrew by dismissing the match no longer counts (as in actOnMatch).
+      agreedByThem:
+        (low ? row.highAgreedAt : row.lowAgreedAt) !== null &&
+        (low ? row.highStatus : row.lowStatus) !== 'dismissed',
       otherOrganisation: { id: otherId, name: names.get(otherId) ?? '' },
       subject: {
         id: ownSubjectId,

@@ -118,8 +118,9 @@ function MatchView({ match }: { match: Match }) {
         </div>
       )}
       {allowed.length > 0 && <p className="field__hint">{t('matching.match.actionsHint')}</p>}
-      {/* The server opens the thread to both sides only once both agreed, and takes messages while in contact. */}
-      {match.agreedByUs && match.agreedByThem && (
+      {/* The server opens the thread to both sides only once both were put in contact (both agreed), and takes
+          messages while in contact; a side is in contact or resolved only after that. */}
+      {(match.status === 'in_contact' || match.status === 'resolved') && (
         <SubjectThread subjectKind="match" subjectId={match.id} open={match.status === 'in_contact'} />
       )}
     </>
