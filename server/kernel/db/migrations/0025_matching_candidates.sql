@@ -19,5 +19,5 @@ DROP INDEX "matching_selectors_organisation_idx";--> statement-breakpoint
 ALTER TABLE "matching_names" ADD COLUMN "bands" integer[] GENERATED ALWAYS AS (matching_name_bands(block, filter)) STORED NOT NULL;--> statement-breakpoint
 CREATE INDEX "matching_names_bands_idx" ON "matching_names" USING gin ("bands") WITH (fastupdate=false);--> statement-breakpoint
 CREATE INDEX "matching_subjects_open_idx" ON "matching_subjects" USING btree ("id") WHERE "matching_subjects"."status" = 'open';--> statement-breakpoint
-CREATE INDEX "matching_selectors_index_idx" ON "matching_selectors" USING btree ("blind_index","organisation_id","subject_id","selector_type");--> statement-breakpoint
+CREATE INDEX "matching_selectors_index_idx" ON "matching_selectors" USING hash ("blind_index");--> statement-breakpoint
 CREATE INDEX "matching_selectors_organisation_idx" ON "matching_selectors" USING btree ("organisation_id","subject_id","selector_type","blind_index");
