@@ -19,6 +19,14 @@ export function screenerOf(actor: Actor): Screener | null {
 }
 
 /**
+ * Whether a side's agreement to connect still stands: it agreed and has not since dismissed the match. Both the
+ * transition (agreeing after the other side connects the pair) and what each side is shown read this.
+ */
+export function agreementStands(agreedAt: Date | null, status: MatchStatus): boolean {
+  return agreedAt !== null && status !== 'dismissed';
+}
+
+/**
  * The transitions of one side of a match: agreeing to connect (the pair is in contact once both agreed),
  * dismissing a new match, resolving one in contact. Null: not allowed from here.
  */

@@ -23,14 +23,14 @@ const bothTakePart = (a: ReturnType<typeof sql>, b: ReturnType<typeof sql>, type
 
 /**
  * The organisation's own selectors are read from the organisation index alone (it carries every column needed),
- * then each probes the others through the blind index, index-only too; each name probes only the names of its
- * block that share one of its band keys (GIN index). The lateral joins keep the planner from hashing the whole
- * selectors or names table.
+ * then each probes the others through the blind index's hash index; each name probes only the names of its block
+ * that share one of its band keys (GIN index). The lateral joins keep the planner from hashing the whole selectors
+ * or names table.
  *
  * SECURITY: bulk re-screening of one organisation's open subjects against every other organisation's, inside the
- * database (platform scope): exact selectors by a join on the blind index, names by Dice among the candidates of the
- * same block and key version (docs/matching.md "Candidates"). New matches are recorded (pairs already matched are left alone). Returns the organisations with
- * new matches, whom the caller tells.
+ * database (platform scope): exact selectors by a join on the blind index, names by Dice among the candidates of
+ * the same block and key version (docs/matching.md "Candidates"). New matches are recorded (pairs already matched
+ * are left alone). Returns the organisations with new matches, whom the caller tells.
  */
 export async function rescreenIn(
   tx: Tx,

@@ -13,7 +13,7 @@ import { bitString, encodeSelectors, nameBlockIndex, type Encoded } from './matc
 import { nameFromKey } from './matching.normalise.js';
 import { checkLookupSpike, notifyMatches } from './matching.notifications.js';
 import { rescreenJob } from './matching.rescreen.js';
-import { matchAbilities, nextStatuses, screenerOf } from './matching.policy.js';
+import { agreementStands, matchAbilities, nextStatuses, screenerOf } from './matching.policy.js';
 import {
   participationTypes,
   type LookupInput,
@@ -682,10 +682,10 @@ async function presentMatches(ctx: Ctx, tx: Tx, rows: MatchRow[], organisationId
       score: row.score,
       status,
       agreedByUs: (low ? row.lowAgreedAt : row.highAgreedAt) !== null,
-      // An agreement the other side withdrew by dismissing the match no longer counts (as in actOnMatch).
-      agreedByThem:
-        (low ? row.highAgreedAt : row.lowAgreedAt) !== null &&
-        (low ? row.highStatus : row.lowStatus) !== 'dismissed',
+      agreedByThem: agreementStands(
+        low ? row.highAgreedAt : row.lowAgreedAt,
+        (low ? row.highStatus : row.lowStatus) as MatchStatus,
+      ),
       otherOrganisation: { id: otherId, name: names.get(otherId) ?? '' },
       subject: {
         id: ownSubjectId,
@@ -770,9 +770,10 @@ export async function actOnMatch(ctx: Ctx, id: string, action: MatchAction): Pro
     const low = row.lowOrganisationId === organisationId;
     const status = (low ? row.lowStatus : row.highStatus) as MatchStatus;
     const agreed = (low ? row.lowAgreedAt : row.highAgreedAt) !== null;
-    // The other side's agreement counts while its side is still new (an agreement it later dismissed does not).
-    const otherAgreed =
-      (low ? row.highAgreedAt : row.lowAgreedAt) !== null && (low ? row.highStatus : row.lowStatus) === 'new';
+    const otherAgreed = agreementStands(
+      low ? row.highAgreedAt : row.lowAgreedAt,
+      (low ? row.highStatus : row.lowStatus) as MatchStatus,
+    );
     const next = nextStatuses(status, agreed, action, otherAgreed);
     if (!next) throw new AppError('conflict');
     const now = new Date();
