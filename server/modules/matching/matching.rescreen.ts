@@ -27,6 +27,10 @@ const bothTakePart = (a: ReturnType<typeof sql>, b: ReturnType<typeof sql>, type
  * that share one of its band keys (GIN index). The lateral joins keep the planner from hashing the whole selectors
  * or names table.
  *
+ * Several organisations are re-screened at once (the job queue runs jobs side by side), and two of them may
+ * write the same pair: each statement writes its pairs in one global order (low subject, high subject, type;
+ * exact before fuzzy), so two re-screenings wait for each other but never deadlock.
+ *
  * SECURITY: bulk re-screening of one organisation's open subjects against every other organisation's, inside the
  * database (platform scope): exact selectors by a join on the blind index, names by Dice among the candidates of
  * the same block and key version (docs/matching.md "Candidates"). New matches are recorded (pairs already matched
@@ -60,6 +64,7 @@ export async function rescreenIn(
         join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
         where m.organisation_id = ${organisationId}
           and ${bothTakePart(sql`m.organisation_id`, sql`o.organisation_id`, sql`m.selector_type`)}
+        order by 2, 4, 1
         on conflict do nothing
         returning low_organisation_id as low, high_organisation_id as high`,
   );

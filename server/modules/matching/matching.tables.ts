@@ -185,13 +185,15 @@ export const matchingMatches = pgTable(
     selectorType: text('selector_type').notNull(),
     /** The Dice coefficient of a fuzzy name match, or null. */
     score: real('score'),
-    lowSubjectId: uuid('low_subject_id')
-      .notNull()
-      .references(() => matchingSubjects.id, { onDelete: 'cascade' }),
+    /**
+     * The two subjects. Not foreign keys: a match is only ever written by a statement that joins both subjects
+     * (open ones), and re-screening writes thousands at a time, where the two per-row key checks took 40 % of
+     * the time (docs/matching.md "Candidates"). Cairn closes subjects and never deletes them; a subject deleted by
+     * hand takes its matches with it (trigger `matching_subjects_drop_matches`, migration 0026).
+     */
+    lowSubjectId: uuid('low_subject_id').notNull(),
     lowOrganisationId: uuid('low_organisation_id').notNull(),
-    highSubjectId: uuid('high_subject_id')
-      .notNull()
-      .references(() => matchingSubjects.id, { onDelete: 'cascade' }),
+    highSubjectId: uuid('high_subject_id').notNull(),
     highOrganisationId: uuid('high_organisation_id').notNull(),
     /** new | in_contact | resolved | dismissed, per side. */
     lowStatus: text('low_status').notNull().default('new'),

@@ -356,6 +356,52 @@ describe('matching: lookups, registered investigations and the matches inbox', (
     expect((await rescreenOrganisation(t.app.kernel, orgA)).matches).toBe(0);
   });
 
+  it('re-screens two organisations at once, writing each pair once; a subject deleted by hand takes its matches', async () => {
+    const screenerA = await sessionIn(orgA, 'investigator');
+    const screenerB = await sessionIn(orgB, 'case_supervisor');
+    const selectors = [
+      { type: 'vehicle_plate', plate: 'KDA 417Q', country: 'KE' },
+      { type: 'email', address: 'plates.broker@example.org' },
+    ];
+    const a = await register(screenerA, { kind: 'investigation', title: 'Plates A', selectors });
+    const b = await register(screenerB, { kind: 'investigation', title: 'Plates B', selectors });
+    expect(b.matches).toBe(2);
+    const pairRows = () =>
+      inTransaction(db(), async (tx) => {
+        await setPlatformScope(tx);
+        return queryRows<{ type: string }>(
+          tx,
+          sql`select selector_type as type from matching_matches
+              where (low_subject_id, high_subject_id) in ((${a.id}::uuid, ${b.id}::uuid), (${b.id}::uuid, ${a.id}::uuid))
+              order by selector_type`,
+        );
+      });
+    expect((await pairRows()).map((row) => row.type)).toEqual(['email', 'vehicle_plate']);
+    // Forget the two matches, then re-screen both organisations side by side (two jobs of the queue): on
+    // PostgreSQL the two transactions meet on the same pairs; one writes them, the other finds them written.
+    await inTransaction(db(), async (tx) => {
+      await setPlatformScope(tx);
+      await tx.execute(
+        sql`delete from matching_matches where low_subject_id in (${a.id}::uuid, ${b.id}::uuid)`,
+      );
+    });
+    expect(await pairRows()).toEqual([]);
+    const [fromA, fromB] = await Promise.all([
+      rescreenOrganisation(t.app.kernel, orgA),
+      rescreenOrganisation(t.app.kernel, orgB),
+    ]);
+    expect(fromA.matches + fromB.matches).toBe(2);
+    expect((await pairRows()).map((row) => row.type)).toEqual(['email', 'vehicle_plate']);
+
+    // The matches hold no foreign keys (docs/matching.md); deleting a subject still removes its matches.
+    await inTransaction(db(), async (tx) => {
+      await setPlatformScope(tx);
+      await tx.execute(sql`delete from matching_subjects where id = ${b.id}`);
+    });
+    expect(await pairRows()).toEqual([]);
+    expect((await inbox(screenerA)).some((m) => m.subject.id === a.id)).toBe(false);
+  });
+
   it('still finds a selector and a misspelt name after the matching key is rotated and the old key destroyed', async () => {
     const screener = await sessionIn(orgA, 'case_supervisor');
     const lookupPhone = async () =>
