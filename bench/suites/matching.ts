@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MatchingKey } from '../../server/modules/matching/matching.blind.js';
 import { encodeSelectors, type Encoded } from '../../server/modules/matching/matching.encode.js';
+import { defaultJobConcurrency } from '../../server/kernel/jobs/jobs.js';
 import { rescreenIn } from '../../server/modules/matching/matching.rescreen.js';
 import type { SelectorInput } from '../../server/modules/matching/matching.selectors.js';
 import { screen } from '../../server/modules/matching/matching.service.js';
@@ -16,8 +17,10 @@ import type { SqlClient } from '../scale/sql.js';
 /**
  * The matching budgets (issue 8): with 10M selector entries from 2,000 organisations on PostgreSQL, screening a
  * new case with 20 selectors ≤ 5 ms median, bulk re-screening ≥ 20,000 selectors a second, fuzzy name screening
- * ≤ 50 ms median. Measured on the module's own SQL (screen, rescreenIn) over one connection in the runner — no
- * HTTP — against the same run's baseline: one indexed lookup of a blind index.
+ * ≤ 50 ms median. Measured on the module's own SQL (screen, rescreenIn) in the runner — no HTTP — against the
+ * same run's baseline: one indexed lookup of a blind index. Screening runs over one connection; bulk re-screening
+ * both over one connection (reported) and as the job queue runs it, its default number of jobs side by side (the
+ * target).
  */
 export const screenP50Target = '<= 5';
 export const fuzzyP50Target = '<= 50';
@@ -101,14 +104,19 @@ export interface MatchingMeasurements {
   screenHits: number;
   fuzzy: number[];
   fuzzyHits: number;
+  /** The organisations re-screened one after another over one connection (report only). */
   rescreenSelectors: number;
   rescreenMs: number;
+  /** The same organisations re-screened as the job queue runs them: side by side, each in its own transaction. */
+  rescreenParallelSelectors: number;
+  rescreenParallelMs: number;
 }
 
 /** The suite's rows. */
 export function matchingRows(m: MatchingMeasurements): ResultRow[] {
   const baseline = median(m.indexedLookup);
   const perSecond = m.rescreenSelectors / (m.rescreenMs / 1000);
+  const parallelPerSecond = m.rescreenParallelSelectors / (m.rescreenParallelMs / 1000);
   return [
     makeRow('matching_selector_entries', m.selectors, 'rows'),
     makeRow('matching_name_entries', m.names, 'rows'),
@@ -119,7 +127,10 @@ export function matchingRows(m: MatchingMeasurements): ResultRow[] {
     makeRow('matching_fuzzy_name_median_ms', median(m.fuzzy), 'ms', { baseline, target: fuzzyP50Target }),
     makeRow('matching_fuzzy_name_p99_ms', percentile(m.fuzzy, 99), 'ms'),
     makeRow('matching_fuzzy_name_hits', m.fuzzyHits, 'hits'),
-    makeRow('matching_rescreen_selectors_per_second', perSecond, 'selectors/s', { target: rescreenTarget }),
+    makeRow('matching_rescreen_one_connection_selectors_per_second', perSecond, 'selectors/s'),
+    makeRow('matching_rescreen_selectors_per_second', parallelPerSecond, 'selectors/s', {
+      target: rescreenTarget,
+    }),
   ];
 }
 
@@ -247,6 +258,37 @@ export const matchingSuite: Suite = {
         }),
       );
       context.log(`  ${rescreenSelectors} selectors in ${(rescreenMs / 1000).toFixed(2)} s`);
+      // The rolled-back matches left dead index entries on the same pairs; clear them so the next run starts alike.
+      await db.query('vacuum matching_matches');
+
+      // Bulk re-screening as the server runs it: one job per organisation, the queue's workers side by side, each
+      // job in its own transaction (rolled back here) on its own connection.
+      context.log(
+        `bulk re-screening of the same ${organisations.length} organisations, ${defaultJobConcurrency} at a time (rolled back)`,
+      );
+      const workers = await Promise.all(
+        Array.from({ length: defaultJobConcurrency }, () => context.database.connect()),
+      );
+      let rescreenParallelSelectors = 0;
+      let rescreenParallelMs = 0;
+      try {
+        const waiting = organisations.map((organisation) => organisation.id);
+        rescreenParallelMs = await timeOnce(() =>
+          Promise.all(
+            workers.map(async (worker) => {
+              const workerTx = txOver(worker);
+              for (let id = waiting.shift(); id !== undefined; id = waiting.shift())
+                rescreenParallelSelectors += await rolledBack(
+                  worker,
+                  async () => (await rescreenIn(workerTx, id)).selectors,
+                );
+            }),
+          ),
+        );
+      } finally {
+        await Promise.all(workers.map((worker) => worker.close()));
+      }
+      context.log(`  ${rescreenParallelSelectors} selectors in ${(rescreenParallelMs / 1000).toFixed(2)} s`);
       return matchingRows({
         selectors: generated.selectors,
         names: generated.names,
@@ -257,6 +299,8 @@ export const matchingSuite: Suite = {
         fuzzyHits,
         rescreenSelectors,
         rescreenMs,
+        rescreenParallelSelectors,
+        rescreenParallelMs,
       });
     } finally {
       await db.close();

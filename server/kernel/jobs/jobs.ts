@@ -41,6 +41,9 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
+/** How many jobs one process runs side by side unless told otherwise (the benchmarks use it too). */
+export const defaultJobConcurrency = 4;
+
 export interface JobQueueOptions {
   pollIntervalMs?: number;
   concurrency?: number;
@@ -93,7 +96,7 @@ export class JobQueue {
     options: JobQueueOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.concurrency = options.concurrency ?? 4;
+    this.concurrency = options.concurrency ?? defaultJobConcurrency;
     this.lockSeconds = options.lockSeconds ?? 300;
     this.retryBaseMs = options.retryBaseMs ?? 5000;
   }
