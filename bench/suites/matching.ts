@@ -277,11 +277,11 @@ export const matchingSuite: Suite = {
           Promise.all(
             workers.map(async (worker) => {
               const workerTx = txOver(worker);
-              for (let id = waiting.shift(); id !== undefined; id = waiting.shift())
-                rescreenParallelSelectors += await rolledBack(
-                  worker,
-                  async () => (await rescreenIn(workerTx, id)).selectors,
-                );
+              for (let id = waiting.shift(); id !== undefined; id = waiting.shift()) {
+                // Awaited first: `total += await …` would read the total before the wait and lose the others' counts.
+                const { selectors } = await rolledBack(worker, () => rescreenIn(workerTx, id));
+                rescreenParallelSelectors += selectors;
+              }
             }),
           ),
         );
