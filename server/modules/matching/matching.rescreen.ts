@@ -6,6 +6,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { recordAudit } from '../../kernel/audit/audit.js';
 import { bloomParameters } from './matching.blind.js';
 import { notifyMatches } from './matching.notifications.js';
+import { takePart } from './matching.participation.js';
 
 declare module '../../kernel/jobs/jobs.js' {
   interface CairnJobs {
@@ -14,12 +15,6 @@ declare module '../../kernel/jobs/jobs.js' {
 }
 
 const rescreenJob = 'matching.rescreen';
-
-/** A type's participation choice, false when either organisation opted out of it (`t` is the selector type). */
-const bothTakePart = (a: ReturnType<typeof sql>, b: ReturnType<typeof sql>, type: ReturnType<typeof sql>) =>
-  sql`not exists (select 1 from matching_participation p
-                  where p.organisation_id in (${a}, ${b}) and not p.enabled
-                    and p.selector_type = (case when ${type} like 'person_%' then 'person' else ${type} end))`;
 
 /**
  * The organisation's own selectors are read from the organisation index alone (it carries every column needed),
@@ -63,7 +58,7 @@ export async function rescreenIn(
         join matching_subjects oj on oj.id = o.subject_id and oj.status = 'open'
         join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
         where m.organisation_id = ${organisationId}
-          and ${bothTakePart(sql`m.organisation_id`, sql`o.organisation_id`, sql`m.selector_type`)}
+          and ${takePart([sql`m.organisation_id`, sql`o.organisation_id`], sql`m.selector_type`)}
         order by 2, 4, 1
         on conflict do nothing
         returning low_organisation_id as low, high_organisation_id as high`,
@@ -83,7 +78,7 @@ export async function rescreenIn(
         join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
         where mj.organisation_id = ${organisationId} and mj.status = 'open' and m.organisation_id = ${organisationId}
           and ${dice} >= ${bloomParameters.threshold}
-          and ${bothTakePart(sql`m.organisation_id`, sql`o.organisation_id`, sql`'person'`)}
+          and ${takePart([sql`m.organisation_id`, sql`o.organisation_id`], sql`'person'`)}
           -- No fuzzy match where an exact person selector already met the same pair.
           and not exists (select 1 from matching_matches x
                           where x.low_subject_id = least(m.subject_id, o.subject_id)

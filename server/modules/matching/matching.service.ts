@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../../kernel/audit/audit.js';
 import type { Ctx } from '../../kernel/context.js';
 import { setPlatformScope, setTenant } from '../../kernel/db/tenant.js';
@@ -12,6 +12,7 @@ import { bloomParameters, matchingIndexInput, nameBloomFilter } from './matching
 import { bitString, encodeSelectors, nameBlockIndex, type Encoded } from './matching.encode.js';
 import { nameFromKey } from './matching.normalise.js';
 import { checkLookupSpike, notifyMatches } from './matching.notifications.js';
+import { takePart } from './matching.participation.js';
 import { rescreenJob } from './matching.rescreen.js';
 import { agreementStands, matchAbilities, nextStatuses, screenerOf } from './matching.policy.js';
 import {
@@ -125,7 +126,8 @@ export interface Hit {
   score: number | null;
 }
 
-const otherParticipates = sql`not exists (select 1 from matching_participation p where p.organisation_id = s.organisation_id and not p.enabled and p.selector_type = `;
+/** The organisation found (alias `s`) takes part in the type. */
+const otherParticipates = (selectorType: SQL) => takePart([sql`s.organisation_id`], selectorType);
 
 /**
  * SECURITY: the screening. Runs in platform scope (it compares every organisation's blind indexes) and returns
@@ -154,7 +156,7 @@ export async function screen(
           join matching_subjects j on j.id = s.subject_id and j.status = 'open'
           join identity_organisations o on o.id = s.organisation_id and o.status = 'active'
           where s.blind_index = any(${sql.param(indexes)}::text[]) and s.organisation_id <> ${organisationId}
-            and ${otherParticipates}(case when s.selector_type like 'person_%' then 'person' else s.selector_type end))`,
+            and ${otherParticipates(sql`s.selector_type`)}`,
     );
     for (const row of rows)
       hits.push({
@@ -183,7 +185,7 @@ export async function screen(
           join matching_subjects j on j.id = s.subject_id and j.status = 'open'
           join identity_organisations o on o.id = s.organisation_id and o.status = 'active'
           where s.organisation_id <> ${organisationId} and d.dice >= ${bloomParameters.threshold}
-            and ${otherParticipates}'person')
+            and ${otherParticipates(sql`'person'`)}
           group by s.subject_id, s.organisation_id, o.name`,
     );
     for (const row of rows)
@@ -204,7 +206,7 @@ export async function screen(
           where s.status = 'open' and s.country = ${place.country} and s.organisation_id <> ${organisationId}
             and (s.region is null or ${place.region}::text is null or s.region = ${place.region})
             and s.window_start <= ${place.end}::date and s.window_end >= ${place.start}::date
-            and ${otherParticipates}'place_time')`,
+            and ${otherParticipates(sql`'place_time'`)}`,
     );
     for (const row of rows)
       hits.push({
