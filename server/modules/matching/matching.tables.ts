@@ -188,8 +188,8 @@ export const matchingMatches = pgTable(
     /**
      * The two subjects. Not foreign keys: a match is only ever written by a statement that joins both subjects
      * (open ones), and re-screening writes thousands at a time, where the two per-row key checks took 40 % of
-     * the time (docs/matching.md "Candidates"). Cairn closes subjects and never deletes them; a subject deleted by
-     * hand takes its matches with it (trigger `matching_subjects_drop_matches`, migration 0026).
+     * the time (docs/matching.md, bulk re-screening). Cairn closes subjects and never deletes them; a subject
+     * deleted by hand takes its matches with it (trigger `matching_subjects_drop_matches`, migration 0026).
      */
     lowSubjectId: uuid('low_subject_id').notNull(),
     lowOrganisationId: uuid('low_organisation_id').notNull(),
