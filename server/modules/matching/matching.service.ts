@@ -143,59 +143,55 @@ export async function screen(
   await setPlatformScope(tx);
   const hits: Hit[] = [];
   const indexes = encoded.selectors.flatMap((s) => s.indexes);
-  if (indexes.length > 0) {
+  const encodings = encoded.names.flatMap((name) => name.encodings);
+  const found: SQL[] = [];
+  if (indexes.length > 0)
+    found.push(sql`select s.subject_id, s.organisation_id, s.selector_type as match_type, null::float8 as dice
+        from matching_selectors s
+        where s.blind_index = any(${sql.param(indexes)}::text[]) and s.organisation_id <> ${organisationId}
+          and ${otherParticipates(sql`s.selector_type`)}`);
+  if (encodings.length > 0)
+    // Every name encoding (per block and key version): each is compared only with the names of its block that
+    // share one of its band keys (the candidates, found through the bands' GIN index).
+    found.push(sql`select s.subject_id, s.organisation_id, 'person_name_fuzzy' as match_type,
+               max(d.dice)::float8 as dice
+        from unnest(${sql.param(encodings.map((e) => e.block))}::text[],
+                    ${sql.param(encodings.map((e) => e.version))}::int[],
+                    ${sql.param(encodings.map((e) => e.filter))}::text[],
+                    ${sql.param(encodings.map((e) => e.ones))}::int[],
+                    ${sql.param(encodings.map((e) => `{${e.bands.join(',')}}`))}::text[])
+               as q(block, version, filter, ones, bands)
+        join matching_names s on s.bands && q.bands::int[] and s.block = q.block and s.key_version = q.version
+        cross join lateral (select 2.0 * bit_count(s.filter & q.filter::bit(1024)) / (s.ones + q.ones) as dice) d
+        where s.organisation_id <> ${organisationId} and d.dice >= ${bloomParameters.threshold}
+          and ${otherParticipates(sql`'person'`)}
+        group by s.subject_id, s.organisation_id`);
+  if (found.length > 0) {
+    // One statement for the exact selectors and the names. The few hits are checked one by one (open subject,
+    // active organisation and its name, as subqueries): a join let the planner hash every organisation for them.
     const rows = await queryRows<{
       subject_id: string;
       organisation_id: string;
-      name: string;
-      selector_type: string;
+      name: string | null;
+      match_type: string;
+      dice: number | null;
     }>(
       tx,
-      sql`select distinct s.subject_id, s.organisation_id, o.name, s.selector_type
-          from matching_selectors s
-          join matching_subjects j on j.id = s.subject_id and j.status = 'open'
-          join identity_organisations o on o.id = s.organisation_id and o.status = 'active'
-          where s.blind_index = any(${sql.param(indexes)}::text[]) and s.organisation_id <> ${organisationId}
-            and ${otherParticipates(sql`s.selector_type`)}`,
+      sql`select h.subject_id, h.organisation_id, h.match_type, h.dice,
+                 (select o.name from identity_organisations o
+                  where o.id = h.organisation_id and o.status = 'active') as name
+          from (${sql.join(found, sql` union all `)}) h
+          where exists (select 1 from matching_subjects j where j.id = h.subject_id and j.status = 'open')`,
     );
     for (const row of rows)
-      hits.push({
-        subjectId: row.subject_id,
-        organisationId: row.organisation_id,
-        organisationName: row.name,
-        matchType: row.selector_type as MatchType,
-        score: null,
-      });
-  }
-  const encodings = encoded.names.flatMap((name) => name.encodings);
-  if (encodings.length > 0) {
-    // Every name encoding (per block and key version) in one statement: each is compared only with the names of
-    // its block that share one of its band keys (the candidates, found through the bands' GIN index).
-    const rows = await queryRows<{ subject_id: string; organisation_id: string; name: string; dice: number }>(
-      tx,
-      sql`select s.subject_id, s.organisation_id, o.name, max(d.dice)::float8 as dice
-          from unnest(${sql.param(encodings.map((e) => e.block))}::text[],
-                      ${sql.param(encodings.map((e) => e.version))}::int[],
-                      ${sql.param(encodings.map((e) => e.filter))}::text[],
-                      ${sql.param(encodings.map((e) => e.ones))}::int[],
-                      ${sql.param(encodings.map((e) => `{${e.bands.join(',')}}`))}::text[])
-                 as q(block, version, filter, ones, bands)
-          join matching_names s on s.bands && q.bands::int[] and s.block = q.block and s.key_version = q.version
-          cross join lateral (select 2.0 * bit_count(s.filter & q.filter::bit(1024)) / (s.ones + q.ones) as dice) d
-          join matching_subjects j on j.id = s.subject_id and j.status = 'open'
-          join identity_organisations o on o.id = s.organisation_id and o.status = 'active'
-          where s.organisation_id <> ${organisationId} and d.dice >= ${bloomParameters.threshold}
-            and ${otherParticipates(sql`'person'`)}
-          group by s.subject_id, s.organisation_id, o.name`,
-    );
-    for (const row of rows)
-      hits.push({
-        subjectId: row.subject_id,
-        organisationId: row.organisation_id,
-        organisationName: row.name,
-        matchType: 'person_name_fuzzy',
-        score: Math.round(row.dice * 1000) / 1000,
-      });
+      if (row.name !== null)
+        hits.push({
+          subjectId: row.subject_id,
+          organisationId: row.organisation_id,
+          organisationName: row.name,
+          matchType: row.match_type as MatchType,
+          score: row.dice === null ? null : Math.round(row.dice * 1000) / 1000,
+        });
   }
   if (place) {
     const rows = await queryRows<{ id: string; organisation_id: string; name: string }>(

@@ -186,6 +186,47 @@ describe('matching: lookups, registered investigations and the matches inbox', (
     expect(otherYear.matches).toBe(0);
   });
 
+  it('finds exact selectors and misspelt names only at open subjects of active organisations', async () => {
+    // Two organisations of their own, so the quotas the other tests spend are not touched.
+    const orgC = (await createOrganisation(db())).id;
+    const orgD = (await createOrganisation(db(), { type: 'law_enforcement' })).id;
+    const supervisorC = await sessionIn(orgC, 'case_supervisor');
+    const investigatorD = await sessionIn(orgD, 'investigator');
+    const held = await register(supervisorC, {
+      kind: 'investigation',
+      title: 'Held by C',
+      selectors: [
+        { type: 'phone', number: '+254 733 410 592' },
+        { type: 'person', name: 'Amani Wanjiru Otieno', birthYear: 1975 },
+      ],
+    });
+    const probe = {
+      kind: 'investigation',
+      title: 'Probe of D',
+      selectors: [
+        { type: 'phone', number: '0733 410592', defaultCountry: 'KE' },
+        { type: 'person', name: 'Amani Wanjiru Otienoz', birthYear: 1975 },
+      ],
+    };
+    const found = await register(investigatorD, probe);
+    expect(found.matches).toBe(2);
+    expect((await inbox(investigatorD)).map((m) => m.matchType).sort()).toEqual(['person_name_fuzzy', 'phone']);
+
+    const setStatus = (status: string) =>
+      inTransaction(db(), async (tx) => {
+        await setPlatformScope(tx);
+        await tx.execute(sql`update identity_organisations set status = ${status} where id = ${orgC}`);
+      });
+    await setStatus('suspended');
+    expect((await register(investigatorD, probe)).matches).toBe(0);
+    await setStatus('active');
+    expect((await register(investigatorD, probe)).matches).toBe(2);
+
+    const closed = await call(supervisorC, 'POST', `/api/matching/subjects/${held.id}/close`);
+    expect(closed.json<Subject>().status, closed.body).toBe('closed');
+    expect((await register(investigatorD, probe)).matches).toBe(0);
+  });
+
   it('alerts both owners when operations meet in place and time, and a closed subject stops taking part', async () => {
     const a = await register(investigatorA, {
       kind: 'operation',
