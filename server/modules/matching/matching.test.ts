@@ -210,7 +210,10 @@ describe('matching: lookups, registered investigations and the matches inbox', (
     };
     const found = await register(investigatorD, probe);
     expect(found.matches).toBe(2);
-    expect((await inbox(investigatorD)).map((m) => m.matchType).sort()).toEqual(['person_name_fuzzy', 'phone']);
+    expect((await inbox(investigatorD)).map((m) => m.matchType).sort()).toEqual([
+      'person_name_fuzzy',
+      'phone',
+    ]);
 
     const setStatus = (status: string) =>
       inTransaction(db(), async (tx) => {
