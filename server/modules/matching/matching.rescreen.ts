@@ -23,8 +23,9 @@ const rescreenJob = 'matching.rescreen';
  * or names table.
  *
  * Several organisations are re-screened at once (the job queue runs jobs side by side), and two of them may
- * write the same pair: each statement writes its pairs in one global order (low subject, high subject, type;
- * exact before fuzzy), so two re-screenings wait for each other but never deadlock.
+ * write the same pair. A pair written but not yet committed makes the other's write of it wait until the first
+ * transaction ends, so both searches run before anything is written, and the writes come last, in one global
+ * order (low subject, high subject, type): two re-screenings wait for each other only briefly and never deadlock.
  *
  * SECURITY: bulk re-screening of one organisation's open subjects against every other organisation's, inside the
  * database (platform scope): exact selectors by a join on the blind index, names by Dice among the candidates of
@@ -43,52 +44,60 @@ export async function rescreenIn(
   );
   // The pair in its stored order (low = the smaller subject id) with each side's organisation; aliases m and o.
   const pair = sql`
-    least(m.subject_id, o.subject_id),
-    case when m.subject_id < o.subject_id then m.organisation_id else o.organisation_id end,
-    greatest(m.subject_id, o.subject_id),
-    case when m.subject_id < o.subject_id then o.organisation_id else m.organisation_id end`;
-  const exact = await queryRows<{ low: string; high: string }>(
-    tx,
-    sql`insert into matching_matches (selector_type, low_subject_id, low_organisation_id, high_subject_id, high_organisation_id)
-        select distinct m.selector_type, ${pair}
-        from matching_selectors m
-        join matching_subjects mj on mj.id = m.subject_id and mj.status = 'open'
-        cross join lateral (select o.subject_id, o.organisation_id from matching_selectors o
-                            where o.blind_index = m.blind_index and o.organisation_id <> m.organisation_id) o
-        join matching_subjects oj on oj.id = o.subject_id and oj.status = 'open'
-        join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
-        where m.organisation_id = ${organisationId}
-          and ${takePart([sql`m.organisation_id`, sql`o.organisation_id`], sql`m.selector_type`)}
-        order by 2, 4, 1
-        on conflict do nothing
-        returning low_organisation_id as low, high_organisation_id as high`,
-  );
+    least(m.subject_id, o.subject_id) as low_subject_id,
+    case when m.subject_id < o.subject_id then m.organisation_id else o.organisation_id end as low_organisation_id,
+    greatest(m.subject_id, o.subject_id) as high_subject_id,
+    case when m.subject_id < o.subject_id then o.organisation_id else m.organisation_id end as high_organisation_id`;
   const dice = sql`2.0 * bit_count(m.filter & o.filter) / (m.ones + o.ones)`;
-  const fuzzy = await queryRows<{ low: string; high: string }>(
+  // One statement: both searches finish (the final sort takes every row) before the first pair is written, so the
+  // pairs stay uncommitted only from the write to the end of the transaction (see the comment above).
+  const created = await queryRows<{ low: string; high: string }>(
     tx,
-    sql`insert into matching_matches (selector_type, score, low_subject_id, low_organisation_id, high_subject_id, high_organisation_id)
-        select distinct on (least(m.subject_id, o.subject_id), greatest(m.subject_id, o.subject_id))
-               'person_name_fuzzy', round((${dice})::numeric, 3)::real, ${pair}
-        from matching_subjects mj
-        join matching_names m on m.subject_id = mj.id
-        cross join lateral (select o.subject_id, o.organisation_id, o.filter, o.ones from matching_names o
-                            where o.bands && m.bands and o.block = m.block and o.key_version = m.key_version
-                              and o.organisation_id <> m.organisation_id) o
-        join matching_subjects oj on oj.id = o.subject_id and oj.status = 'open'
-        join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
-        where mj.organisation_id = ${organisationId} and mj.status = 'open' and m.organisation_id = ${organisationId}
-          and ${dice} >= ${bloomParameters.threshold}
-          and ${takePart([sql`m.organisation_id`, sql`o.organisation_id`], sql`'person'`)}
-          -- No fuzzy match where an exact person selector already met the same pair.
-          and not exists (select 1 from matching_matches x
-                          where x.low_subject_id = least(m.subject_id, o.subject_id)
-                            and x.high_subject_id = greatest(m.subject_id, o.subject_id)
-                            and x.selector_type like 'person_name_%')
-        order by least(m.subject_id, o.subject_id), greatest(m.subject_id, o.subject_id), ${dice} desc
+    sql`with exact as (
+          select distinct m.selector_type, ${pair}
+          from matching_selectors m
+          join matching_subjects mj on mj.id = m.subject_id and mj.status = 'open'
+          cross join lateral (select o.subject_id, o.organisation_id from matching_selectors o
+                              where o.blind_index = m.blind_index and o.organisation_id <> m.organisation_id) o
+          join matching_subjects oj on oj.id = o.subject_id and oj.status = 'open'
+          join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
+          where m.organisation_id = ${organisationId}
+            and ${takePart([sql`m.organisation_id`, sql`o.organisation_id`], sql`m.selector_type`)}
+        ),
+        fuzzy as (
+          select distinct on (least(m.subject_id, o.subject_id), greatest(m.subject_id, o.subject_id))
+                 round((${dice})::numeric, 3)::real as score, ${pair}
+          from matching_subjects mj
+          join matching_names m on m.subject_id = mj.id
+          cross join lateral (select o.subject_id, o.organisation_id, o.filter, o.ones from matching_names o
+                              where o.bands && m.bands and o.block = m.block and o.key_version = m.key_version
+                                and o.organisation_id <> m.organisation_id) o
+          join matching_subjects oj on oj.id = o.subject_id and oj.status = 'open'
+          join identity_organisations oo on oo.id = o.organisation_id and oo.status = 'active'
+          where mj.organisation_id = ${organisationId} and mj.status = 'open' and m.organisation_id = ${organisationId}
+            and ${dice} >= ${bloomParameters.threshold}
+            and ${takePart([sql`m.organisation_id`, sql`o.organisation_id`], sql`'person'`)}
+          order by least(m.subject_id, o.subject_id), greatest(m.subject_id, o.subject_id), ${dice} desc
+        )
+        insert into matching_matches (selector_type, score, low_subject_id, low_organisation_id, high_subject_id, high_organisation_id)
+        select * from (
+          select selector_type, null::real as score, low_subject_id, low_organisation_id, high_subject_id, high_organisation_id
+          from exact
+          union all
+          select 'person_name_fuzzy', score, low_subject_id, low_organisation_id, high_subject_id, high_organisation_id
+          from fuzzy f
+          -- No fuzzy match where an exact person selector met the same pair, now or before.
+          where not exists (select 1 from exact x
+                            where x.low_subject_id = f.low_subject_id and x.high_subject_id = f.high_subject_id
+                              and x.selector_type like 'person_name_%')
+            and not exists (select 1 from matching_matches x
+                            where x.low_subject_id = f.low_subject_id and x.high_subject_id = f.high_subject_id
+                              and x.selector_type like 'person_name_%')
+        ) pairs
+        order by low_subject_id, high_subject_id, selector_type
         on conflict do nothing
         returning low_organisation_id as low, high_organisation_id as high`,
   );
-  const created = [...exact, ...fuzzy];
   return {
     selectors: counts!.selectors,
     names: counts!.names,

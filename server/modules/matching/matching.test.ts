@@ -400,6 +400,40 @@ describe('matching: lookups, registered investigations and the matches inbox', (
     expect((await rescreenOrganisation(t.app.kernel, orgA)).matches).toBe(0);
   });
 
+  it('re-screens names: a misspelt name meets by its filter, the same name by its exact selector alone', async () => {
+    // Two organisations of their own, so the quotas the other tests spend are not touched.
+    const orgE = (await createOrganisation(db())).id;
+    const orgF = (await createOrganisation(db(), { type: 'law_enforcement' })).id;
+    const supervisorE = await sessionIn(orgE, 'case_supervisor');
+    const investigatorF = await sessionIn(orgF, 'investigator');
+    const adminF = await sessionIn(orgF, 'org_admin');
+    const takePersons = async (enabled: boolean) => {
+      const response = await call(adminF, 'PUT', '/api/matching/participation', {
+        types: [{ type: 'person', enabled }],
+      });
+      expect(response.statusCode, response.body).toBe(200);
+    };
+    const person = (title: string, name: string, birthYear: number) => ({
+      kind: 'investigation',
+      title,
+      selectors: [{ type: 'person', name, birthYear }],
+    });
+    await register(investigatorF, person('Same name F', 'Zawadi Njeri Kamau', 1988));
+    await register(investigatorF, person('Misspelt F', 'Halima Chebet Wekesaz', 1979));
+    await takePersons(false);
+    const same = await register(supervisorE, person('Same name E', 'Zawadi Njeri Kamau', 1988));
+    const misspelt = await register(supervisorE, person('Spelt right E', 'Halima Chebet Wekesa', 1979));
+    expect(same.matches + misspelt.matches).toBe(0);
+    await takePersons(true);
+    await t.app.kernel.jobs.runDue();
+    const found = (await inbox(investigatorF)).map((m) => [m.subject.title, m.matchType]);
+    expect(found.sort()).toEqual([
+      ['Misspelt F', 'person_name_fuzzy'],
+      ['Same name F', 'person_name_birth_year'],
+    ]);
+    expect((await rescreenOrganisation(t.app.kernel, orgE)).matches).toBe(0);
+  });
+
   it('re-screens two organisations at once, writing each pair once; a subject deleted by hand takes its matches', async () => {
     const screenerA = await sessionIn(orgA, 'investigator');
     const screenerB = await sessionIn(orgB, 'case_supervisor');
