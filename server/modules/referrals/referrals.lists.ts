@@ -70,6 +70,7 @@ export async function listReferrals(
       ? referralsReferrals.recipientOrganisationId
       : referralsReferrals.senderOrganisationId;
     const order = [desc(referralsReferrals.updatedAt), desc(referralsReferrals.id)] as const;
+    let where = and(...conditions);
     if (!sent) {
       // The received box picks its page's ids first, from the received-list index alone (it carries the columns
       // the filters and the parties rule read: migration 0018), then loads those rows. In one statement the
@@ -78,17 +79,13 @@ export async function listReferrals(
       const ids = await tx
         .select({ id: referralsReferrals.id })
         .from(referralsReferrals)
-        .where(and(...conditions))
+        .where(where)
         .orderBy(...order)
         .limit(query.limit + 1);
       if (ids.length === 0) return { items: [], nextCursor: null };
-      conditions.splice(
-        0,
-        conditions.length,
-        inArray(
-          referralsReferrals.id,
-          ids.map((row) => row.id),
-        ),
+      where = inArray(
+        referralsReferrals.id,
+        ids.map((row) => row.id),
       );
     }
     const base = tx
@@ -103,7 +100,7 @@ export async function listReferrals(
     // The sender's view joins the case for its reference and the visibility rule (the owner's scope shows it).
     const joined = sent ? base.innerJoin(casesFiles, eq(casesFiles.id, referralsReferrals.caseId)) : base;
     const rows = await joined
-      .where(and(...conditions))
+      .where(where)
       .orderBy(...order)
       .limit(query.limit + 1);
     const page = rows.slice(0, query.limit);
