@@ -1,16 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { Secret, TOTP } from 'otpauth';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   addVirtualAuthenticator,
+  escapeRegExp,
   expectNoSeriousAxeViolations,
+  field,
   launchBrowser,
   message,
   repoRoot,
   startServer,
+  totpCode,
   watchPage,
   type PageProblems,
   type RunningServer,
@@ -23,18 +25,6 @@ const CASEWORKER = { email: 'caseworker.tumaini@demo.cairn', name: 'Grace Achien
 // never in an address.
 const PHOTO_NAME = 'Markerline shelter photo.png';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A form control by the start of its label (labels of required fields end with a "(required)" marker). */
-function field(scope: Page | Locator, label: string) {
-  return scope.getByLabel(new RegExp(`^${escapeRegExp(label)}`));
-}
-
-/** The current code of an authenticator app holding this base32 secret. */
-function totpCode(secret: string): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
-}
 
 /** One PNG chunk: length, type, data and the CRC of type and data. */
 function pngChunk(type: string, data: Buffer): Buffer {

@@ -2,15 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../server/modules/identity/identity.seed.js';
 import {
+  escapeRegExp,
   expectNoSeriousAxeViolations,
+  field,
   launchBrowser,
   message,
   startServer,
+  totpCode,
   watchPage,
   type PageProblems,
   type RunningServer,
@@ -23,18 +25,6 @@ const ADMIN = { email: 'admin@demo.cairn' };
 const TAG = randomBytes(3).toString('hex');
 const GOOD = `Kilifi Coast Refuge ${TAG}`;
 const FIXED = `Lamu Island Helpers ${TAG}`;
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A form control by the start of its label. */
-function field(page: Page, label: string) {
-  return page.getByLabel(new RegExp(`^${escapeRegExp(label)}`));
-}
-
-/** The current code of an authenticator app holding this base32 secret. */
-function totpCode(secret: string): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
-}
 
 describe('directory import: a coordinator imports a file, fixes it, commits, and finds the result', () => {
   let server: RunningServer;

@@ -1,13 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  escapeRegExp,
   expectNoSeriousAxeViolations,
+  field,
   launchBrowser,
   message,
   startServer,
+  totpCode,
   watchPage,
   type PageProblems,
   type RunningServer,
@@ -21,18 +23,6 @@ const POLL = { timeout: 15_000, interval: 100 };
 const REQUESTER = { email: 'caseworker@demo.cairn', organisation: 'Mekong Legal Aid Network (demo)' };
 const RECIPIENT = { email: 'supervisor@demo.cairn', organisation: 'Tumaini Safe Homes (demo)' };
 const STAFF = { email: 'moderator@demo.cairn' };
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A form control by the start of its label (labels of required fields end with a "(required)" marker). */
-function field(page: Page, label: string) {
-  return page.getByLabel(new RegExp(`^${escapeRegExp(label)}`));
-}
-
-/** The current code of an authenticator app holding this base32 secret. */
-function totpCode(secret: string): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
-}
 
 /** Decodes a quoted-printable body (RFC 2045): soft line breaks go, `=XX` bytes become UTF-8 text. */
 function decodeQuotedPrintable(text: string): string {

@@ -1,12 +1,13 @@
-import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../server/modules/identity/identity.seed.js';
 import {
+  escapeRegExp,
   expectNoSeriousAxeViolations,
   launchBrowser,
   message,
   startServer,
+  totpCode,
   watchPage,
   type PageProblems,
   type RunningServer,
@@ -19,13 +20,6 @@ const POLL = { timeout: 20_000, interval: 100 };
 const TUMAINI = 'Tumaini Safe Homes (demo)';
 const ORG_ADMIN = 'orgadmin@demo.cairn';
 const MEKONG = 'Mekong Legal Aid Network (demo)';
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The current code of an authenticator app holding this base32 secret. */
-function totpCode(secret: string): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
-}
 
 describe('directory: search, filters, profile, map, profile editor', () => {
   let server: RunningServer;

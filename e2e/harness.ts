@@ -7,7 +7,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { Secret, TOTP } from 'otpauth';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import pg from 'pg';
 import { expect } from 'vitest';
 
@@ -274,4 +275,32 @@ export async function expectNoSeriousAxeViolations(page: Page, label = page.url(
     serious.map((violation) => violation.id),
     `axe found serious accessibility violations on ${label}:\n${serious.map(describeViolation).join('\n')}`,
   ).toEqual([]);
+}
+
+/** A text as a regular expression that matches it literally. */
+export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A form control by the start of its label (labels of required fields end with a "(required)" marker). */
+export function field(scope: Page | Locator, label: string) {
+  return scope.getByLabel(new RegExp(`^${escapeRegExp(label)}`));
+}
+
+/** The current code of an authenticator app holding this base32 secret. */
+export function totpCode(secret: string): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
+}
+
+/** The demo password and each demo account's TOTP secret, read from the server's start-up banner. */
+export function demoCredentials(output: string, emails: string[]): (email: string) => string[] {
+  const password = /Password of every demo account: (.+)/.exec(output)?.[1]?.trim();
+  const secrets = new Map<string, string>();
+  for (const email of emails) {
+    const secret = new RegExp(`${escapeRegExp(email)}[^\\n]*\\n\\s+second factor: TOTP ([A-Z2-7]+)`).exec(
+      output,
+    )?.[1];
+    if (secret) secrets.set(email, secret);
+  }
+  if (!password || secrets.size !== emails.length)
+    throw new Error(`The start-up banner lacks demo data:\n${output}`);
+  return (email) => [password, secrets.get(email)!];
 }

@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  escapeRegExp,
   expectNoSeriousAxeViolations,
+  field,
   launchBrowser,
   message,
   startServer,
+  totpCode,
   watchPage,
   type PageProblems,
   type RunningServer,
@@ -27,16 +29,7 @@ const MORE_PEOPLE = 7;
 const TOTAL = FIRST_PEOPLE + MORE_PEOPLE;
 const YEAR = new Date().getUTCFullYear() - 1;
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const countryName = (code: string) => new Intl.DisplayNames(['en'], { type: 'region' }).of(code)!;
-
-function field(scope: Page, label: string) {
-  return scope.getByLabel(new RegExp(`^${escapeRegExp(label)}`));
-}
-
-function totpCode(secret: string): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
-}
 
 describe('journeys: contribute a route, moderate it, and see it on the map only once its cell reaches k', () => {
   let server: RunningServer;

@@ -1,15 +1,17 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../server/modules/identity/identity.seed.js';
 import {
   addVirtualAuthenticator,
+  escapeRegExp,
   expectNoSeriousAxeViolations,
+  field,
   launchBrowser,
   message,
   startServer,
+  totpCode,
   watchPage,
   type PageProblems,
   type RunningServer,
@@ -37,18 +39,6 @@ const COLLEAGUE = {
   email: 'baraka@mwanga-e2e.example',
   password: 'seven kites above the dry riverbed',
 };
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A form control by the start of its label (labels of required fields end with a "(required)" marker). */
-function field(page: Page, label: string) {
-  return page.getByLabel(new RegExp(`^${escapeRegExp(label)}`));
-}
-
-/** The current code of an authenticator app holding this base32 secret. */
-function totpCode(secret: string): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
-}
 
 /** Decodes a quoted-printable body (RFC 2045): soft line breaks go, `=XX` bytes become UTF-8 text. */
 function decodeQuotedPrintable(text: string): string {

@@ -1,44 +1,23 @@
-import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import {
+  demoCredentials,
+  field,
   launchBrowser,
   message,
   startServer,
+  totpCode,
   watchPage,
   type PageProblems,
   type RunningServer,
 } from './harness.js';
 
+export { escapeRegExp, field, demoCredentials } from './harness.js';
+
 /** Helpers the referral specs share: demo sign-in with the banner's secrets, labels by their start. */
 
 export const POLL = { timeout: 15_000, interval: 100 };
 export const en = (key: string) => message('en', key);
-export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A form control by the start of its label (labels of required fields end with a "(required)" marker). */
-export function field(scope: Page | ReturnType<Page['locator']>, label: string) {
-  return scope.getByLabel(new RegExp(`^${escapeRegExp(label)}`));
-}
-
-/** The demo password and each demo account's TOTP secret, read from the server's start-up banner. */
-export function demoCredentials(output: string, emails: string[]): (email: string) => string[] {
-  const password = /Password of every demo account: (.+)/.exec(output)?.[1]?.trim();
-  const secrets = new Map<string, string>();
-  for (const email of emails) {
-    const secret = new RegExp(`${escapeRegExp(email)}[^\\n]*\\n\\s+second factor: TOTP ([A-Z2-7]+)`).exec(
-      output,
-    )?.[1];
-    if (secret) secrets.set(email, secret);
-  }
-  if (!password || secrets.size !== emails.length)
-    throw new Error(`The start-up banner lacks demo data:\n${output}`);
-  return (email) => [password, secrets.get(email)!];
-}
-
-function totpCode(secret: string): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
-}
 
 /** Signs a demo account in with its password and authenticator code, and waits for the home page. */
 export async function signInDemo(
