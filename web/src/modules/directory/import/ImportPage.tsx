@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError } from '../../../api/problem';
-import { Button, PageHeading, Table, type TableColumn } from '../../../ui';
+import { Button, ColumnMapping, PageHeading, Table, type TableColumn } from '../../../ui';
 import { RequireSignIn } from '../../identity/auth/RequireSignIn';
 import {
   commitImport,
@@ -190,10 +190,23 @@ function Importer() {
             <h2 id="import-columns">{t('directoryImport.columns.heading')}</h2>
             <p>{t('directoryImport.columns.intro')}</p>
             <ColumnMapping
-              check={check}
+              columns={check.columns}
+              fields={IMPORT_FIELDS.map((field) => ({
+                value: field,
+                label: t(`directoryImport.fields.${field}`),
+              }))}
               mapping={mapping}
               disabled={uploading || committing || current.status !== 'checked'}
               onChange={setMapping}
+              labels={{
+                caption: t('directoryImport.columns.caption', { file: check.fileName }),
+                column: t('directoryImport.columns.header'),
+                sample: t('directoryImport.columns.sample'),
+                field: t('directoryImport.columns.field'),
+                ignore: t('directoryImport.columns.ignore'),
+                unnamed: (number) => t('directoryImport.columns.unnamed', { number }),
+                fieldFor: (column) => t('directoryImport.columns.fieldFor', { column }),
+              }}
             />
             {missing.length > 0 && (
               <p className="field__error">
@@ -293,65 +306,6 @@ function ColumnsHelp() {
         ))}
       </dl>
     </details>
-  );
-}
-
-/** The detected columns, each with a choice of the field it fills. */
-function ColumnMapping({
-  check,
-  mapping,
-  disabled,
-  onChange,
-}: {
-  check: DirectoryImport;
-  mapping: (ImportField | null)[];
-  disabled: boolean;
-  onChange: (mapping: (ImportField | null)[]) => void;
-}) {
-  const { t } = useTranslation();
-  const choose = (index: number, value: string) => {
-    const field = value === '' ? null : (value as ImportField);
-    // One field fills one column: choosing it here frees it elsewhere.
-    onChange(mapping.map((current, i) => (i === index ? field : current === field ? null : current)));
-  };
-  const columns: TableColumn<DirectoryImport['columns'][number]>[] = [
-    {
-      key: 'header',
-      header: t('directoryImport.columns.header'),
-      isRowHeader: true,
-      cell: (column) => column.header || t('directoryImport.columns.unnamed', { number: column.index + 1 }),
-    },
-    { key: 'sample', header: t('directoryImport.columns.sample'), cell: (column) => column.sample },
-    {
-      key: 'field',
-      header: t('directoryImport.columns.field'),
-      cell: (column) => (
-        <select
-          className="field__input"
-          aria-label={t('directoryImport.columns.fieldFor', {
-            column: column.header || column.index + 1,
-          })}
-          value={mapping[column.index] ?? ''}
-          disabled={disabled}
-          onChange={(event) => choose(column.index, event.target.value)}
-        >
-          <option value="">{t('directoryImport.columns.ignore')}</option>
-          {IMPORT_FIELDS.map((field) => (
-            <option key={field} value={field}>
-              {t(`directoryImport.fields.${field}`)}
-            </option>
-          ))}
-        </select>
-      ),
-    },
-  ];
-  return (
-    <Table
-      caption={t('directoryImport.columns.caption', { file: check.fileName })}
-      columns={columns}
-      rows={check.columns}
-      rowKey={(column) => String(column.index)}
-    />
   );
 }
 

@@ -5,7 +5,8 @@ import type { components } from '../../../api/schema';
 import { i18n } from '../../../i18n/i18n';
 import { FALLBACK_LANGUAGE } from '../../../i18n/languages';
 import { required } from '../../identity/organisations/queries';
-import { mappingParam, mediaTypeOf, type ImportField } from './fields';
+import { mappingParam } from '../../../ui';
+import { mediaTypeOf, type ImportField } from './fields';
 
 /** An import as the server reports it: detected columns, the row-by-row report, counts and progress. */
 export type DirectoryImport = components['schemas']['DirectoryImport'];

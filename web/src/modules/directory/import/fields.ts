@@ -48,11 +48,6 @@ export function mediaTypeOf(fileName: string): string | null {
   return extension === 'csv' ? MEDIA_TYPES.csv : extension === 'xlsx' ? MEDIA_TYPES.xlsx : null;
 }
 
-/** The `mapping` query value: one entry per column, empty for ignored columns. */
-export function mappingParam(fields: readonly (ImportField | null)[]): string {
-  return fields.map((field) => field ?? '').join(',');
-}
-
 /** The search filters an export takes (GET /api/directory/export): the same names as the search page's. */
 const EXPORT_FILTERS = [
   'q',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exportHref, mappingParam, mediaTypeOf } from './fields';
+import { mappingParam } from '../../../ui/ColumnMapping';
+import { exportHref, mediaTypeOf } from './fields';
 
 describe('import and export helpers', () => {
   it('sends files by their extension, whatever the browser guesses', () => {
