@@ -106,7 +106,7 @@ export const fieldsOf = (layout: ImportLayout): readonly ImportField[] =>
   layout === 'tracker' ? trackerFields : ctdcFields;
 
 /** Columns a file must map, per layout. */
-const requiredFields: Record<ImportLayout, readonly ImportField[]> = {
+export const requiredFields: Record<ImportLayout, readonly ImportField[]> = {
   tracker: ['origin', 'exploitation', 'exploitationType', 'people'],
   ctdc: ['yearOfRegistration', 'citizenship', 'CountryOfExploitation'],
 };

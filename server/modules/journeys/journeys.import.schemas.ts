@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { isPlainFileName } from '../directory/index.js';
-import { importLayouts, parseMapping } from './journeys.import.rows.js';
+import {
+  ctdcFields,
+  importLayouts,
+  parseMapping,
+  trackerFields,
+  type ImportField,
+} from './journeys.import.rows.js';
 
 /** The contracts of route imports (issue 7, "Ways in"). */
+
+/** Every field a column can fill, in either layout. */
+const importFields = [...new Set([...trackerFields, ...ctdcFields])] as [ImportField, ...ImportField[]];
 
 /** uploading → checking → checked → committing → committed, or failed. */
 export const journeyImportStatuses = [
@@ -55,10 +64,14 @@ export const journeyImportSchema = z
       z.object({
         index: z.number().int(),
         header: z.string(),
-        field: z.string().nullable().describe('The field the column fills, or null when ignored'),
+        field: z.enum(importFields).nullable().describe('The field the column fills, or null when ignored'),
         sample: z.string().describe('The first value of the column, shortened'),
       }),
     ),
+    fields: z
+      .array(z.enum(importFields))
+      .describe('The fields a column can fill in this layout, in order (a `mapping` names them)'),
+    requiredFields: z.array(z.enum(importFields)).describe('The fields a file of this layout must map'),
     counts: z.object({
       rows: z.number().int(),
       valid: z.number().int(),

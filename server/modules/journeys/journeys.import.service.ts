@@ -24,8 +24,10 @@ import {
 } from './journeys.import.files.js';
 import {
   checkRow,
+  fieldsOf,
   mappingIssues,
   proposeMapping,
+  requiredFields,
   type ImportField,
   type ImportIssue,
   type ImportLayout,
@@ -831,6 +833,8 @@ function presentImport(ctx: Ctx, row: ImportRow, report: Report): JourneyImport 
     status,
     fileName: report.fileName,
     columns: report.columns,
+    fields: [...fieldsOf(row.layout as ImportLayout)],
+    requiredFields: [...requiredFields[row.layout as ImportLayout]],
     counts,
     report: report.issues.map((issue) => ({
       row: issue.row,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import writeXlsxFile from 'write-excel-file/node';
@@ -10,7 +11,7 @@ import { queryRows } from '../../kernel/db/types.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { createMember, createOrganisation, createPerson, signIn } from '../../test/factories.js';
 import { maxCsvBytes, maxXlsxBytes } from './journeys.import.files.js';
-import { checkRow, proposeMapping } from './journeys.import.rows.js';
+import { checkRow, ctdcFields, proposeMapping, trackerFields } from './journeys.import.rows.js';
 import type { JourneyImport } from './journeys.import.schemas.js';
 import { routeInputSchema, type Route } from './journeys.schemas.js';
 
@@ -150,6 +151,18 @@ describe('journeys: spreadsheet imports of routes', () => {
       'age',
       'nationality',
     ]);
+    // The importer's page offers the layout's fields by this list; each has a label in every shipped language.
+    expect(checked.fields).toEqual([...trackerFields]);
+    expect(checked.requiredFields).toEqual(['origin', 'exploitation', 'exploitationType', 'people']);
+    const locales = new URL('../../../web/src/i18n/locales/', import.meta.url);
+    const files = (await readdir(locales)).filter((name) => name.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const name of files) {
+      const locale = JSON.parse(await readFile(new URL(name, locales), 'utf8')) as {
+        journeys: { import: { fields: Record<string, string> } };
+      };
+      expect(Object.keys(locale.journeys.import.fields).sort(), name).toEqual([...trackerFields].sort());
+    }
     // The dry run changed nothing but the import itself.
     expect((await stateOfA()).routes).toBe(before.routes);
 
@@ -199,6 +212,8 @@ describe('journeys: spreadsheet imports of routes', () => {
     const before = await stateOfA();
     const checked = await dryRun(goodCtdc, 'layout=ctdc&fileName=ctdc.csv');
     expect(checked.counts).toMatchObject({ rows: 4, valid: 4, issues: 0 });
+    expect(checked.fields).toEqual([...ctdcFields]);
+    expect(checked.requiredFields).toEqual(['yearOfRegistration', 'citizenship', 'CountryOfExploitation']);
     // Columns the route does not use are shown unmapped.
     expect(checked.columns.find((c) => c.header === 'meansThreats')?.field).toBeNull();
     expect((await commit(worker, checked.id)).statusCode).toBe(202);

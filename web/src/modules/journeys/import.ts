@@ -3,6 +3,7 @@ import { api } from '../../api/client';
 import { ApiError, isProblemDetails } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { i18n } from '../../i18n/i18n';
+import { mappingParam } from '../../ui/ColumnMapping';
 import { FALLBACK_LANGUAGE } from '../../i18n/languages';
 import { required } from '../identity/organisations/queries';
 
@@ -11,6 +12,9 @@ export type JourneyImport = components['schemas']['JourneyImport'];
 /** The layouts the server reads: the Victim Journey Tracker's columns, or IOM CTDC files. */
 export type ImportLayout = JourneyImport['layout'];
 export const IMPORT_LAYOUTS: readonly ImportLayout[] = ['tracker', 'ctdc'];
+
+/** A field a column can fill (from the API's enum). */
+export type ImportField = NonNullable<JourneyImport['columns'][number]['field']>;
 
 /** The server's limits (server/modules/journeys/journeys.import.files.ts), checked here to save an upload. */
 export const MAX_CSV_BYTES = 96 * 1024 * 1024;
@@ -39,11 +43,17 @@ export function isTooLarge(file: { name: string; size: number }): boolean {
  */
 export function uploadJourneyImport(
   file: File,
-  options: { layout: ImportLayout; onProgress?: (fraction: number) => void },
+  options: {
+    layout: ImportLayout;
+    /** The field of each column; without it the server recognises the columns by their headers. */
+    mapping?: readonly (ImportField | null)[];
+    onProgress?: (fraction: number) => void;
+  },
 ): { promise: Promise<JourneyImport>; abort: () => void } {
   const xhr = new XMLHttpRequest();
   const promise = new Promise<JourneyImport>((resolve, reject) => {
     const query = new URLSearchParams({ layout: options.layout, fileName: file.name.slice(0, 200) });
+    if (options.mapping) query.set('mapping', mappingParam(options.mapping));
     xhr.open('POST', `/api/journeys/imports?${query}`);
     xhr.withCredentials = true;
     xhr.responseType = 'text';

@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError } from '../../../api/problem';
-import { Button, PageHeading, Table, type TableColumn } from '../../../ui';
+import { Button, ColumnMapping, PageHeading, Table, type TableColumn } from '../../../ui';
 import { RequireSignIn } from '../../identity/auth/RequireSignIn';
 import {
   IMPORT_LAYOUTS,
@@ -14,6 +14,7 @@ import {
   journeyImportKey,
   uploadJourneyImport,
   useJourneyImport,
+  type ImportField,
   type ImportLayout,
   type JourneyImport,
 } from '../import';
@@ -68,6 +69,7 @@ function Importer() {
   const [sent, setSent] = useState<number | null>(null);
   const [uploadError, setUploadError] = useState<unknown>(null);
   const [importId, setImportId] = useState<string | null>(null);
+  const [mapping, setMapping] = useState<(ImportField | null)[]>([]);
   const [commitError, setCommitError] = useState<unknown>(null);
   const abortRef = useRef<(() => void) | null>(null);
   const live = useJourneyImport(importId);
@@ -75,8 +77,18 @@ function Importer() {
 
   useEffect(() => () => abortRef.current?.(), []);
 
+  // The columns arrive with the dry run's report: the mapping starts from the one the server applied.
+  const [mappedFor, setMappedFor] = useState<string | null>(null);
+  if (current && current.columns.length > 0 && mappedFor !== current.id) {
+    setMappedFor(current.id);
+    setMapping(current.columns.map((column) => column.field));
+  }
+
   const number = (value: number) => new Intl.NumberFormat(i18n.language).format(value);
   const uploading = sent !== null;
+  // The importer changed the columns since the dry run: it must run again before an import.
+  const mappingChanged =
+    current !== undefined && current.columns.some((c, i) => c.field !== (mapping[i] ?? null));
   const busy = uploading || isRunning(current?.status);
 
   const onFile = (event: ChangeEvent<HTMLInputElement>) => {
@@ -92,13 +104,13 @@ function Importer() {
     else setFile(chosen);
   };
 
-  const runCheck = async () => {
+  const runCheck = async (withMapping?: (ImportField | null)[]) => {
     if (!file) return;
     setImportId(null);
     setUploadError(null);
     setCommitError(null);
     setSent(0);
-    const upload = uploadJourneyImport(file, { layout, onProgress: setSent });
+    const upload = uploadJourneyImport(file, { layout, mapping: withMapping, onProgress: setSent });
     abortRef.current = upload.abort;
     try {
       const result = await upload.promise;
@@ -213,7 +225,14 @@ function Importer() {
             />
           ) : (
             <>
-              <Columns current={current} />
+              <Columns
+                current={current}
+                mapping={mapping}
+                changed={mappingChanged}
+                disabled={busy || current.status !== 'checked'}
+                onChange={setMapping}
+                onRecheck={() => void runCheck(mapping)}
+              />
               <Report current={current} number={number} />
             </>
           )}
@@ -240,6 +259,8 @@ function Importer() {
                   total: current.progress.total,
                 })}
               />
+            ) : current.status === 'checked' && mappingChanged ? (
+              <p>{t('journeys.import.commit.recheckFirst')}</p>
             ) : current.status === 'checked' && current.canCommit ? (
               <>
                 <p>{t('journeys.import.commit.ready', { count: current.counts.valid })}</p>
@@ -278,33 +299,64 @@ function Progress({ label, value, max, text }: { label: string; value: number; m
   );
 }
 
-/** The file's columns and the route field each fills (the server recognised them by their headers). */
-function Columns({ current }: { current: JourneyImport }) {
+/**
+ * The file's columns and the route field each fills: the server proposed them from the headers; the importer
+ * can change them and check the file again with the new mapping.
+ */
+function Columns({
+  current,
+  mapping,
+  changed,
+  disabled,
+  onChange,
+  onRecheck,
+}: {
+  current: JourneyImport;
+  mapping: (ImportField | null)[];
+  changed: boolean;
+  disabled: boolean;
+  onChange: (mapping: (ImportField | null)[]) => void;
+  onRecheck: () => void;
+}) {
   const { t } = useTranslation();
-  const columns: TableColumn<JourneyImport['columns'][number]>[] = [
-    {
-      key: 'header',
-      header: t('journeys.import.columns.header'),
-      isRowHeader: true,
-      cell: (column) => column.header || t('journeys.import.columns.unnamed', { number: column.index + 1 }),
-    },
-    { key: 'sample', header: t('journeys.import.columns.sample'), cell: (column) => column.sample },
-    {
-      key: 'field',
-      header: t('journeys.import.columns.field'),
-      cell: (column) => (column.field ? <code>{column.field}</code> : t('journeys.import.columns.ignored')),
-    },
-  ];
   if (current.columns.length === 0) return null;
+  // A tracker field has a label in every language; a CTDC field is CTDC's own column name.
+  const label = (field: ImportField) =>
+    current.layout === 'tracker' ? t(`journeys.import.fields.${field}`) : field;
+  const fields = current.fields.map((field) => ({ value: field, label: label(field) }));
+  const missing = current.requiredFields.filter((field) => !mapping.includes(field));
   return (
     <section aria-labelledby="journey-import-columns" className="journeys__section">
       <h2 id="journey-import-columns">{t('journeys.import.columns.heading')}</h2>
-      <Table
-        caption={t('journeys.import.columns.caption', { file: current.fileName })}
-        columns={columns}
-        rows={current.columns}
-        rowKey={(column) => String(column.index)}
+      <p>{t('journeys.import.columns.intro')}</p>
+      <ColumnMapping
+        columns={current.columns}
+        fields={fields}
+        mapping={mapping}
+        disabled={disabled}
+        onChange={onChange}
+        labels={{
+          caption: t('journeys.import.columns.caption', { file: current.fileName }),
+          column: t('journeys.import.columns.header'),
+          sample: t('journeys.import.columns.sample'),
+          field: t('journeys.import.columns.field'),
+          ignore: t('journeys.import.columns.ignored'),
+          unnamed: (number) => t('journeys.import.columns.unnamed', { number }),
+          fieldFor: (column) => t('journeys.import.columns.fieldFor', { column }),
+        }}
       />
+      {missing.length > 0 && (
+        <p className="field__error">
+          {t('journeys.import.columns.missing', { fields: missing.map(label).join(', ') })}
+        </p>
+      )}
+      {current.status === 'checked' && (
+        <div className="journeys__actions">
+          <Button variant={changed ? 'primary' : 'secondary'} onClick={onRecheck} disabled={disabled}>
+            {t('journeys.import.columns.recheck')}
+          </Button>
+        </div>
+      )}
     </section>
   );
 }
