@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { Table, type TableColumn } from './Table';
 
 /** A column of an uploaded file, as an import's dry run describes it. */
@@ -6,20 +7,6 @@ export interface MappedColumn {
   header: string;
   /** The column's first value, shortened by the server. */
   sample: string;
-}
-
-/** The words of a {@link ColumnMapping}, already in the reader's language. */
-export interface ColumnMappingLabels {
-  caption: string;
-  column: string;
-  sample: string;
-  field: string;
-  /** The choice that leaves a column out. */
-  ignore: string;
-  /** A column without a header, by its number (1 = the first). */
-  unnamed: (number: number) => string;
-  /** The accessible name of the choice for one column. */
-  fieldFor: (column: string) => string;
 }
 
 /** Props of {@link ColumnMapping}. */
@@ -31,7 +18,13 @@ export interface ColumnMappingProps<Field extends string> {
   mapping: readonly (Field | null)[];
   disabled: boolean;
   onChange: (mapping: (Field | null)[]) => void;
-  labels: ColumnMappingLabels;
+  /** The file's name, for the caption. */
+  fileName: string;
+  /**
+   * Where the module keeps the table's words: `caption` ({file}), `header`, `sample`, `field`, `ignore`,
+   * `unnamed` ({number}) and `fieldFor` ({column}).
+   */
+  keyPrefix: string;
 }
 
 /**
@@ -44,30 +37,33 @@ export function ColumnMapping<Field extends string>({
   mapping,
   disabled,
   onChange,
-  labels,
+  fileName,
+  keyPrefix,
 }: ColumnMappingProps<Field>) {
+  const { t } = useTranslation();
+  const word = (key: string, values?: Record<string, string | number>) => t(`${keyPrefix}.${key}`, values);
   const known = new Set<string>(fields.map((field) => field.value));
   const choose = (index: number, value: string) => {
     const field = known.has(value) ? (value as Field) : null;
     const next = columns.map((column) => mapping[column.index] ?? null);
     onChange(next.map((current, i) => (i === index ? field : current === field ? null : current)));
   };
-  const name = (column: MappedColumn) => column.header || labels.unnamed(column.index + 1);
+  const name = (column: MappedColumn) => column.header || word('unnamed', { number: column.index + 1 });
   const tableColumns: TableColumn<MappedColumn>[] = [
-    { key: 'header', header: labels.column, isRowHeader: true, cell: name },
-    { key: 'sample', header: labels.sample, cell: (column) => column.sample },
+    { key: 'header', header: word('header'), isRowHeader: true, cell: name },
+    { key: 'sample', header: word('sample'), cell: (column) => column.sample },
     {
       key: 'field',
-      header: labels.field,
+      header: word('field'),
       cell: (column) => (
         <select
           className="field__input"
-          aria-label={labels.fieldFor(name(column))}
+          aria-label={word('fieldFor', { column: name(column) })}
           value={mapping[column.index] ?? ''}
           disabled={disabled}
           onChange={(event) => choose(column.index, event.target.value)}
         >
-          <option value="">{labels.ignore}</option>
+          <option value="">{word('ignore')}</option>
           {fields.map((field) => (
             <option key={field.value} value={field.value}>
               {field.label}
@@ -79,7 +75,7 @@ export function ColumnMapping<Field extends string>({
   ];
   return (
     <Table
-      caption={labels.caption}
+      caption={word('caption', { file: fileName })}
       columns={tableColumns}
       rows={columns}
       rowKey={(column) => String(column.index)}

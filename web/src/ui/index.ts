@@ -1,12 +1,6 @@
 // The design system's public surface; it knows nothing about pages or feature modules.
 export { Button, type ButtonProps, type ButtonVariant } from './Button';
-export {
-  ColumnMapping,
-  mappingParam,
-  type ColumnMappingLabels,
-  type ColumnMappingProps,
-  type MappedColumn,
-} from './ColumnMapping';
+export { ColumnMapping, mappingParam, type ColumnMappingProps, type MappedColumn } from './ColumnMapping';
 export { Dialog, type DialogProps } from './Dialog';
 export { ErrorSummary, type ErrorSummaryItem, type ErrorSummaryProps } from './ErrorSummary';
 export { Form, FormContext, type FormContextValue, type FormFieldErrors, type FormProps } from './Form';

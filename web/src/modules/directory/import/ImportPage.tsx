@@ -198,15 +198,8 @@ function Importer() {
               mapping={mapping}
               disabled={uploading || committing || current.status !== 'checked'}
               onChange={setMapping}
-              labels={{
-                caption: t('directoryImport.columns.caption', { file: check.fileName }),
-                column: t('directoryImport.columns.header'),
-                sample: t('directoryImport.columns.sample'),
-                field: t('directoryImport.columns.field'),
-                ignore: t('directoryImport.columns.ignore'),
-                unnamed: (number) => t('directoryImport.columns.unnamed', { number }),
-                fieldFor: (column) => t('directoryImport.columns.fieldFor', { column }),
-              }}
+              fileName={check.fileName}
+              keyPrefix="directoryImport.columns"
             />
             {missing.length > 0 && (
               <p className="field__error">

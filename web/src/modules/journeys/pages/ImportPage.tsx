@@ -335,15 +335,8 @@ function Columns({
         mapping={mapping}
         disabled={disabled}
         onChange={onChange}
-        labels={{
-          caption: t('journeys.import.columns.caption', { file: current.fileName }),
-          column: t('journeys.import.columns.header'),
-          sample: t('journeys.import.columns.sample'),
-          field: t('journeys.import.columns.field'),
-          ignore: t('journeys.import.columns.ignored'),
-          unnamed: (number) => t('journeys.import.columns.unnamed', { number }),
-          fieldFor: (column) => t('journeys.import.columns.fieldFor', { column }),
-        }}
+        fileName={current.fileName}
+        keyPrefix="journeys.import.columns"
       />
       {missing.length > 0 && (
         <p className="field__error">
