@@ -2,20 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../server/modules/identity/identity.seed.js';
 import {
-  escapeRegExp,
+  demoCredentials,
   expectNoSeriousAxeViolations,
   field,
-  launchBrowser,
   message,
-  startServer,
   totpCode,
-  watchPage,
-  type PageProblems,
-  type RunningServer,
+  useBrowserSuite,
 } from './harness.js';
 
 const POLL = { timeout: 20_000, interval: 100 };
@@ -27,50 +23,24 @@ const GOOD = `Kilifi Coast Refuge ${TAG}`;
 const FIXED = `Lamu Island Helpers ${TAG}`;
 
 describe('directory import: a coordinator imports a file, fixes it, commits, and finds the result', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const suite = useBrowserSuite();
   let adminSecret: string;
   let folder: string;
-  const contexts: BrowserContext[] = [];
-  const watched: PageProblems[] = [];
   const en = (key: string) => message('en', key);
   const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
 
   beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
     folder = await mkdtemp(path.join(tmpdir(), 'cairn-import-e2e-'));
-    const secret = new RegExp(
-      `${escapeRegExp(ADMIN.email)}[^\\n]*\\n\\s+second factor: TOTP ([A-Z2-7]+)`,
-    ).exec(server.output())?.[1];
-    if (!secret) throw new Error(`The start-up banner lacks the admin's TOTP secret:\n${server.output()}`);
-    adminSecret = secret;
-  });
-
-  afterEach(() => {
-    const problems = watched.flatMap((watch) => watch.list());
-    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
+    adminSecret = demoCredentials(suite.server.output(), [ADMIN.email])(ADMIN.email)[1]!;
   });
 
   afterAll(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    await browser?.close();
-    await server?.stop();
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
-  async function openPage(): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    context.setDefaultTimeout(20_000);
-    const page = await context.newPage();
-    watched.push(watchPage(page));
-    return page;
-  }
-
   it('shows a row-by-row report, then creates every organisation of the fixed file', async () => {
-    const page = await openPage();
-    await page.goto(`${server.baseUrl}/sign-in?next=%2Fdirectory%2Fimport`);
+    const page = await suite.openPage();
+    await page.goto(`${suite.server.baseUrl}/sign-in?next=%2Fdirectory%2Fimport`);
     await field(page, en('auth.signIn.email')).fill(ADMIN.email);
     await field(page, en('auth.signIn.password')).fill(demoPassword);
     await page.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();
@@ -122,7 +92,7 @@ describe('directory import: a coordinator imports a file, fixes it, commits, and
 
     // The imported organisations are in the directory.
     await page.getByRole('link', { name: en('directoryImport.commit.toDirectory') }).click();
-    await page.goto(`${server.baseUrl}/directory?q=${encodeURIComponent(GOOD)}`);
+    await page.goto(`${suite.server.baseUrl}/directory?q=${encodeURIComponent(GOOD)}`);
     await page.getByRole('link', { name: GOOD }).first().waitFor();
     await expectNoSeriousAxeViolations(page, 'directory search with an imported organisation');
   });

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Secret, TOTP } from 'otpauth';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import pg from 'pg';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 /** The repository root, whatever directory the tests are started from. */
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -303,4 +303,63 @@ export function demoCredentials(output: string, emails: string[]): (email: strin
   if (!password || secrets.size !== emails.length)
     throw new Error(`The start-up banner lacks demo data:\n${output}`);
   return (email) => [password, secrets.get(email)!];
+}
+
+/** A spec's server and browser, started once for its tests, and the pages it opens. */
+export interface BrowserSuite {
+  readonly server: RunningServer;
+  readonly browser: Browser;
+  /** A page in a fresh context (its own cookies), English, desktop-sized, watched for errors. */
+  openPage: (options?: { locale?: string; timeout?: number }) => Promise<Page>;
+}
+
+/**
+ * Registers the hooks every browser spec needs: a server and a browser before the tests, a check after each
+ * test that no page reported an uncaught error or a CSP violation since the last check, and everything closed
+ * after the tests. Call it inside `describe`.
+ */
+export function useBrowserSuite(options: ServerOptions = {}): BrowserSuite {
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const watched: PageProblems[] = [];
+  const reported = new Map<PageProblems, number>();
+
+  beforeAll(async () => {
+    server = await startServer(options);
+    browser = await launchBrowser();
+  });
+  afterEach(() => {
+    const problems = watched.flatMap((watch) => {
+      const list = watch.list();
+      const fresh = list.slice(reported.get(watch) ?? 0);
+      reported.set(watch, list.length);
+      return fresh;
+    });
+    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    await browser?.close();
+    await server?.stop();
+  });
+
+  return {
+    get server() {
+      if (!server) throw new Error('The server starts in beforeAll');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error('The browser starts in beforeAll');
+      return browser;
+    },
+    async openPage({ locale = 'en-GB', timeout = 20_000 } = {}) {
+      const context = await this.browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
+      contexts.push(context);
+      context.setDefaultTimeout(timeout);
+      const page = await context.newPage();
+      watched.push(watchPage(page));
+      return page;
+    },
+  };
 }

@@ -1,22 +1,19 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   demoCredentials,
   expectNoSeriousAxeViolations,
   field,
-  launchBrowser,
   message,
-  startServer,
   totpCode,
-  watchPage,
-  type PageProblems,
-  type RunningServer,
+  useBrowserSuite,
 } from './harness.js';
 
 const POLL = { timeout: 20_000, interval: 100 };
+
 // A caseworker of an active demo organisation (server/modules/identity/identity.seed.ts) contributes routes.
 const CONTRIBUTOR = { email: 'caseworker@demo.cairn' };
 // Two routes in the Victim Journey Tracker's columns, except that the origin's header is one Cairn does not
@@ -28,46 +25,29 @@ const FILE = [
 ].join('\r\n');
 
 describe('journeys import: a contributor maps an unknown column, checks the file again, and imports it', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const suite = useBrowserSuite();
   let folder: string;
   let password: string;
   let secret: string;
-  const contexts: BrowserContext[] = [];
-  const watched: PageProblems[] = [];
   const en = (key: string) => message('en', key);
   const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
 
   beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
     folder = await mkdtemp(path.join(tmpdir(), 'cairn-journeys-import-e2e-'));
-    [password, secret] = demoCredentials(server.output(), [CONTRIBUTOR.email])(CONTRIBUTOR.email) as [
+    [password, secret] = demoCredentials(suite.server.output(), [CONTRIBUTOR.email])(CONTRIBUTOR.email) as [
       string,
       string,
     ];
   });
 
-  afterEach(() => {
-    const problems = watched.flatMap((watch) => watch.list());
-    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
-  });
-
   afterAll(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    await browser?.close();
-    await server?.stop();
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
   it('reports the missing column, takes the mapping, and creates both routes for moderation', async () => {
-    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    context.setDefaultTimeout(20_000);
-    const page = await context.newPage();
-    watched.push(watchPage(page));
+    const page = await suite.openPage();
 
-    await page.goto(`${server.baseUrl}/sign-in?next=%2Fjourneys%2Fimport`);
+    await page.goto(`${suite.server.baseUrl}/sign-in?next=%2Fjourneys%2Fimport`);
     await field(page, en('auth.signIn.email')).fill(CONTRIBUTOR.email);
     await field(page, en('auth.signIn.password')).fill(password);
     await page.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();
