@@ -10,7 +10,7 @@ import {
   expectNoSeriousAxeViolations,
   field,
   message,
-  totpCode,
+  signInWithAuthenticator,
   useBrowserSuite,
 } from './harness.js';
 
@@ -40,12 +40,12 @@ describe('directory import: a coordinator imports a file, fixes it, commits, and
 
   it('shows a row-by-row report, then creates every organisation of the fixed file', async () => {
     const page = await suite.openPage();
-    await page.goto(`${suite.server.baseUrl}/sign-in?next=%2Fdirectory%2Fimport`);
-    await field(page, en('auth.signIn.email')).fill(ADMIN.email);
-    await field(page, en('auth.signIn.password')).fill(demoPassword);
-    await page.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();
-    await field(page, en('auth.secondFactor.totpLabel')).fill(totpCode(adminSecret));
-    await page.getByRole('button', { name: en('auth.secondFactor.verify'), exact: true }).click();
+    await signInWithAuthenticator(
+      page,
+      suite.server.baseUrl,
+      { email: ADMIN.email, password: demoPassword, secret: adminSecret },
+      '/directory/import',
+    );
     await expect.poll(() => h1(page).textContent(), POLL).toBe(en('directoryImport.title'));
     // The header offers the import page to platform staff.
     const nav = page.getByRole('navigation', { name: en('app.navLabel') });

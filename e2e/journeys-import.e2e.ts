@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   demoCredentials,
   expectNoSeriousAxeViolations,
-  field,
   message,
-  totpCode,
+  signInWithAuthenticator,
   useBrowserSuite,
 } from './harness.js';
 
@@ -47,12 +46,12 @@ describe('journeys import: a contributor maps an unknown column, checks the file
   it('reports the missing column, takes the mapping, and creates both routes for moderation', async () => {
     const page = await suite.openPage();
 
-    await page.goto(`${suite.server.baseUrl}/sign-in?next=%2Fjourneys%2Fimport`);
-    await field(page, en('auth.signIn.email')).fill(CONTRIBUTOR.email);
-    await field(page, en('auth.signIn.password')).fill(password);
-    await page.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();
-    await field(page, en('auth.secondFactor.totpLabel')).fill(totpCode(secret));
-    await page.getByRole('button', { name: en('auth.secondFactor.verify'), exact: true }).click();
+    await signInWithAuthenticator(
+      page,
+      suite.server.baseUrl,
+      { email: CONTRIBUTOR.email, password, secret },
+      '/journeys/import',
+    );
     await expect.poll(() => h1(page).textContent(), POLL).toBe(en('journeys.import.title'));
     await expectNoSeriousAxeViolations(page, 'route import page');
 
