@@ -365,17 +365,17 @@ export function useBrowserSuite(options: ServerOptions = {}): BrowserSuite {
 }
 
 /**
- * Signs in with a password and an authenticator code, starting at `next` (a path the sign-in page returns to
- * afterwards). It does not wait for the page that follows: the caller knows which one that is.
+ * Signs in with a password and an authenticator code, starting at `next` when given (a path the sign-in page
+ * returns to afterwards). It does not wait for the page that follows: the caller knows which one that is.
  */
 export async function signInWithAuthenticator(
   page: Page,
   baseUrl: string,
   account: { email: string; password: string; secret: string },
-  next = '/',
+  next?: string,
 ): Promise<void> {
   const en = (key: string) => message('en', key);
-  await page.goto(`${baseUrl}/sign-in?next=${encodeURIComponent(next)}`);
+  await page.goto(`${baseUrl}/sign-in${next === undefined ? '' : `?next=${encodeURIComponent(next)}`}`);
   await field(page, en('auth.signIn.email')).fill(account.email);
   await field(page, en('auth.signIn.password')).fill(account.password);
   await page.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();

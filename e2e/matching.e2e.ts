@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectNoSeriousAxeViolations, message } from './harness.js';
-import { POLL, escapeRegExp, field, referralSpec } from './referrals-support.js';
+import { escapeRegExp, expectNoSeriousAxeViolations, field, message } from './harness.js';
+import { POLL, referralSpec } from './referrals-support.js';
 
 // Two demo organisations (server/modules/identity/identity.seed.ts), each with a case supervisor signing in
 // with an authenticator app: Tumaini Safe Homes (Kenya) and Mekong Legal Aid Network (Cambodia, Viet Nam,

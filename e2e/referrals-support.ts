@@ -2,17 +2,14 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import {
   demoCredentials,
-  field,
   launchBrowser,
   message,
+  signInWithAuthenticator,
   startServer,
-  totpCode,
   watchPage,
   type PageProblems,
   type RunningServer,
 } from './harness.js';
-
-export { escapeRegExp, field, demoCredentials } from './harness.js';
 
 /** Helpers the referral specs share: demo sign-in with the banner's secrets, labels by their start. */
 
@@ -26,12 +23,7 @@ export async function signInDemo(
   email: string,
   [password, secret]: string[],
 ): Promise<void> {
-  await page.goto(`${baseUrl}/sign-in`);
-  await field(page, en('auth.signIn.email')).fill(email);
-  await field(page, en('auth.signIn.password')).fill(password!);
-  await page.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();
-  await field(page, en('auth.secondFactor.totpLabel')).fill(totpCode(secret!));
-  await page.getByRole('button', { name: en('auth.secondFactor.verify'), exact: true }).click();
+  await signInWithAuthenticator(page, baseUrl, { email, password: password!, secret: secret! });
   await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), POLL).toBe(en('home.title'));
 }
 

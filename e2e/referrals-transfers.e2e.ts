@@ -1,16 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { addVirtualAuthenticator, expectNoSeriousAxeViolations } from './harness.js';
-import {
-  POLL,
-  caseWithConsent,
-  en,
-  escapeRegExp,
-  field,
-  organisationOf,
-  referralSpec,
-} from './referrals-support.js';
+import { addVirtualAuthenticator, escapeRegExp, expectNoSeriousAxeViolations, field } from './harness.js';
+import { POLL, caseWithConsent, en, organisationOf, referralSpec } from './referrals-support.js';
 
 // The demo organisations (server/modules/identity/identity.seed.ts): Tumaini Safe Homes and Mekong Legal Aid
 // Network each have a caseworker and a case supervisor. Tumaini's supervisor decides the transfers it receives;

@@ -1,14 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectNoSeriousAxeViolations, message } from './harness.js';
-import {
-  POLL,
-  caseWithConsent,
-  escapeRegExp,
-  field,
-  organisationOf,
-  referralSpec,
-} from './referrals-support.js';
+import { escapeRegExp, expectNoSeriousAxeViolations, field, message } from './harness.js';
+import { POLL, caseWithConsent, organisationOf, referralSpec } from './referrals-support.js';
 
 // Two demo organisations in different countries (server/modules/identity/identity.seed.ts), each with a demo
 // caseworker signing in with an authenticator app: Tumaini Safe Homes (Kenya) refers, Mekong Legal Aid
