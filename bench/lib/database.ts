@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { pgliteExtensions } from '../../server/kernel/db/client.js';
+import { pgliteExtensions, sessionOptions } from '../../server/kernel/db/client.js';
 import { sqlFromPg, sqlFromPglite } from '../scale/sql.js';
 import type { SqlClient } from '../scale/sql.js';
 
@@ -18,9 +18,10 @@ export interface BenchDatabase {
   readonly description: string;
   /**
    * A single connection for the scale generators. On PGlite only one process may have the folder open, so
-   * close it before starting a server on it.
+   * close it before starting a server on it. `asCairn`: with the session settings of Cairn's own pool
+   * (`sessionOptions`), for a suite that measures Cairn's SQL in the runner; baselines keep the server's defaults.
    */
-  connect(): Promise<SqlClient>;
+  connect(options?: { asCairn?: boolean }): Promise<SqlClient>;
   /** Environment telling a fixture where the data is (read by bench/fixtures/indexed-query.ts). */
   fixtureEnv(): Record<string, string | undefined>;
   /** Environment telling Cairn where its database is; DATABASE_URL is removed for PGlite. */
@@ -87,8 +88,12 @@ export async function createPostgresDatabase(adminUrl: string): Promise<BenchDat
   return {
     kind: 'postgresql',
     description: `PostgreSQL, database ${name}`,
-    async connect() {
-      const client = new pg.Client({ connectionString: url, application_name: 'cairn-bench-scale' });
+    async connect({ asCairn = false } = {}) {
+      const client = new pg.Client({
+        connectionString: url,
+        application_name: 'cairn-bench-scale',
+        ...(asCairn ? { options: sessionOptions } : {}),
+      });
       await client.connect();
       return sqlFromPg(client);
     },

@@ -125,6 +125,17 @@ export function fromPool(pool: pg.Pool): Database {
 }
 
 /**
+ * Session settings of every connection Cairn's own queries run on (startup parameters, `-c name=value`).
+ *
+ * `jit=off`: PostgreSQL compiles a query to machine code once its estimated cost passes `jit_above_cost`
+ * (100,000 by default), and some of Cairn's statements pass it at the benchmarks' scale. Re-screening an
+ * organisation against 10M selectors compiled for about 7 ms of its 250–400 ms, and the first compiled query of a
+ * connection waited about 40 ms more while the compiler loaded (docs/ARCHITECTURE.md, Data). Cairn's queries are
+ * many and short: none runs long enough for compiled code to win that back.
+ */
+export const sessionOptions = '-c jit=off';
+
+/**
  * A pool whose every connection acts as the application role from its first statement: the role is a
  * startup parameter (`-c role=cairn_app`), so no query can ever run before it is set.
  */
@@ -133,7 +144,7 @@ export function appRolePool(url: string, max: number): pg.Pool {
     connectionString: url,
     max,
     application_name: 'cairn',
-    options: `-c role=${appRole}`,
+    options: `-c role=${appRole} ${sessionOptions}`,
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
