@@ -23,7 +23,7 @@ async function main(): Promise<number> {
   const options = parseRunArgs(process.argv.slice(2));
   if (options === 'help') {
     console.log(
-      `${usage}\n\nsuites:\n${suites.map((s) => `  ${s.name.padEnd(12)} ${s.description}`).join('\n')}`,
+      `${usage}\n\nsuites:\n${suites.map((s) => `  ${s.name.padEnd(16)} ${s.description}`).join('\n')}`,
     );
     return 0;
   }

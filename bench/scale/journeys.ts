@@ -20,8 +20,8 @@ import type { SqlClient } from './sql.js';
 /** Route legs by preset: a CI smoke run, and the issue's budget. */
 export const journeyLegsByPreset: Record<PresetName, number> = { small: 60_000, large: 10_000_000 };
 
-/** Countries of origin, transit and exploitation, most travelled first. */
-const countries = [
+/** Countries of origin, transit and exploitation, most travelled first (the `journeys-import` file's too). */
+export const journeyCountries: readonly string[] = [
   'VN', 'TH', 'KH', 'LA', 'MM', 'CN', 'MY', 'ID', 'PH', 'IN', 'NP', 'BD', 'PK', 'QA', 'AE', 'SA', 'KW', 'OM',
   'NG', 'GH', 'KE', 'ET', 'UG', 'LY', 'IT', 'ES', 'FR', 'DE', 'GB', 'NL', 'PL', 'RO', 'UA', 'RU', 'TR', 'MX',
   'US', 'GT', 'HN', 'SV', 'CO', 'VE', 'BR', 'AR', 'PE', 'AU', 'JP', 'KR',
@@ -29,7 +29,7 @@ const countries = [
 
 /** Up to eight regions per country (`CC.xx`), in a fixed order. */
 export function benchPlaces(): string[] {
-  return countries.flatMap((country) => {
+  return journeyCountries.flatMap((country) => {
     const regions = regionsOf(country)
       .map((r) => r.code)
       .sort()

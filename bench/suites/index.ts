@@ -3,6 +3,7 @@ import { baselineSuite } from './baseline.js';
 import { casesSuite } from './cases.js';
 import { directorySuite } from './directory.js';
 import { identitySuite } from './identity.js';
+import { journeysImportSuite } from './journeys-import.js';
 import { journeysSuite } from './journeys.js';
 import { matchingSuite } from './matching.js';
 import { referralsSuite } from './referrals.js';
@@ -18,6 +19,7 @@ export const suites: readonly Suite[] = [
   casesSuite,
   referralsSuite,
   journeysSuite,
+  journeysImportSuite,
   matchingSuite,
 ];
 
