@@ -1,19 +1,16 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addVirtualAuthenticator,
+  demoCredentials,
   escapeRegExp,
   expectNoSeriousAxeViolations,
   field,
-  launchBrowser,
   message,
-  startServer,
-  totpCode,
-  watchPage,
-  type PageProblems,
-  type RunningServer,
+  signInWithAuthenticator,
+  useBrowserSuite,
 } from './harness.js';
 
 const POLL = { timeout: 15_000, interval: 100 };
@@ -60,13 +57,10 @@ function isoDay(days: number): string {
 }
 
 describe('cases: a caseworker opens and works a case, a supervisor approves its closure', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let demoPassword: string;
+  // Passkeys need a host name: WebAuthn refuses an IP address as the relying party.
+  const suite = useBrowserSuite({ hostname: 'localhost' });
+  let credentials: (email: string) => string[];
   let outbox: string;
-  const secrets = new Map<string, string>();
-  const contexts: BrowserContext[] = [];
-  const watched: PageProblems[] = [];
   let caseworker: Page;
   let caseUrl: string;
   let reference: string;
@@ -80,26 +74,21 @@ describe('cases: a caseworker opens and works a case, a supervisor approves its 
     else await expect.poll(() => h1(page).textContent(), POLL).toMatch(text);
   }
 
-  async function openPage(options: { locale?: string; width?: number } = {}): Promise<Page> {
-    const context = await browser.newContext({
-      locale: options.locale ?? 'en-GB',
-      viewport: { width: options.width ?? 1280, height: 900 },
-    });
-    contexts.push(context);
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    watched.push(watchPage(page));
+  /** A watched page in a fresh context, with a virtual passkey authenticator. */
+  async function openPage(): Promise<Page> {
+    const page = await suite.openPage({ timeout: 15_000 });
     await addVirtualAuthenticator(page);
     return page;
   }
 
-  /** Signs in a demo account with the demo password and its authenticator code. */
+  /** Opens the sign-in page and signs in a demo account with the demo password and its authenticator code. */
   async function signInWithTotp(page: Page, email: string): Promise<void> {
-    await field(page, en('auth.signIn.email')).fill(email);
-    await field(page, en('auth.signIn.password')).fill(demoPassword);
-    await page.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();
-    await field(page, en('auth.secondFactor.totpLabel')).fill(totpCode(secrets.get(email)!));
-    await page.getByRole('button', { name: en('auth.secondFactor.verify'), exact: true }).click();
+    const [password, secret] = credentials(email);
+    await signInWithAuthenticator(page, suite.server.baseUrl, {
+      email,
+      password: password!,
+      secret: secret!,
+    });
   }
 
   /** A success toast with this text (toasts are announced in a polite live region). */
@@ -133,47 +122,16 @@ describe('cases: a caseworker opens and works a case, a supervisor approves its 
   const section = (page: Page, heading: string) =>
     page.locator('section').filter({ has: page.getByRole('heading', { name: heading, exact: true }) });
 
-  beforeAll(async () => {
-    // Passkeys need a host name: WebAuthn refuses an IP address as the relying party.
-    server = await startServer({ hostname: 'localhost' });
-    browser = await launchBrowser();
-    const output = server.output();
-    const password = /Password of every demo account: (.+)/.exec(output)?.[1]?.trim();
+  beforeAll(() => {
+    const output = suite.server.output();
+    credentials = demoCredentials(output, [ORG_ADMIN.email, SUPERVISOR.email]);
     const mailDir = /Outgoing mail is written to (\S+)/.exec(output)?.[1];
-    for (const { email } of [ORG_ADMIN, SUPERVISOR]) {
-      const secret = new RegExp(`${escapeRegExp(email)}[^\\n]*\\n\\s+second factor: TOTP ([A-Z2-7]+)`).exec(
-        output,
-      )?.[1];
-      if (secret) secrets.set(email, secret);
-    }
-    if (!password || !mailDir || secrets.size !== 2) {
-      throw new Error(`The start-up banner lacks demo data:\n${output}`);
-    }
-    demoPassword = password;
+    if (!mailDir) throw new Error(`The start-up banner lacks demo data:\n${output}`);
     outbox = mailDir;
-  });
-
-  // Pages stay open across steps (the same people keep working), so each step reports only new problems.
-  const reported = new Map<PageProblems, number>();
-  afterEach(() => {
-    const problems = watched.flatMap((watch) => {
-      const list = watch.list();
-      const fresh = list.slice(reported.get(watch) ?? 0);
-      reported.set(watch, list.length);
-      return fresh;
-    });
-    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    await browser?.close();
-    await server?.stop();
   });
 
   it('lets the organisation admin invite a caseworker, who joins and adds a passkey', async () => {
     const admin = await openPage();
-    await admin.goto(`${server.baseUrl}/sign-in`);
     await signInWithTotp(admin, ORG_ADMIN.email);
     await expectHeading(admin, en('home.title'));
     // The invitation itself is the identity module's (its own spec drives the page); here it is only setup.
@@ -480,7 +438,6 @@ describe('cases: a caseworker opens and works a case, a supervisor approves its 
 
   it('lets a case supervisor of the same organisation approve the closure', async () => {
     const page = await openPage();
-    await page.goto(`${server.baseUrl}/sign-in`);
     await signInWithTotp(page, SUPERVISOR.email);
     await expectHeading(page, en('home.title'));
     await nav(page)

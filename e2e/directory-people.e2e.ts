@@ -1,18 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  demoCredentials,
   escapeRegExp,
   expectNoSeriousAxeViolations,
   field,
-  launchBrowser,
   message,
-  startServer,
   totpCode,
-  watchPage,
-  type PageProblems,
-  type RunningServer,
+  useBrowserSuite,
 } from './harness.js';
 
 const POLL = { timeout: 15_000, interval: 100 };
@@ -47,13 +44,10 @@ function decodeQuotedPrintable(text: string): string {
 }
 
 describe('directory people: publish a profile, be found, be written to, read it', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const suite = useBrowserSuite();
   let demoPassword: string;
   let colleagueSecret: string;
   let outbox: string;
-  const contexts: BrowserContext[] = [];
-  const watched: PageProblems[] = [];
   let mine: Page;
   let colleague: Page;
 
@@ -65,17 +59,8 @@ describe('directory people: publish a profile, be found, be written to, read it'
     await expect.poll(() => h1(page).textContent(), POLL).toBe(text);
   }
 
-  async function openPage(options: { locale?: string; width?: number } = {}): Promise<Page> {
-    const context = await browser.newContext({
-      locale: options.locale ?? 'en-GB',
-      viewport: { width: options.width ?? 1280, height: 900 },
-    });
-    contexts.push(context);
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    watched.push(watchPage(page));
-    return page;
-  }
+  const openPage = (options: { locale?: string; width?: number } = {}) =>
+    suite.openPage({ ...options, timeout: 15_000 });
 
   async function expectNoSidewaysScroll(page: Page, label: string): Promise<void> {
     const overflow = await page.evaluate(
@@ -105,42 +90,20 @@ describe('directory people: publish a profile, be found, be written to, read it'
     return texts.filter((text) => new RegExp(`^To: .*${escapeRegExp(address)}`, 'm').test(text));
   }
 
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    const output = server.output();
-    const password = /Password of every demo account: (.+)/.exec(output)?.[1]?.trim();
-    const secret = new RegExp(
-      `${escapeRegExp(COLLEAGUE.email)}[^\\n]*\\n\\s+second factor: TOTP ([A-Z2-7]+)`,
-    ).exec(output)?.[1];
+  beforeAll(() => {
+    const output = suite.server.output();
+    [demoPassword, colleagueSecret] = demoCredentials(output, [COLLEAGUE.email])(COLLEAGUE.email) as [
+      string,
+      string,
+    ];
     const mailDir = /Outgoing mail is written to (\S+)/.exec(output)?.[1];
-    if (!password || !secret || !mailDir) throw new Error(`The start-up banner lacks demo data:\n${output}`);
-    demoPassword = password;
-    colleagueSecret = secret;
+    if (!mailDir) throw new Error(`The start-up banner lacks demo data:\n${output}`);
     outbox = mailDir;
-  });
-
-  // Pages stay open across steps (the same people keep working), so each step reports only new problems.
-  const reported = new Map<PageProblems, number>();
-  afterEach(() => {
-    const problems = watched.flatMap((watch) => {
-      const list = watch.list();
-      const fresh = list.slice(reported.get(watch) ?? 0);
-      reported.set(watch, list.length);
-      return fresh;
-    });
-    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    await browser?.close();
-    await server?.stop();
   });
 
   it('publishes my professional profile', async () => {
     mine = await openPage();
-    await mine.goto(`${server.baseUrl}/directory/my-profile`);
+    await mine.goto(`${suite.server.baseUrl}/directory/my-profile`);
     // Not signed in: sent to sign in, and brought back afterwards.
     await expectHeading(mine, en('auth.signIn.title'));
     await signIn(mine, ME.email);
@@ -193,7 +156,7 @@ describe('directory people: publish a profile, be found, be written to, read it'
 
   it('lets a colleague of another organisation find me and write to me', async () => {
     colleague = await openPage();
-    await colleague.goto(`${server.baseUrl}/directory/people`);
+    await colleague.goto(`${suite.server.baseUrl}/directory/people`);
     await expectHeading(colleague, en('auth.signIn.title'));
     await signIn(colleague, COLLEAGUE.email);
     await field(colleague, en('auth.secondFactor.totpLabel')).fill(totpCode(colleagueSecret));
@@ -284,7 +247,7 @@ describe('directory people: publish a profile, be found, be written to, read it'
     await expectNoSeriousAxeViolations(mine, 'messages, sent (en)');
 
     // The colleague sees the answer in their own inbox.
-    await colleague.goto(`${server.baseUrl}/directory/messages`);
+    await colleague.goto(`${suite.server.baseUrl}/directory/messages`);
     await colleague
       .getByRole('article', { name: new RegExp(ME.name) })
       .getByText(REPLY)
@@ -294,7 +257,7 @@ describe('directory people: publish a profile, be found, be written to, read it'
   it('works right to left, on a small phone', async () => {
     const ar = (key: string) => message('ar', key);
     const page = await openPage({ locale: 'ar-EG', width: 320 });
-    await page.goto(`${server.baseUrl}/sign-in?next=%2Fdirectory%2Fmessages`);
+    await page.goto(`${suite.server.baseUrl}/sign-in?next=%2Fdirectory%2Fmessages`);
     await signIn(page, ME.email, 'ar');
     await expectHeading(page, ar('people.messages.title'));
     expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
@@ -302,13 +265,13 @@ describe('directory people: publish a profile, be found, be written to, read it'
     await expectNoSidewaysScroll(page, 'messages (ar, 320px)');
     await expectNoSeriousAxeViolations(page, 'messages (ar, 320px)');
 
-    await page.goto(`${server.baseUrl}/directory/people?language=ms`);
+    await page.goto(`${suite.server.baseUrl}/directory/people?language=ms`);
     await expectHeading(page, ar('people.search.title'));
     await page.getByRole('article', { name: ME.name }).waitFor();
     await expectNoSidewaysScroll(page, 'people search (ar, 320px)');
     await expectNoSeriousAxeViolations(page, 'people search (ar, 320px)');
 
-    await page.goto(`${server.baseUrl}/directory/my-profile`);
+    await page.goto(`${suite.server.baseUrl}/directory/my-profile`);
     await expectHeading(page, ar('people.mine.title'));
     await expectNoSidewaysScroll(page, 'my professional profile (ar, 320px)');
     await expectNoSeriousAxeViolations(page, 'my professional profile (ar, 320px)');

@@ -1,18 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  demoCredentials,
   escapeRegExp,
   expectNoSeriousAxeViolations,
   field,
-  launchBrowser,
   message,
-  startServer,
   totpCode,
-  watchPage,
-  type PageProblems,
-  type RunningServer,
+  useBrowserSuite,
 } from './harness.js';
 
 const POLL = { timeout: 15_000, interval: 100 };
@@ -41,13 +38,9 @@ function decodeQuotedPrintable(text: string): string {
 }
 
 describe('find support: a caseworker asks two organisations, one accepts', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let demoPassword: string;
+  const suite = useBrowserSuite();
+  let credentials: (email: string) => string[];
   let outbox: string;
-  const secrets = new Map<string, string>();
-  const contexts: BrowserContext[] = [];
-  const watched: PageProblems[] = [];
   let requester: Page;
   let requestUrl: string;
 
@@ -59,24 +52,19 @@ describe('find support: a caseworker asks two organisations, one accepts', () =>
     await expect.poll(() => h1(page).textContent(), POLL).toBe(text);
   }
 
-  async function openPage(options: { locale?: string; width?: number } = {}): Promise<Page> {
-    const context = await browser.newContext({
-      locale: options.locale ?? 'en-GB',
-      viewport: { width: options.width ?? 1280, height: 900 },
-    });
-    contexts.push(context);
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    watched.push(watchPage(page));
-    return page;
-  }
+  const openPage = (options: { locale?: string; width?: number } = {}) =>
+    suite.openPage({ ...options, timeout: 15_000 });
 
-  /** Signs in with the demo password and the account's authenticator code, in the page's language. */
+  /**
+   * Signs in on the sign-in page already open, with the demo password and the account's authenticator code,
+   * in the page's language.
+   */
   async function signIn(page: Page, email: string, language = 'en'): Promise<void> {
+    const [password, secret] = credentials(email);
     await field(page, message(language, 'auth.signIn.email')).fill(email);
-    await field(page, message(language, 'auth.signIn.password')).fill(demoPassword);
+    await field(page, message(language, 'auth.signIn.password')).fill(password!);
     await page.getByRole('button', { name: message(language, 'auth.signIn.submit'), exact: true }).click();
-    await field(page, message(language, 'auth.secondFactor.totpLabel')).fill(totpCode(secrets.get(email)!));
+    await field(page, message(language, 'auth.secondFactor.totpLabel')).fill(totpCode(secret!));
     await page
       .getByRole('button', { name: message(language, 'auth.secondFactor.verify'), exact: true })
       .click();
@@ -100,46 +88,20 @@ describe('find support: a caseworker asks two organisations, one accepts', () =>
     return texts.filter((text) => new RegExp(`^To: .*${escapeRegExp(address)}`, 'm').test(text));
   }
 
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    const output = server.output();
-    const password = /Password of every demo account: (.+)/.exec(output)?.[1]?.trim();
+  beforeAll(() => {
+    const output = suite.server.output();
+    credentials = demoCredentials(
+      output,
+      [REQUESTER, RECIPIENT, STAFF].map((person) => person.email),
+    );
     const mailDir = /Outgoing mail is written to (\S+)/.exec(output)?.[1];
-    for (const { email } of [REQUESTER, RECIPIENT, STAFF]) {
-      const secret = new RegExp(`${escapeRegExp(email)}[^\\n]*\\n\\s+second factor: TOTP ([A-Z2-7]+)`).exec(
-        output,
-      )?.[1];
-      if (secret) secrets.set(email, secret);
-    }
-    if (!password || !mailDir || secrets.size !== 3) {
-      throw new Error(`The start-up banner lacks demo data:\n${output}`);
-    }
-    demoPassword = password;
+    if (!mailDir) throw new Error(`The start-up banner lacks demo data:\n${output}`);
     outbox = mailDir;
-  });
-
-  // Pages stay open across steps (the same people keep working), so each step reports only new problems.
-  const reported = new Map<PageProblems, number>();
-  afterEach(() => {
-    const problems = watched.flatMap((watch) => {
-      const list = watch.list();
-      const fresh = list.slice(reported.get(watch) ?? 0);
-      reported.set(watch, list.length);
-      return fresh;
-    });
-    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    await browser?.close();
-    await server?.stop();
   });
 
   it('describes a need without identifying anyone, reads the ranked reasons and asks two organisations', async () => {
     requester = await openPage();
-    await requester.goto(`${server.baseUrl}/sign-in`);
+    await requester.goto(`${suite.server.baseUrl}/sign-in`);
     await expectHeading(requester, en('auth.signIn.title'));
     await expectNoSeriousAxeViolations(requester, 'sign in (en)');
     await signIn(requester, REQUESTER.email);
@@ -232,7 +194,7 @@ describe('find support: a caseworker asks two organisations, one accepts', () =>
 
   it('lets the recipient’s case supervisor accept it, in Arabic, with its response record', async () => {
     const page = await openPage({ locale: 'ar-EG', width: 390 });
-    await page.goto(`${server.baseUrl}/directory/support/incoming`);
+    await page.goto(`${suite.server.baseUrl}/directory/support/incoming`);
     await expectHeading(page, ar('auth.signIn.title'));
     await signIn(page, RECIPIENT.email, 'ar');
     await expectHeading(page, ar('support.incoming.title'));
@@ -292,7 +254,7 @@ describe('find support: a caseworker asks two organisations, one accepts', () =>
 
   it('shows platform staff unmet needs by country and service', async () => {
     const page = await openPage();
-    await page.goto(`${server.baseUrl}/sign-in`);
+    await page.goto(`${suite.server.baseUrl}/sign-in`);
     await signIn(page, STAFF.email);
     const nav = page.getByRole('navigation', { name: en('app.navLabel') });
     await nav.getByRole('link', { name: en('support.nav.unmet') }).click();

@@ -1,16 +1,13 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../server/modules/identity/identity.seed.js';
 import {
+  demoCredentials,
   escapeRegExp,
   expectNoSeriousAxeViolations,
-  launchBrowser,
   message,
-  startServer,
-  totpCode,
-  watchPage,
-  type PageProblems,
-  type RunningServer,
+  signInWithAuthenticator,
+  useBrowserSuite,
 } from './harness.js';
 
 const POLL = { timeout: 20_000, interval: 100 };
@@ -22,11 +19,8 @@ const ORG_ADMIN = 'orgadmin@demo.cairn';
 const MEKONG = 'Mekong Legal Aid Network (demo)';
 
 describe('directory: search, filters, profile, map, profile editor', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const suite = useBrowserSuite();
   let orgAdminSecret: string;
-  const contexts: BrowserContext[] = [];
-  const watched: PageProblems[] = [];
 
   const en = (key: string) => message('en', key);
   const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
@@ -37,54 +31,19 @@ describe('directory: search, filters, profile, map, profile editor', () => {
     else await expect.poll(() => h1(page).textContent(), POLL).toMatch(text);
   }
 
-  async function openPage(options: { locale?: string; width?: number } = {}): Promise<Page> {
-    const context = await browser.newContext({
-      locale: options.locale ?? 'en-GB',
-      viewport: { width: options.width ?? 1280, height: 900 },
-    });
-    contexts.push(context);
-    context.setDefaultTimeout(20_000);
-    const page = await context.newPage();
-    watched.push(watchPage(page));
-    return page;
-  }
-
   /** The address's query, read as the page holds it. */
   const queryOf = (page: Page) => new URL(page.url()).searchParams;
 
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    const secret = new RegExp(`${escapeRegExp(ORG_ADMIN)}[^\\n]*\\n\\s+second factor: TOTP ([A-Z2-7]+)`).exec(
-      server.output(),
-    )?.[1];
-    if (!secret) throw new Error(`The start-up banner lacks the demo org admin:\n${server.output()}`);
-    orgAdminSecret = secret;
-  });
-
-  const reported = new Map<PageProblems, number>();
-  afterEach(() => {
-    const problems = watched.flatMap((watch) => {
-      const list = watch.list();
-      const fresh = list.slice(reported.get(watch) ?? 0);
-      reported.set(watch, list.length);
-      return fresh;
-    });
-    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    await browser?.close();
-    await server?.stop();
+  beforeAll(() => {
+    orgAdminSecret = demoCredentials(suite.server.output(), [ORG_ADMIN])(ORG_ADMIN)[1]!;
   });
 
   let searchPage: Page;
 
   it('finds an organisation despite a typo, narrows by a facet, and keeps it all in the address', async () => {
-    const page = await openPage();
+    const page = await suite.openPage();
     searchPage = page;
-    await page.goto(`${server.baseUrl}/directory`);
+    await page.goto(`${suite.server.baseUrl}/directory`);
     await expectHeading(page, en('directory.search.title'));
     await results(page).waitFor();
     await expectNoSeriousAxeViolations(page, 'directory search (en)');
@@ -112,7 +71,7 @@ describe('directory: search, filters, profile, map, profile editor', () => {
     await expectNoSeriousAxeViolations(page, 'directory search with a filter (en)');
 
     // The address is the search: opening it elsewhere gives the same results, and Back undoes the filter.
-    const shared = await openPage();
+    const shared = await suite.openPage();
     await shared.goto(page.url());
     await results(shared).getByRole('link', { name: TUMAINI }).waitFor();
     expect(await shared.locator('.dir-facets').getByRole('checkbox', { checked: true }).count()).toBe(1);
@@ -144,8 +103,8 @@ describe('directory: search, filters, profile, map, profile editor', () => {
   });
 
   it('sorts by distance from a place chosen by keyboard, or from the reader when they allow it', async () => {
-    const page = await openPage();
-    await page.goto(`${server.baseUrl}/directory?service=shelter`);
+    const page = await suite.openPage();
+    await page.goto(`${suite.server.baseUrl}/directory?service=shelter`);
     await results(page).waitFor();
     const place = page.getByRole('combobox', { name: en('directory.search.near.place') });
     await place.fill('Mombas');
@@ -164,21 +123,20 @@ describe('directory: search, filters, profile, map, profile editor', () => {
     await expectNoSeriousAxeViolations(page, 'directory search by distance (en)');
 
     // "Near me" with the position allowed sorts from it (rounded in the address); refused, it says so.
-    const allowed = await browser.newContext({
+    const allowed = await suite.newContext({
       locale: 'en-GB',
       geolocation: { latitude: -1.292066, longitude: 36.821945 },
       permissions: ['geolocation'],
     });
-    contexts.push(allowed);
     const near = await allowed.newPage();
-    watched.push(watchPage(near));
-    await near.goto(`${server.baseUrl}/directory`);
+    suite.watch(near);
+    await near.goto(`${suite.server.baseUrl}/directory`);
     await near.getByRole('button', { name: en('directory.search.near.me'), exact: true }).click();
     await expect.poll(() => new URL(near.url()).searchParams.get('near'), POLL).toBe('-1.29,36.82');
     await near.getByText(en('directory.search.near.fromMe')).waitFor();
 
-    const refused = await openPage();
-    await refused.goto(`${server.baseUrl}/directory`);
+    const refused = await suite.openPage();
+    await refused.goto(`${suite.server.baseUrl}/directory`);
     await refused.getByRole('button', { name: en('directory.search.near.me'), exact: true }).click();
     await refused
       .getByRole('alert')
@@ -188,8 +146,8 @@ describe('directory: search, filters, profile, map, profile editor', () => {
   });
 
   it('shows the map with a table, drills into a country and shows the service gaps', async () => {
-    const page = await openPage();
-    await page.goto(`${server.baseUrl}/directory`);
+    const page = await suite.openPage();
+    await page.goto(`${suite.server.baseUrl}/directory`);
     await page.getByRole('link', { name: en('directory.search.views.map'), exact: true }).click();
     await expect.poll(() => queryOf(page).get('view'), POLL).toBe('map');
     const map = page.getByRole('img', { name: en('directory.map.titleWorld') });
@@ -230,8 +188,8 @@ describe('directory: search, filters, profile, map, profile editor', () => {
   });
 
   it('reads right to left in Arabic', async () => {
-    const page = await openPage({ locale: 'ar' });
-    await page.goto(`${server.baseUrl}/directory?q=Tumaini`);
+    const page = await suite.openPage({ locale: 'ar' });
+    await page.goto(`${suite.server.baseUrl}/directory?q=Tumaini`);
     await expectHeading(page, message('ar', 'directory.search.title'));
     expect(await page.evaluate('[document.documentElement.lang, document.documentElement.dir]')).toEqual([
       'ar',
@@ -243,13 +201,12 @@ describe('directory: search, filters, profile, map, profile editor', () => {
   });
 
   it('lets the org admin change a service and a visibility, and visitors see the change', async () => {
-    const page = await openPage();
-    await page.goto(`${server.baseUrl}/sign-in`);
-    await page.getByLabel(en('auth.signIn.email')).fill(ORG_ADMIN);
-    await page.getByLabel(new RegExp(`^${en('auth.signIn.password')}`)).fill(demoPassword);
-    await page.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();
-    await page.getByLabel(new RegExp(`^${en('auth.secondFactor.totpLabel')}`)).fill(totpCode(orgAdminSecret));
-    await page.getByRole('button', { name: en('auth.secondFactor.verify'), exact: true }).click();
+    const page = await suite.openPage();
+    await signInWithAuthenticator(page, suite.server.baseUrl, {
+      email: ORG_ADMIN,
+      password: demoPassword,
+      secret: orgAdminSecret,
+    });
 
     // The header offers "My directory profile" because the server says this person administers Tumaini.
     const nav = page.getByRole('navigation', { name: en('app.navLabel') });
@@ -308,15 +265,15 @@ describe('directory: search, filters, profile, map, profile editor', () => {
     await expectHeading(page, TUMAINI);
 
     // Members find Tumaini by its new service; the public directory no longer shows its services at all.
-    await page.goto(`${server.baseUrl}/directory?q=Tumaini&service=legal_aid`);
+    await page.goto(`${suite.server.baseUrl}/directory?q=Tumaini&service=legal_aid`);
     await results(page).getByRole('link', { name: TUMAINI }).waitFor();
 
-    const visitor = await openPage();
+    const visitor = await suite.openPage();
     await visitor.goto(profileUrl);
     await expectHeading(visitor, TUMAINI);
     await visitor.getByRole('heading', { name: en('directory.fields.populations') }).waitFor();
     expect(await visitor.getByRole('heading', { name: en('directory.fields.services') }).count()).toBe(0);
-    await visitor.goto(`${server.baseUrl}/directory?q=Tumaini&service=legal_aid`);
+    await visitor.goto(`${suite.server.baseUrl}/directory?q=Tumaini&service=legal_aid`);
     await visitor.getByText(en('directory.search.none')).waitFor();
   });
 });

@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Secret, TOTP } from 'otpauth';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
@@ -309,8 +316,18 @@ export function demoCredentials(output: string, emails: string[]): (email: strin
 export interface BrowserSuite {
   readonly server: RunningServer;
   readonly browser: Browser;
-  /** A page in a fresh context (its own cookies), English, desktop-sized, watched for errors. */
-  openPage: (options?: { locale?: string; timeout?: number }) => Promise<Page>;
+  /**
+   * A page in a fresh context (its own cookies), English, desktop-sized, watched for errors. `width` narrows
+   * the viewport (900 pixels high) to a phone's, say.
+   */
+  openPage: (options?: { locale?: string; timeout?: number; width?: number }) => Promise<Page>;
+  /**
+   * A fresh context with exactly these options (none of openPage's defaults), closed with the others after the
+   * tests. Its pages are not watched until given to {@link BrowserSuite.watch}.
+   */
+  newContext: (options?: BrowserContextOptions) => Promise<BrowserContext>;
+  /** Watches a page opened another way (a second tab, a page of newContext) for the same problems. */
+  watch: (page: Page) => void;
 }
 
 /**
@@ -353,13 +370,20 @@ export function useBrowserSuite(options: ServerOptions = {}): BrowserSuite {
       if (!browser) throw new Error('The browser starts in beforeAll');
       return browser;
     },
-    async openPage({ locale = 'en-GB', timeout = 20_000 } = {}) {
-      const context = await this.browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
-      contexts.push(context);
+    async openPage({ locale = 'en-GB', timeout = 20_000, width = 1280 } = {}) {
+      const context = await this.newContext({ locale, viewport: { width, height: 900 } });
       context.setDefaultTimeout(timeout);
       const page = await context.newPage();
-      watched.push(watchPage(page));
+      this.watch(page);
       return page;
+    },
+    async newContext(contextOptions = {}) {
+      const context = await this.browser.newContext(contextOptions);
+      contexts.push(context);
+      return context;
+    },
+    watch(page) {
+      watched.push(watchPage(page));
     },
   };
 }

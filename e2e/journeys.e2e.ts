@@ -1,17 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  demoCredentials,
   escapeRegExp,
   expectNoSeriousAxeViolations,
   field,
-  launchBrowser,
   message,
-  startServer,
-  totpCode,
-  watchPage,
-  type PageProblems,
-  type RunningServer,
+  signInWithAuthenticator,
+  useBrowserSuite,
 } from './harness.js';
 
 const POLL = { timeout: 15_000, interval: 100 };
@@ -32,12 +29,8 @@ const YEAR = new Date().getUTCFullYear() - 1;
 const countryName = (code: string) => new Intl.DisplayNames(['en'], { type: 'region' }).of(code)!;
 
 describe('journeys: contribute a route, moderate it, and see it on the map only once its cell reaches k', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let demoPassword: string;
-  const secrets = new Map<string, string>();
-  const contexts: BrowserContext[] = [];
-  const watched: PageProblems[] = [];
+  const suite = useBrowserSuite();
+  let credentials: (email: string) => string[];
   let contributor: Page;
   let moderator: Page;
 
@@ -51,22 +44,15 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
     await expect.poll(() => h1(page).textContent(), POLL).toBe(text);
   }
 
-  async function openPage(): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    watched.push(watchPage(page));
-    return page;
-  }
+  const openPage = () => suite.openPage({ timeout: 15_000 });
 
   async function signIn(page: Page, email: string): Promise<void> {
-    await page.goto(`${server.baseUrl}/sign-in`);
-    await field(page, en('auth.signIn.email')).fill(email);
-    await field(page, en('auth.signIn.password')).fill(demoPassword);
-    await page.getByRole('button', { name: en('auth.signIn.submit'), exact: true }).click();
-    await field(page, en('auth.secondFactor.totpLabel')).fill(totpCode(secrets.get(email)!));
-    await page.getByRole('button', { name: en('auth.secondFactor.verify'), exact: true }).click();
+    const [password, secret] = credentials(email);
+    await signInWithAuthenticator(page, suite.server.baseUrl, {
+      email,
+      password: password!,
+      secret: secret!,
+    });
     await expectHeading(page, en('home.title'));
   }
 
@@ -76,41 +62,13 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
     await page.getByRole('option', { name: option }).first().click();
   }
 
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    const output = server.output();
-    const password = /Password of every demo account: (.+)/.exec(output)?.[1]?.trim();
-    for (const { email } of [CONTRIBUTOR, MODERATOR]) {
-      const secret = new RegExp(`${escapeRegExp(email)}[^\\n]*\\n\\s+second factor: TOTP ([A-Z2-7]+)`).exec(
-        output,
-      )?.[1];
-      if (secret) secrets.set(email, secret);
-    }
-    if (!password || secrets.size !== 2) throw new Error(`The start-up banner lacks demo data:\n${output}`);
-    demoPassword = password;
-  });
-
-  const reported = new Map<PageProblems, number>();
-  afterEach(() => {
-    const problems = watched.flatMap((watch) => {
-      const list = watch.list();
-      const fresh = list.slice(reported.get(watch) ?? 0);
-      reported.set(watch, list.length);
-      return fresh;
-    });
-    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    await browser?.close();
-    await server?.stop();
+  beforeAll(() => {
+    credentials = demoCredentials(suite.server.output(), [CONTRIBUTOR.email, MODERATOR.email]);
   });
 
   it('shows the public map without signing in, with nothing yet to show', async () => {
     const visitor = await openPage();
-    await visitor.goto(`${server.baseUrl}/journeys`);
+    await visitor.goto(`${suite.server.baseUrl}/journeys`);
     await expectHeading(visitor, en('journeys.map.publicTitle'));
     await visitor.getByRole('heading', { name: en('journeys.timeline.title') }).waitFor();
     expect(await flowsTable(visitor).getByRole('row').count()).toBe(1); // the header row only
@@ -194,7 +152,7 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
   });
 
   it('keeps the route off the member map while its cell is below k', async () => {
-    await contributor.goto(`${server.baseUrl}/journeys/members`);
+    await contributor.goto(`${suite.server.baseUrl}/journeys/members`);
     await expectHeading(contributor, en('journeys.map.memberTitle'));
     await contributor
       .getByText(message('en', 'journeys.map.totalHidden').replace('{k}', String(K)))
@@ -307,7 +265,7 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
 
   it('shows country flows on the public map without signing in, and never regions', async () => {
     const visitor = await openPage();
-    await visitor.goto(`${server.baseUrl}/journeys`);
+    await visitor.goto(`${suite.server.baseUrl}/journeys`);
     await expectHeading(visitor, en('journeys.map.publicTitle'));
     const row = flowRow(visitor, countryName('VN'), countryName('LA'));
     await row.getByRole('cell', { name: String(TOTAL), exact: true }).waitFor();

@@ -1,20 +1,18 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../server/modules/identity/identity.seed.js';
 import {
   addVirtualAuthenticator,
+  demoCredentials,
   escapeRegExp,
   expectNoSeriousAxeViolations,
   field,
-  launchBrowser,
   message,
-  startServer,
+  signInWithAuthenticator,
   totpCode,
-  watchPage,
-  type PageProblems,
-  type RunningServer,
+  useBrowserSuite,
 } from './harness.js';
 
 const POLL = { timeout: 15_000, interval: 100 };
@@ -57,13 +55,11 @@ function decodeQuotedPrintable(text: string): string {
 }
 
 describe('organisations: apply, vet, invite, manage members', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  // Passkeys need a domain name as relying party, hence localhost rather than an IP address.
+  const suite = useBrowserSuite({ hostname: 'localhost' });
   let moderatorSecret: string;
   let adminSecret: string;
   let outbox: string;
-  const contexts: BrowserContext[] = [];
-  const watched: PageProblems[] = [];
   // Pages that live across the steps of the journey, as the same people keep working.
   let applicantPage: Page;
   let invitationLink: string;
@@ -77,14 +73,7 @@ describe('organisations: apply, vet, invite, manage members', () => {
 
   /** A fresh browser context (no cookies, no stored language) with a virtual passkey authenticator. */
   async function openPage(options: { locale?: string; width?: number } = {}): Promise<Page> {
-    const context = await browser.newContext({
-      locale: options.locale ?? 'en-GB',
-      viewport: { width: options.width ?? 1280, height: 900 },
-    });
-    contexts.push(context);
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    watched.push(watchPage(page));
+    const page = await suite.openPage({ ...options, timeout: 15_000 });
     await addVirtualAuthenticator(page);
     return page;
   }
@@ -134,47 +123,21 @@ describe('organisations: apply, vet, invite, manage members', () => {
     return found;
   }
 
-  beforeAll(async () => {
-    // Passkeys need a domain name as relying party, hence localhost rather than an IP address.
-    server = await startServer({ hostname: 'localhost' });
-    browser = await launchBrowser();
-    const output = server.output();
+  beforeAll(() => {
+    const output = suite.server.output();
     // The start-up banner lists the demo accounts with their TOTP secrets, and where mail is written, as a
     // newcomer would read them.
-    const secretOf = (email: string) =>
-      new RegExp(`${escapeRegExp(email)}[^\\n]*\\n\\s+second factor: TOTP ([A-Z2-7]+)`).exec(output)?.[1];
-    const moderator = secretOf(MODERATOR.email);
-    const admin = secretOf(ADMIN.email);
+    const credentials = demoCredentials(output, [MODERATOR.email, ADMIN.email]);
+    moderatorSecret = credentials(MODERATOR.email)[1]!;
+    adminSecret = credentials(ADMIN.email)[1]!;
     const mailDir = /Outgoing mail is written to (\S+)/.exec(output)?.[1];
-    if (!moderator || !admin || !mailDir) {
-      throw new Error(`The start-up banner lacks demo data or the outbox:\n${output}`);
-    }
-    moderatorSecret = moderator;
-    adminSecret = admin;
+    if (!mailDir) throw new Error(`The start-up banner lacks demo data or the outbox:\n${output}`);
     outbox = mailDir;
-  });
-
-  // Pages stay open across steps (the same people keep working), so each step reports only new problems.
-  const reported = new Map<PageProblems, number>();
-  afterEach(() => {
-    const problems = watched.flatMap((watch) => {
-      const list = watch.list();
-      const fresh = list.slice(reported.get(watch) ?? 0);
-      reported.set(watch, list.length);
-      return fresh;
-    });
-    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    await browser?.close();
-    await server?.stop();
   });
 
   it('applies for an organisation on a small phone, with every error shown inline first', async () => {
     const page = await openPage({ width: 320 });
-    await page.goto(`${server.baseUrl}/organisations/apply`);
+    await page.goto(`${suite.server.baseUrl}/organisations/apply`);
     await expectHeading(page, en('orgs.apply.title'));
 
     // Sending the empty form lists every missing answer at the top and beside each field.
@@ -232,7 +195,7 @@ describe('organisations: apply, vet, invite, manage members', () => {
 
   it('is approved by the demo moderator, who signs in with an authenticator code and questions another', async () => {
     const page = await openPage();
-    await page.goto(`${server.baseUrl}/sign-in`);
+    await page.goto(`${suite.server.baseUrl}/sign-in`);
     await expectHeading(page, en('auth.signIn.title'));
     await signInWithPassword(page, MODERATOR.email, demoPassword);
     await field(page, en('auth.secondFactor.totpLabel')).fill(totpCode(moderatorSecret));
@@ -288,7 +251,7 @@ describe('organisations: apply, vet, invite, manage members', () => {
 
   it('lets the demo applicant read the moderator’s question and answer it', async () => {
     const page = await openPage({ locale: 'es-ES' });
-    await page.goto(`${server.baseUrl}/sign-in?next=%2Fapplications`);
+    await page.goto(`${suite.server.baseUrl}/sign-in?next=%2Fapplications`);
     await field(page, message('es', 'auth.signIn.email')).fill(DEMO_APPLICANT.email);
     await field(page, message('es', 'auth.signIn.password')).fill(demoPassword);
     await page.getByRole('button', { name: message('es', 'auth.signIn.submit'), exact: true }).click();
@@ -306,7 +269,7 @@ describe('organisations: apply, vet, invite, manage members', () => {
   it('lets the applicant sign in, add a passkey and invite a colleague', async () => {
     const page = await openPage();
     applicantPage = page;
-    await page.goto(`${server.baseUrl}/sign-in`);
+    await page.goto(`${suite.server.baseUrl}/sign-in`);
     await signInWithPassword(page, APPLICANT.email, APPLICANT.password);
     // An administrator's role needs a second factor: the sign-in leads to adding a passkey first.
     await expectHeading(page, en('auth.enrol.title'));
@@ -332,7 +295,7 @@ describe('organisations: apply, vet, invite, manage members', () => {
 
     const mail = await emailTo(COLLEAGUE.email, /invitations\/accept#token=/);
     invitationLink = /(https?:\/\/\S+\/invitations\/accept#token=[A-Za-z0-9_-]+)/.exec(mail)?.[1] ?? '';
-    expect(invitationLink.startsWith(server.baseUrl)).toBe(true);
+    expect(invitationLink.startsWith(suite.server.baseUrl)).toBe(true);
   });
 
   it('lets the colleague accept in Arabic and create an account; the token leaves the address bar', async () => {
@@ -411,10 +374,12 @@ describe('organisations: apply, vet, invite, manage members', () => {
 
   it('shows the platform administrator every organisation, with filters, and the sign-in setting', async () => {
     const page = await openPage();
-    await page.goto(`${server.baseUrl}/sign-in?next=%2Fplatform`);
-    await signInWithPassword(page, ADMIN.email, demoPassword);
-    await field(page, en('auth.secondFactor.totpLabel')).fill(totpCode(adminSecret));
-    await page.getByRole('button', { name: en('auth.secondFactor.verify'), exact: true }).click();
+    await signInWithAuthenticator(
+      page,
+      suite.server.baseUrl,
+      { email: ADMIN.email, password: demoPassword, secret: adminSecret },
+      '/platform',
+    );
     await expectHeading(page, en('orgs.platform.title'));
     await page.getByRole('link', { name: ORGANISATION }).waitFor();
 

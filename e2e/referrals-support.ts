@@ -1,13 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect } from 'vitest';
 import {
   demoCredentials,
-  launchBrowser,
   message,
   signInWithAuthenticator,
-  startServer,
-  watchPage,
-  type PageProblems,
+  useBrowserSuite,
   type RunningServer,
 } from './harness.js';
 
@@ -78,46 +75,19 @@ export interface ReferralSpec {
  * after each test that no page reported an uncaught error or a CSP violation, and closes everything at the end.
  */
 export function referralSpec(emails: string[]): ReferralSpec {
-  let server: RunningServer | undefined;
-  let browser: Browser | undefined;
+  const suite = useBrowserSuite({ hostname: 'localhost' });
   let credentials: (email: string) => string[];
-  const contexts: BrowserContext[] = [];
-  const watched: PageProblems[] = [];
-  const reported = new Map<PageProblems, number>();
 
-  beforeAll(async () => {
-    server = await startServer({ hostname: 'localhost' });
-    browser = await launchBrowser();
-    credentials = demoCredentials(server.output(), emails);
-  });
-  afterEach(() => {
-    const problems = watched.flatMap((watch) => {
-      const list = watch.list();
-      const fresh = list.slice(reported.get(watch) ?? 0);
-      reported.set(watch, list.length);
-      return fresh;
-    });
-    expect(problems, 'pages reported uncaught errors or CSP violations').toEqual([]);
-  });
-  afterAll(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    await browser?.close();
-    await server?.stop();
+  beforeAll(() => {
+    credentials = demoCredentials(suite.server.output(), emails);
   });
 
   return {
     get server() {
-      return server!;
+      return suite.server;
     },
-    openPage: async () => {
-      const context = await browser!.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-      contexts.push(context);
-      context.setDefaultTimeout(15_000);
-      const page = await context.newPage();
-      watched.push(watchPage(page));
-      return page;
-    },
-    watch: (page) => void watched.push(watchPage(page)),
-    signIn: (page, email) => signInDemo(page, server!.baseUrl, email, credentials(email)),
+    openPage: () => suite.openPage({ timeout: 15_000 }),
+    watch: (page) => suite.watch(page),
+    signIn: (page, email) => signInDemo(page, suite.server.baseUrl, email, credentials(email)),
   };
 }
