@@ -672,14 +672,26 @@ function legsOf(route: RouteInput) {
   });
 }
 
-/** Writes a batch of routes and their legs: two statements, whatever the batch's size. */
+/**
+ * Writes a batch of routes and their legs: two statements, whatever the batch's size. The routes go as JSON (each
+ * has a list of exploitation types); the legs, three or four to a route, as one array per column (`unnest`).
+ */
 async function insertBatch(
   tx: Tx,
   owner: { organisationId: string; personId: string },
   routes: RouteInput[],
 ): Promise<number> {
   const routeRows = [];
-  const legRows = [];
+  const legs = {
+    routeId: [] as string[],
+    position: [] as number[],
+    role: [] as string[],
+    placeId: [] as (number | null)[],
+    placeName: [] as (string | null)[],
+    country: [] as string[],
+    region: [] as (string | null)[],
+    borderCrossing: [] as boolean[],
+  };
   for (const route of routes) {
     const id = randomUUID();
     routeRows.push({
@@ -694,7 +706,16 @@ async function insertBatch(
       age_band: route.ageBand,
       nationality_band: route.nationalityBand,
     });
-    for (const leg of legsOf(route)) legRows.push({ route_id: id, ...leg });
+    for (const leg of legsOf(route)) {
+      legs.routeId.push(id);
+      legs.position.push(leg.position);
+      legs.role.push(leg.role);
+      legs.placeId.push(leg.place_id);
+      legs.placeName.push(leg.place_name);
+      legs.country.push(leg.country);
+      legs.region.push(leg.region);
+      legs.borderCrossing.push(leg.border_crossing);
+    }
   }
   await tx.execute(sql`insert into journeys_routes (id, organisation_id, contributed_by, status, source, year,
       quarter, exploitation_types, industry, recruitment_method, people, gender_band, age_band, nationality_band)
@@ -707,9 +728,12 @@ async function insertBatch(
       country, region, border_crossing)
     select l.route_id, ${owner.organisationId}::uuid, l.position, l.role, l.place_id, l.place_name, l.country,
       l.region, l.border_crossing
-    from jsonb_to_recordset(${JSON.stringify(legRows)}::jsonb) as l(route_id uuid, position smallint, role text,
-      place_id integer, place_name text, country text, region text, border_crossing boolean)`);
-  return legRows.length;
+    from unnest(${sql.param(legs.routeId)}::uuid[], ${sql.param(legs.position)}::smallint[],
+      ${sql.param(legs.role)}::text[], ${sql.param(legs.placeId)}::integer[], ${sql.param(legs.placeName)}::text[],
+      ${sql.param(legs.country)}::text[], ${sql.param(legs.region)}::text[],
+      ${sql.param(legs.borderCrossing)}::boolean[])
+      as l(route_id, position, role, place_id, place_name, country, region, border_crossing)`);
+  return legs.routeId.length;
 }
 
 /**
@@ -738,37 +762,52 @@ export async function runCommit(
       let routes = 0;
       let legs = 0;
       const refused: ImportIssue[] = [];
+      // The next batch is read and checked while the database writes the previous one: at most one batch is
+      // being written. A failed write is kept (not left unhandled) and thrown at the next flush or at the end.
+      let writing: Promise<void> = Promise.resolve();
       const flush = async () => {
+        await writing;
         if (batch.length === 0) return;
-        legs += await insertBatch(tx, owner, batch);
-        routes += batch.length;
+        const written = batch;
         batch = [];
+        writing = insertBatch(tx, owner, written).then((count) => {
+          legs += count;
+          routes += written.length;
+        });
+        writing.catch(() => undefined);
       };
-      const result = await walk(
-        kernel,
-        row,
-        report.mapping,
-        async (_line, outcome) => {
-          if (!outcome.route) {
-            if (refused.length < maxReportedIssues) refused.push(...outcome.issues);
-            return;
-          }
-          if (refused.length > 0) return;
-          batch.push(outcome.route);
-          if (batch.length >= batchRoutes) {
-            await flush();
-            state.processed = routes;
-            if (storeProgress && routes % progressEvery < batchRoutes) {
-              const processed = routes;
-              await updateImport(kernel, row, async () => ({ processedRows: processed }));
+      let result: Awaited<ReturnType<typeof walk>>;
+      try {
+        result = await walk(
+          kernel,
+          row,
+          report.mapping,
+          async (_line, outcome) => {
+            if (!outcome.route) {
+              if (refused.length < maxReportedIssues) refused.push(...outcome.issues);
+              return;
             }
-          }
-        },
-        tx,
-      );
+            if (refused.length > 0) return;
+            batch.push(outcome.route);
+            if (batch.length >= batchRoutes) {
+              await flush();
+              state.processed = routes;
+              if (storeProgress && routes % progressEvery < batchRoutes) {
+                const processed = routes;
+                await updateImport(kernel, row, async () => ({ processedRows: processed }));
+              }
+            }
+          },
+          tx,
+        );
+      } finally {
+        // No write outlives the reading, whatever ended it (its failure is thrown by the flush below).
+        await writing.catch(() => undefined);
+      }
       if (result.fileIssues.length > 0 || refused.length > 0)
         throw new RowsRefused([...result.fileIssues, ...refused]);
       await flush();
+      await writing;
       state.processed = routes;
       await tx.delete(journeysImportChunks).where(eq(journeysImportChunks.importId, row.id));
       const counts: Counts = { ...(row.counts as Counts), created: routes };

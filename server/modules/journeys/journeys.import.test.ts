@@ -208,6 +208,56 @@ describe('journeys: spreadsheet imports of routes', () => {
     expect((await commit(worker, checked.id)).statusCode).toBe(409);
   });
 
+  it('commits a file of several batches with every route and leg as the one-batch file writes them', async () => {
+    // Organisation A's routes and legs, counted by everything they hold but their ids.
+    async function legsOfA(): Promise<Map<string, number>> {
+      const rows = await inTransaction(db(), async (tx) => {
+        await setTenant(tx, orgA);
+        return queryRows<{ key: string; n: number }>(
+          tx,
+          sql`select concat_ws('|', position, role, place_id, place_name, country, region, border_crossing) as key,
+                     count(*)::int as n
+              from journeys_legs group by 1
+              union all
+              select concat_ws('|', status, source, year, quarter, exploitation_types::text, industry,
+                               recruitment_method, people, gender_band, age_band, nationality_band, contributed_by),
+                     count(*)::int
+              from journeys_routes group by 1`,
+        );
+      });
+      return new Map(rows.map((row) => [row.key, row.n]));
+    }
+    const added = (before: Map<string, number>, after: Map<string, number>) =>
+      new Map(
+        [...after]
+          .map(([key, n]): [string, number] => [key, n - (before.get(key) ?? 0)])
+          .filter(([, n]) => n !== 0),
+      );
+    async function importAll(file: Buffer): Promise<number> {
+      const checked = await dryRun(file, 'layout=tracker&fileName=batches.csv');
+      expect(checked.canCommit).toBe(true);
+      expect((await commit(worker, checked.id)).statusCode).toBe(202);
+      await t.app.kernel.jobs.runDue();
+      const done = (await get(worker, checked.id)).json<JourneyImport>();
+      expect(done.status).toBe('committed');
+      return done.counts.created;
+    }
+
+    const start = await legsOfA();
+    expect(await importAll(goodTracker)).toBe(3);
+    const once = added(start, await legsOfA());
+    // 1,500 copies of the three rows: 4,500 routes, more than two batches of 2,000, the last one short.
+    const goodRows = goodTracker.toString('utf8').trimEnd().split('\r\n').slice(1);
+    const many = csv([trackerHeader, ...Array.from({ length: 1_500 }, () => goodRows).flat()]);
+    const before = await stateOfA();
+    const middle = await legsOfA();
+    expect(await importAll(many)).toBe(4_500);
+    const after = await stateOfA();
+    expect(after.routes - before.routes).toBe(4_500);
+    expect(after.legs - before.legs).toBe(15_000);
+    expect(added(middle, await legsOfA())).toEqual(new Map([...once].map(([key, n]) => [key, n * 1_500])));
+  });
+
   it('imports a good CTDC synthetic file: one person per row, citizenship to country of exploitation', async () => {
     const before = await stateOfA();
     const checked = await dryRun(goodCtdc, 'layout=ctdc&fileName=ctdc.csv');
