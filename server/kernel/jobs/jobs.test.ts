@@ -126,6 +126,37 @@ describe('the job queue', () => {
     expect(await jobRow(database, id)).toMatchObject({ status: 'done', attempts: 2 });
   });
 
+  it('keeps a job that runs longer than its lock: no other worker takes it over meanwhile', async () => {
+    const running = new JobQueue(database.db, log, new EventBus(log), { lockSeconds: 1 });
+    const other = new JobQueue(database.db, log, new EventBus(log), { lockSeconds: 1 });
+    const runs: string[] = [];
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    running.register('kernel.send_mail', async (payload) => {
+      runs.push(`first ${payload.to}`);
+      await finished;
+    });
+    other.register('kernel.send_mail', async (payload) => {
+      runs.push(`second ${payload.to}`);
+    });
+    const id = (await inTransaction(database.db, (tx) =>
+      running.enqueue(tx, 'kernel.send_mail', message('long@x.test')),
+    ))!;
+    const first = running.runDue();
+    // Three lock lifetimes: without renewal the other worker would recover the job after the first.
+    for (let i = 0; i < 12; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await other.runDue()).toBe(0);
+    }
+    const row = await jobRow(database, id);
+    expect(row).toMatchObject({ status: 'running', attempts: 1 });
+    expect(row.lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+    finish();
+    expect(await first).toBe(1);
+    expect(runs).toEqual(['first long@x.test']);
+    expect(await jobRow(database, id)).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
   it('runs jobs in the background soon after commit once started, and stops cleanly', async () => {
     const queue = new JobQueue(database.db, log, new EventBus(log), { pollIntervalMs: 60_000 });
     const done = new Promise<string>((resolve) => {

@@ -47,7 +47,10 @@ export const defaultJobConcurrency = 4;
 export interface JobQueueOptions {
   pollIntervalMs?: number;
   concurrency?: number;
-  /** How long a claimed job stays locked before another worker may take it over (crash recovery). */
+  /**
+   * How long a claimed job stays locked before another worker may take it over (crash recovery). The worker
+   * running it renews the lock every third of this, so only a job whose worker died or stalled is taken over.
+   */
   lockSeconds?: number;
   /** Base of the exponential back-off between attempts. */
   retryBaseMs?: number;
@@ -271,6 +274,20 @@ export class JobQueue {
   private async execute(job: ClaimedJob): Promise<void> {
     const log = this.log.child({ jobId: job.id, job: job.name, attempt: job.attempts });
     const handler = this.handlers.get(job.name);
+    // A job that runs longer than its lock keeps it: without renewal, another worker would take a long job over
+    // (recoverExpired) and run it a second time beside the first.
+    const heartbeat = setInterval(
+      () => {
+        this.renewLock(job.id).then(
+          (held) => {
+            if (!held) log.warn('job lock lost while running');
+          },
+          (error: unknown) => log.warn({ err: error }, 'could not renew a job lock'),
+        );
+      },
+      (this.lockSeconds * 1000) / 3,
+    );
+    heartbeat.unref();
     try {
       if (!handler) throw new Error(`no handler registered for job ${job.name}`);
       await handler(job.payload as CairnJobs[JobName], {
@@ -314,6 +331,19 @@ export class JobQueue {
           );
         }
       }).catch((bookkeeping: unknown) => log.error({ err: bookkeeping }, 'could not record the job failure'));
+    } finally {
+      clearInterval(heartbeat);
     }
+  }
+
+  /** Extends a running job's lock by lockSeconds from now; false if this worker no longer holds it. */
+  private async renewLock(id: number): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      sql`update kernel_jobs set locked_until = now() + make_interval(secs => ${this.lockSeconds})
+          where id = ${id} and status = 'running' and locked_by = ${this.workerId}
+          returning id`,
+    );
+    return rows.length > 0;
   }
 }

@@ -751,13 +751,22 @@ export async function runCommit(
   const owner = { organisationId: row.organisationId, personId: row.personId };
   const audit: AuditContext = { actorPersonId: row.personId };
   const state = { processed: 0, total: row.totalRows };
-  progress.set(row.id, state);
+  // A second run of the same commit (see below) must not hide the first one's progress.
+  if (!progress.has(row.id)) progress.set(row.id, state);
   // On PostgreSQL, progress is also stored from outside the transaction, for pollers in other processes.
   // PGlite has one connection, held by the transaction: there the map above is all.
   const storeProgress = kernel.database.kind === 'postgresql';
   try {
     await inTransaction(kernel.database.db, async (tx) => {
       await setTenant(tx, row.organisationId);
+      // One run of an import's commit at a time. A second run — the job taken over by another worker, or run
+      // again after a crash — waits here for the first to end, then finds the import no longer committing.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`journeys.import_commit:${row.id}`}))`);
+      const [current] = await tx
+        .select({ status: journeysImports.status })
+        .from(journeysImports)
+        .where(eq(journeysImports.id, row.id));
+      if (current?.status !== 'committing') return;
       let batch: RouteInput[] = [];
       let routes = 0;
       let legs = 0;
@@ -854,7 +863,7 @@ export async function runCommit(
       expiresAt: new Date(Date.now() + resultLifetimeMs),
     }));
   } finally {
-    progress.delete(row.id);
+    if (progress.get(row.id) === state) progress.delete(row.id);
   }
 }
 

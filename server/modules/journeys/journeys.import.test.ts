@@ -12,6 +12,7 @@ import { createTestApp, type TestApp } from '../../test/app.js';
 import { createMember, createOrganisation, createPerson, signIn } from '../../test/factories.js';
 import { maxCsvBytes, maxXlsxBytes } from './journeys.import.files.js';
 import { checkRow, ctdcFields, proposeMapping, trackerFields } from './journeys.import.rows.js';
+import { runCommit } from './journeys.import.service.js';
 import type { JourneyImport } from './journeys.import.schemas.js';
 import { routeInputSchema, type Route } from './journeys.schemas.js';
 
@@ -256,6 +257,21 @@ describe('journeys: spreadsheet imports of routes', () => {
     expect(after.routes - before.routes).toBe(4_500);
     expect(after.legs - before.legs).toBe(15_000);
     expect(added(middle, await legsOfA())).toEqual(new Map([...once].map(([key, n]) => [key, n * 1_500])));
+  });
+
+  it('writes the routes once when two runs of the commit overlap (a job taken over by another worker)', async () => {
+    const checked = await dryRun(goodTracker, 'layout=tracker&fileName=twice.csv');
+    const before = await stateOfA();
+    expect((await commit(worker, checked.id)).statusCode).toBe(202);
+    const payload = { importId: checked.id, organisationId: orgA };
+    await Promise.all([runCommit(t.app.kernel, payload), runCommit(t.app.kernel, payload)]);
+    // The queued job itself is the third run.
+    await t.app.kernel.jobs.runDue();
+    const done = (await get(worker, checked.id)).json<JourneyImport>();
+    expect(done).toMatchObject({ status: 'committed', counts: { created: 3 } });
+    const after = await stateOfA();
+    expect(after.routes - before.routes).toBe(3);
+    expect(after.legs - before.legs).toBe(10);
   });
 
   it('imports a good CTDC synthetic file: one person per row, citizenship to country of exploitation', async () => {
