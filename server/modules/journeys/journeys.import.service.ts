@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { v7 as timeOrderedId } from 'uuid';
 import { recordAudit, type AuditContext } from '../../kernel/audit/audit.js';
@@ -75,6 +76,10 @@ const resultLifetimeMs = 24 * 60 * 60 * 1000;
 const maxReportedIssues = 1_000;
 /** Routes written per statement in the commit. */
 const batchRoutes = 2_000;
+/** Batches the commit hands the database at once: one being written, the others queued behind it. */
+const writesInFlight = 2;
+/** The commit's reading lets the event loop run every this many routes (see runCommit). */
+const yieldEvery = 250;
 /** Stored progress is refreshed every this many rows. */
 const progressEvery = 25_000;
 
@@ -674,7 +679,7 @@ function legsOf(route: RouteInput) {
 }
 
 /**
- * Writes a batch of routes and their legs: two statements, whatever the batch's size. Their ids are time-ordered
+ * Writes a batch of routes and their legs in one statement, whatever the batch's size. Their ids are time-ordered
  * (UUIDv7), so a million routes are appended at the right edge of the id and route indexes instead of being
  * scattered over pages that no longer fit in the database's cache. The routes go as JSON (each
  * has a list of exploitation types); the legs, three or four to a route, as one array per column (`unnest`).
@@ -722,20 +727,24 @@ async function insertBatch(
       legs.borderCrossing.push(leg.border_crossing);
     }
   }
-  await tx.execute(sql`insert into journeys_routes (id, organisation_id, contributed_by, status, source, year,
-      quarter, exploitation_types, industry, recruitment_method, people, gender_band, age_band, nationality_band)
-    select r.id, ${owner.organisationId}::uuid, ${owner.personId}::uuid, 'pending', 'import', r.year, r.quarter,
-      r.exploitation_types, r.industry, r.recruitment_method, r.people, r.gender_band, r.age_band, r.nationality_band
-    from jsonb_to_recordset(${JSON.stringify(routeRows)}::jsonb) as r(id uuid, year smallint, quarter smallint,
-      exploitation_types text[], industry text, recruitment_method text, people integer, gender_band text,
-      age_band text, nationality_band text)`);
-  await tx.execute(sql`insert into journeys_legs (id, route_id, organisation_id, position, role, place_id,
-      place_name, country, region, border_crossing)
+  // One statement (the legs' foreign-key checks, run at its end, see the routes its first part wrote): the
+  // database works on the whole batch while the next one is read, with no reply to wait for halfway.
+  await tx.execute(sql`with routes as (
+      insert into journeys_routes (id, organisation_id, contributed_by, status, source, year, quarter,
+        exploitation_types, industry, recruitment_method, people, gender_band, age_band, nationality_band)
+      select r.id, ${owner.organisationId}::uuid, ${owner.personId}::uuid, 'pending', 'import', r.year, r.quarter,
+        r.exploitation_types, r.industry, r.recruitment_method, r.people, r.gender_band, r.age_band,
+        r.nationality_band
+      from jsonb_to_recordset(${JSON.stringify(routeRows)}::jsonb) as r(id uuid, year smallint, quarter smallint,
+        exploitation_types text[], industry text, recruitment_method text, people integer, gender_band text,
+        age_band text, nationality_band text))
+    insert into journeys_legs (id, route_id, organisation_id, position, role, place_id, place_name, country,
+      region, border_crossing)
     select l.id, l.route_id, ${owner.organisationId}::uuid, l.position, l.role, l.place_id, l.place_name,
       l.country, l.region, l.border_crossing
     from unnest(${sql.param(legs.id)}::uuid[], ${sql.param(legs.routeId)}::uuid[],
-      ${sql.param(legs.position)}::smallint[],
-      ${sql.param(legs.role)}::text[], ${sql.param(legs.placeId)}::integer[], ${sql.param(legs.placeName)}::text[],
+      ${sql.param(legs.position)}::smallint[], ${sql.param(legs.role)}::text[],
+      ${sql.param(legs.placeId)}::integer[], ${sql.param(legs.placeName)}::text[],
       ${sql.param(legs.country)}::text[], ${sql.param(legs.region)}::text[],
       ${sql.param(legs.borderCrossing)}::boolean[])
       as l(id, route_id, position, role, place_id, place_name, country, region, border_crossing)`);
@@ -759,9 +768,10 @@ export async function runCommit(
   const state = { processed: 0, total: row.totalRows };
   // A second run of the same commit (see below) must not hide the first one's progress.
   if (!progress.has(row.id)) progress.set(row.id, state);
-  // On PostgreSQL, progress is also stored from outside the transaction, for pollers in other processes.
-  // PGlite has one connection, held by the transaction: there the map above is all.
-  const storeProgress = kernel.database.kind === 'postgresql';
+  // On PostgreSQL, progress is also stored from outside the transaction, for pollers in other processes, and the
+  // file's pieces are read outside it too, so reading never waits behind a write. PGlite has one connection,
+  // held by the transaction: there the map above is all, and the pieces are read in the transaction.
+  const otherConnections = kernel.database.kind === 'postgresql';
   try {
     await inTransaction(kernel.database.db, async (tx) => {
       await setTenant(tx, row.organisationId);
@@ -777,19 +787,21 @@ export async function runCommit(
       let routes = 0;
       let legs = 0;
       const refused: ImportIssue[] = [];
-      // The next batch is read and checked while the database writes the previous one: at most one batch is
-      // being written. A failed write is kept (not left unhandled) and thrown at the next flush or at the end.
-      let writing: Promise<void> = Promise.resolve();
+      // The next batches are read and checked while the database writes the previous ones. Up to
+      // `writesInFlight` batches are sent ahead, so the database has the next one queued when it finishes one.
+      // A failed write is kept (not left unhandled) and thrown at a later flush or at the end.
+      const writes: Promise<void>[] = [];
       const flush = async () => {
-        await writing;
+        while (writes.length >= writesInFlight) await writes.shift();
         if (batch.length === 0) return;
         const written = batch;
         batch = [];
-        writing = insertBatch(tx, owner, written).then((count) => {
+        const write = insertBatch(tx, owner, written).then((count) => {
           legs += count;
           routes += written.length;
         });
-        writing.catch(() => undefined);
+        write.catch(() => undefined);
+        writes.push(write);
       };
       let result: Awaited<ReturnType<typeof walk>>;
       try {
@@ -804,25 +816,28 @@ export async function runCommit(
             }
             if (refused.length > 0) return;
             batch.push(outcome.route);
+            // Rows already parsed are walked in microtasks, which starve the socket: let it send the batch
+            // being written and take its reply now and then.
+            if (batch.length % yieldEvery === 0) await setImmediate();
             if (batch.length >= batchRoutes) {
               await flush();
               state.processed = routes;
-              if (storeProgress && routes % progressEvery < batchRoutes) {
+              if (otherConnections && routes % progressEvery < batchRoutes) {
                 const processed = routes;
                 await updateImport(kernel, row, async () => ({ processedRows: processed }));
               }
             }
           },
-          tx,
+          otherConnections ? undefined : tx,
         );
       } finally {
         // No write outlives the reading, whatever ended it (its failure is thrown by the flush below).
-        await writing.catch(() => undefined);
+        await Promise.allSettled(writes);
       }
       if (result.fileIssues.length > 0 || refused.length > 0)
         throw new RowsRefused([...result.fileIssues, ...refused]);
       await flush();
-      await writing;
+      for (const write of writes) await write;
       state.processed = routes;
       await tx.delete(journeysImportChunks).where(eq(journeysImportChunks.importId, row.id));
       const counts: Counts = { ...(row.counts as Counts), created: routes };
