@@ -264,9 +264,9 @@ async function runSqlmap(
   op: Operation,
   request: Target,
   cookie: string | null,
-  index: number,
+  run: string,
 ): Promise<{ output: string; timedOut: boolean }> {
-  const outputDir = path.join(outputRoot, `${op.operationId}-${index}`);
+  const outputDir = path.join(outputRoot, `${op.operationId}-${run}`);
   const args = [
     '-u',
     request.url,
@@ -398,21 +398,40 @@ describe('injection (sqlmap, level 3, risk 2)', () => {
           status = (await probe()).statusCode;
         }
         const began = Date.now();
-        const { output, timedOut } = await runSqlmap(op, request, cookie, index);
-        const seconds = (Date.now() - began) / 1000;
-        if (process.env.CAIRN_SQLMAP_KEEP) {
-          await writeFile(path.join(process.env.CAIRN_SQLMAP_KEEP, `${op.operationId}-${index}.log`), output);
+        const attempt = async (run: string) => {
+          const { output, timedOut } = await runSqlmap(op, request, cookie, run);
+          if (process.env.CAIRN_SQLMAP_KEEP) {
+            await writeFile(path.join(process.env.CAIRN_SQLMAP_KEEP, `${op.operationId}-${run}.log`), output);
+          }
+          return {
+            output,
+            timedOut,
+            found: await verdictOf(output, path.join(outputRoot, `${op.operationId}-${run}`)),
+          };
+        };
+        let { output, timedOut, found } = await attempt(String(index));
+        // A run stopped at its time limit gave no verdict either way (once in CI, on 4 Dec 2026, a target that
+        // takes 6–11 s ran past 300 s while the other suites loaded the machine). It runs once more, in a
+        // directory of its own; what either run found counts, and a second time-out fails the target.
+        let retried = false;
+        if (timedOut && found.length === 0 && (Date.now() - started) / 1000 < budgetSeconds) {
+          retried = true;
+          ({ output, timedOut, found } = await attempt(`${index}-again`));
         }
-        const found = await verdictOf(output, path.join(outputRoot, `${op.operationId}-${index}`));
+        const seconds = (Date.now() - began) / 1000;
         const tested = /do not appear to be injectable|does not seem to be injectable/i.test(output);
+        const verdict = found.length ? 'INJECTABLE' : timedOut ? 'timed out' : tested ? 'clean' : 'unclear';
         results.push({
           operationId: `${op.operationId} (${request.label}; valid request answered ${status})`,
           seconds,
           points: request.points,
-          verdict: found.length ? 'INJECTABLE' : timedOut ? 'timed out' : tested ? 'clean' : 'unclear',
+          verdict: retried ? `timed out, then ${verdict} on a second run` : verdict,
         });
         findings.push(...found.map((line) => `${request.label}: ${line}`));
-        if (timedOut) problems.push(`${request.label}: sqlmap took longer than ${targetSeconds}s`);
+        if (timedOut)
+          problems.push(
+            `${request.label}: sqlmap took longer than ${targetSeconds}s${retried ? ', twice' : ''}`,
+          );
         else if (!tested) problems.push(`${request.label}: sqlmap did not finish:\n${output.slice(-2000)}`);
       };
       await Promise.all(
