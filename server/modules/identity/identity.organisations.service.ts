@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, ilike, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Actor } from '../../kernel/access/policy.js';
-import { recordAudit } from '../../kernel/audit/audit.js';
+import { recordAudit, type AuditAction, type AuditEvents } from '../../kernel/audit/audit.js';
 import type { Ctx } from '../../kernel/context.js';
 import { kernelAudit, kernelJobs } from '../../kernel/db/kernel.tables.js';
 import { setTenant } from '../../kernel/db/tenant.js';
@@ -316,6 +316,29 @@ async function actOnOrganisation(
   });
 }
 
+/** Audits an action on an organisation, in the transaction of the change. */
+function auditOrganisation<A extends AuditAction>(
+  ctx: Ctx,
+  tx: Tx,
+  id: string,
+  action: A,
+  details: AuditEvents[A],
+): Promise<void> {
+  return recordAudit(
+    tx,
+    { action, objectType: 'organisation', objectId: id, organisationId: id, details },
+    ctx.audit,
+  );
+}
+
+/** Moves an organisation to its next status with the reviewer's (or applicant's) note, or none. */
+async function setStatus(tx: Tx, id: string, next: OrganisationStatus, reviewNote: string | null) {
+  await tx
+    .update(identityOrganisations)
+    .set({ status: next, reviewNote, updatedAt: new Date() })
+    .where(eq(identityOrganisations.id, id));
+}
+
 /** Emails the applicant of an organisation in their own language (if they still have an account). */
 async function mailApplicant(
   ctx: Ctx,
@@ -362,17 +385,10 @@ export async function approveOrganisation(ctx: Ctx, id: string, tier: Tier): Pro
         updatedAt: now,
       })
       .where(eq(identityOrganisations.id, id));
-    await recordAudit(
-      tx,
-      {
-        action: 'identity.organisation_approved',
-        objectType: 'organisation',
-        objectId: id,
-        organisationId: id,
-        details: { tier, expiresAt: expiresAt.toISOString() },
-      },
-      ctx.audit,
-    );
+    await auditOrganisation(ctx, tx, id, 'identity.organisation_approved', {
+      tier,
+      expiresAt: expiresAt.toISOString(),
+    });
     await mailApplicant(ctx, tx, org, 'application_approved', { tier });
   });
   return present(ctx)(row);
@@ -381,21 +397,8 @@ export async function approveOrganisation(ctx: Ctx, id: string, tier: Tier): Pro
 /** Asks the applicant for more information; they answer with respondToReview. */
 export async function requestOrganisationInfo(ctx: Ctx, id: string, message: string): Promise<Organisation> {
   const row = await actOnOrganisation(ctx, id, 'request_info', async (tx, org, next) => {
-    await tx
-      .update(identityOrganisations)
-      .set({ status: next, reviewNote: message, updatedAt: new Date() })
-      .where(eq(identityOrganisations.id, id));
-    await recordAudit(
-      tx,
-      {
-        action: 'identity.organisation_info_requested',
-        objectType: 'organisation',
-        objectId: id,
-        organisationId: id,
-        details: {},
-      },
-      ctx.audit,
-    );
+    await setStatus(tx, id, next, message);
+    await auditOrganisation(ctx, tx, id, 'identity.organisation_info_requested', {});
     // The question itself stays in Cairn (my-applications); the mail only says there is one.
     await mailApplicant(ctx, tx, org, 'application_info_requested');
   });
@@ -405,21 +408,8 @@ export async function requestOrganisationInfo(ctx: Ctx, id: string, message: str
 /** Declines an application, with the reason the applicant will read. */
 export async function rejectOrganisation(ctx: Ctx, id: string, reason: string): Promise<Organisation> {
   const row = await actOnOrganisation(ctx, id, 'reject', async (tx, org, next) => {
-    await tx
-      .update(identityOrganisations)
-      .set({ status: next, reviewNote: reason, updatedAt: new Date() })
-      .where(eq(identityOrganisations.id, id));
-    await recordAudit(
-      tx,
-      {
-        action: 'identity.organisation_rejected',
-        objectType: 'organisation',
-        objectId: id,
-        organisationId: id,
-        details: {},
-      },
-      ctx.audit,
-    );
+    await setStatus(tx, id, next, reason);
+    await auditOrganisation(ctx, tx, id, 'identity.organisation_rejected', {});
     await mailApplicant(ctx, tx, org, 'application_rejected');
   });
   return present(ctx)(row);
@@ -428,21 +418,8 @@ export async function rejectOrganisation(ctx: Ctx, id: string, reason: string): 
 /** The applicant answers a request for information; the application goes back to the queue. */
 export async function respondToReview(ctx: Ctx, id: string, message: string): Promise<MyApplication> {
   const row = await actOnOrganisation(ctx, id, 'respond', async (tx, _org, next) => {
-    await tx
-      .update(identityOrganisations)
-      .set({ status: next, reviewNote: message, updatedAt: new Date() })
-      .where(eq(identityOrganisations.id, id));
-    await recordAudit(
-      tx,
-      {
-        action: 'identity.organisation_info_provided',
-        objectType: 'organisation',
-        objectId: id,
-        organisationId: id,
-        details: {},
-      },
-      ctx.audit,
-    );
+    await setStatus(tx, id, next, message);
+    await auditOrganisation(ctx, tx, id, 'identity.organisation_info_provided', {});
   });
   return presentMyApplication(ctx.actor, row.org);
 }
@@ -453,10 +430,7 @@ export async function respondToReview(ctx: Ctx, id: string, message: string): Pr
  */
 export async function suspendOrganisation(ctx: Ctx, id: string, reason: string): Promise<Organisation> {
   const row = await actOnOrganisation(ctx, id, 'suspend', async (tx, _org, next) => {
-    await tx
-      .update(identityOrganisations)
-      .set({ status: next, reviewNote: reason, updatedAt: new Date() })
-      .where(eq(identityOrganisations.id, id));
+    await setStatus(tx, id, next, reason);
     // Tenant scope: the members of this organisation only.
     await setTenant(tx, id);
     const members = await tx
@@ -465,17 +439,7 @@ export async function suspendOrganisation(ctx: Ctx, id: string, reason: string):
       .where(eq(identityMemberships.organisationId, id));
     let sessionsEnded = 0;
     for (const member of members) sessionsEnded += await revokeSessions(tx, { personId: member.personId });
-    await recordAudit(
-      tx,
-      {
-        action: 'identity.organisation_suspended',
-        objectType: 'organisation',
-        objectId: id,
-        organisationId: id,
-        details: { sessionsEnded },
-      },
-      ctx.audit,
-    );
+    await auditOrganisation(ctx, tx, id, 'identity.organisation_suspended', { sessionsEnded });
   });
   return present(ctx)(row);
 }
@@ -483,21 +447,8 @@ export async function suspendOrganisation(ctx: Ctx, id: string, reason: string):
 /** Lifts a suspension: the organisation is active again (members sign in anew). */
 export async function reinstateOrganisation(ctx: Ctx, id: string): Promise<Organisation> {
   const row = await actOnOrganisation(ctx, id, 'reinstate', async (tx, _org, next) => {
-    await tx
-      .update(identityOrganisations)
-      .set({ status: next, reviewNote: null, updatedAt: new Date() })
-      .where(eq(identityOrganisations.id, id));
-    await recordAudit(
-      tx,
-      {
-        action: 'identity.organisation_reinstated',
-        objectType: 'organisation',
-        objectId: id,
-        organisationId: id,
-        details: {},
-      },
-      ctx.audit,
-    );
+    await setStatus(tx, id, next, null);
+    await auditOrganisation(ctx, tx, id, 'identity.organisation_reinstated', {});
   });
   return present(ctx)(row);
 }
@@ -512,17 +463,10 @@ export async function renewTier(ctx: Ctx, id: string, tier: Tier): Promise<Organ
       .update(identityOrganisations)
       .set({ tier, verifiedAt: now, tierExpiresAt: expiresAt, renewalRemindedAt: null, updatedAt: now })
       .where(eq(identityOrganisations.id, id));
-    await recordAudit(
-      tx,
-      {
-        action: 'identity.organisation_tier_renewed',
-        objectType: 'organisation',
-        objectId: id,
-        organisationId: id,
-        details: { tier, expiresAt: expiresAt.toISOString() },
-      },
-      ctx.audit,
-    );
+    await auditOrganisation(ctx, tx, id, 'identity.organisation_tier_renewed', {
+      tier,
+      expiresAt: expiresAt.toISOString(),
+    });
   });
   return present(ctx)(row);
 }
