@@ -42,6 +42,18 @@ export function compiledMain(): string {
 }
 
 /**
+ * Extra flags for the node process of Cairn under test, from `BENCH_CAIRN_NODE_FLAGS` (space-separated, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server while it is measured: node refuses `--cpu-prof`
+ * in NODE_OPTIONS). Only flags: anything else would change what is started.
+ */
+export function cairnNodeFlags(value = process.env.BENCH_CAIRN_NODE_FLAGS): string[] {
+  const flags = (value ?? '').split(/\s+/).filter((flag) => flag !== '');
+  const notFlag = flags.find((flag) => !flag.startsWith('--'));
+  if (notFlag) throw new Error(`BENCH_CAIRN_NODE_FLAGS holds "${notFlag}", which is not a --flag`);
+  return flags;
+}
+
+/**
  * Starts Cairn as `npm start` runs it, the compiled server (`node dist/server/main.js start`; `npm run bench`
  * compiles it first: the sources through tsx cost a fifth of the throughput, measured by the crash suite) on this
  * run's database, with the global rate limit lifted so it measures the work, not the limiter (a route's own
@@ -54,10 +66,11 @@ export async function startCairn(
 ): Promise<{ service: Service; health: CairnHealth }> {
   const port = await freePort();
   const demo = options.demoData === true;
+  const flags = cairnNodeFlags();
   context.log(`starting Cairn on port ${port} (${context.database.kind}${demo ? ', demo data' : ''})`);
   const service = await startService({
     name: 'cairn',
-    nodeArgs: [compiledMain(), 'start'],
+    nodeArgs: [...flags, compiledMain(), 'start'],
     env: {
       ...context.database.cairnEnv(),
       PORT: String(port),
@@ -69,6 +82,8 @@ export async function startCairn(
     port,
     healthPath: '/api/health',
     startTimeoutMs: 60_000,
+    // A profile of a long measurement takes a while to write at exit: not a reason to kill the server.
+    ...(flags.length > 0 ? { stopTimeoutMs: 120_000 } : {}),
     cleanup: context.cleanup,
   });
   const response = await fetch(`${service.baseUrl}/api/health`);
