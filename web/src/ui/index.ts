@@ -6,6 +6,21 @@ export { ErrorSummary, type ErrorSummaryItem, type ErrorSummaryProps } from './E
 export { Form, FormContext, type FormContextValue, type FormFieldErrors, type FormProps } from './Form';
 export { PageHeading, PageHeadingContext, type PageHeadingSettings } from './PageHeading';
 export { Loading, Spinner } from './Spinner';
+export {
+  ImportProgress,
+  ImportReport,
+  ProblemNotice,
+  SpreadsheetFileField,
+  SpreadsheetUploadActions,
+  useSpreadsheetUpload,
+  type ImportReportIssue,
+  type ImportReportProps,
+  type SpreadsheetFileFieldProps,
+  type SpreadsheetUpload,
+  type SpreadsheetUploadActionsProps,
+  type SpreadsheetUploadOptions,
+  type SpreadsheetUploadState,
+} from './SpreadsheetImport';
 export { Table, type TableColumn, type TableProps } from './Table';
 export { TextField, type TextFieldProps } from './TextField';
 export { ToastProvider, useToast, type ToastApi, type ToastOptions, type ToastTone } from './Toast';

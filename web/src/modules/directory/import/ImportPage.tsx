@@ -1,18 +1,20 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState, type ChangeEvent } from 'react';
+import { useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ApiError } from '../../../api/problem';
-import { Button, ColumnMapping, PageHeading, Table, type TableColumn } from '../../../ui';
-import { RequireSignIn } from '../../identity/auth/RequireSignIn';
 import {
-  commitImport,
-  importKeys,
-  uploadImport,
-  useImport,
-  type DirectoryImport,
-  type ImportIssue,
-} from './api';
+  Button,
+  ColumnMapping,
+  ImportProgress,
+  ImportReport,
+  PageHeading,
+  ProblemNotice,
+  SpreadsheetFileField,
+  SpreadsheetUploadActions,
+  useSpreadsheetUpload,
+} from '../../../ui';
+import { RequireSignIn } from '../../identity/auth/RequireSignIn';
+import { commitImport, importKeys, uploadImport, useImport, type DirectoryImport } from './api';
 import { IMPORT_FIELDS, MAX_IMPORT_BYTES, REQUIRED_FIELDS, mediaTypeOf, type ImportField } from './fields';
 import './import.css';
 
@@ -37,69 +39,40 @@ export function ImportPage() {
   );
 }
 
-/** The message of a failed request: the server's own (localised) words when it sent a problem. */
-function problemMessages(error: unknown, fallback: string): string[] {
-  if (error instanceof ApiError && error.problem) {
-    const fields = (error.problem.errors ?? []).map((e) => e.message);
-    return fields.length > 0 ? fields : [error.problem.detail ?? error.problem.title];
-  }
-  return [fallback];
-}
-
 function Importer() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const fileId = useId();
-  const hintId = useId();
-  const [file, setFile] = useState<File | null>(null);
-  const [fileError, setFileError] = useState<string | null>(null);
-  const [sent, setSent] = useState<number | null>(null);
-  const [uploadError, setUploadError] = useState<unknown>(null);
+  const upload = useSpreadsheetUpload({
+    keyPrefix: 'directoryImport.file',
+    isReadable: (file) => mediaTypeOf(file.name) !== null,
+    isTooLarge: (file) => file.size > MAX_IMPORT_BYTES,
+  });
   const [check, setCheck] = useState<DirectoryImport | null>(null);
   const [mapping, setMapping] = useState<(ImportField | null)[]>([]);
   const [committing, setCommitting] = useState(false);
   const [commitError, setCommitError] = useState<unknown>(null);
-  const abortRef = useRef<(() => void) | null>(null);
   const live = useImport(check?.id ?? null, committing);
   // While committing (and after), the polled state is the truth; before, the dry run's answer is.
   const current = committing || check?.status !== 'checked' ? (live.data ?? check) : check;
 
-  useEffect(() => () => abortRef.current?.(), []);
-
-  const number = (value: number) => new Intl.NumberFormat(i18n.language).format(value);
-
   const onFile = (event: ChangeEvent<HTMLInputElement>) => {
-    const chosen = event.target.files?.[0] ?? null;
     setCheck(null);
-    setUploadError(null);
     setCommitError(null);
-    setFileError(null);
-    setFile(null);
-    if (!chosen) return;
-    if (!mediaTypeOf(chosen.name)) setFileError(t('directoryImport.file.wrongType'));
-    else if (chosen.size > MAX_IMPORT_BYTES) setFileError(t('directoryImport.file.tooLarge'));
-    else setFile(chosen);
+    upload.choose(event);
   };
 
-  const runCheck = async (withMapping?: (ImportField | null)[]) => {
-    if (!file) return;
-    setUploadError(null);
-    setCommitError(null);
-    setSent(0);
-    const upload = uploadImport(file, { mapping: withMapping, onProgress: setSent });
-    abortRef.current = upload.abort;
-    try {
-      const result = await upload.promise;
-      setCheck(result);
-      setMapping(result.columns.map((column) => column.field));
-      queryClient.setQueryData(importKeys.one(result.id), result);
-    } catch (error) {
-      if (!(error instanceof DOMException && error.name === 'AbortError')) setUploadError(error);
-    } finally {
-      abortRef.current = null;
-      setSent(null);
-    }
-  };
+  const runCheck = (withMapping?: (ImportField | null)[]) =>
+    upload.send(
+      (file, onProgress) => {
+        setCommitError(null);
+        return uploadImport(file, { mapping: withMapping, onProgress });
+      },
+      (result) => {
+        setCheck(result);
+        setMapping(result.columns.map((column) => column.field));
+        queryClient.setQueryData(importKeys.one(result.id), result);
+      },
+    );
 
   const onCommit = async () => {
     if (!check) return;
@@ -119,7 +92,7 @@ function Importer() {
     }
   };
 
-  const uploading = sent !== null;
+  const { uploading } = upload;
   const mappingChanged = check !== null && check.columns.some((column, i) => column.field !== mapping[i]);
   const missing = REQUIRED_FIELDS.filter((field) => !mapping.includes(field));
 
@@ -127,61 +100,23 @@ function Importer() {
     <>
       <section aria-labelledby="import-file" className="import-block">
         <h2 id="import-file">{t('directoryImport.file.heading')}</h2>
-        <div className={fileError ? 'field field--invalid' : 'field'}>
-          <label htmlFor={fileId} className="field__label">
-            {t('directoryImport.file.label')}
-          </label>
-          <p id={hintId} className="field__hint">
-            {t('directoryImport.file.hint')}
-          </p>
-          {fileError && (
-            <p id={`${fileId}-error`} className="field__error" role="alert">
-              {fileError}
-            </p>
-          )}
-          <input
-            id={fileId}
-            type="file"
-            className="field__input"
-            accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            aria-describedby={fileError ? `${hintId} ${fileId}-error` : hintId}
-            aria-invalid={fileError ? true : undefined}
-            onChange={onFile}
-            disabled={uploading || committing}
-          />
-        </div>
+        <SpreadsheetFileField
+          keyPrefix="directoryImport.file"
+          error={upload.fileError}
+          disabled={uploading || committing}
+          onChange={onFile}
+        />
         <ColumnsHelp />
-        <div className="actions">
-          <Button onClick={() => void runCheck()} busy={uploading} disabled={!file || committing}>
-            {t('directoryImport.file.check')}
-          </Button>
-          {uploading && (
-            <Button variant="secondary" onClick={() => abortRef.current?.()}>
-              {t('directoryImport.file.cancel')}
-            </Button>
-          )}
-        </div>
-        {uploading && (
-          <div className="import-progress">
-            <label htmlFor={`${fileId}-upload`}>{t('directoryImport.file.uploading')}</label>
-            <progress id={`${fileId}-upload`} max={100} value={Math.round((sent ?? 0) * 100)} />
-            <span role="status">
-              {sent !== null && sent >= 1
-                ? t('directoryImport.file.checking')
-                : t('directoryImport.file.percent', { percent: Math.round((sent ?? 0) * 100) })}
-            </span>
-          </div>
-        )}
-        {uploadError !== null && (
-          <div className="notice notice--error" role="alert">
-            <h3>{t('directoryImport.file.refused')}</h3>
-            <ul>
-              {problemMessages(uploadError, t('directoryImport.errors.network')).map((message) => (
-                <li key={message}>{message}</li>
-              ))}
-            </ul>
-          </div>
-        )}
+        <SpreadsheetUploadActions
+          upload={upload}
+          keyPrefix="directoryImport.file"
+          checkingKey="checking"
+          networkError={t('directoryImport.errors.network')}
+          disabled={committing}
+          onCheck={() => void runCheck()}
+          actionsClassName="actions"
+          progressClassName="import-progress"
+        />
       </section>
 
       {check && current && (
@@ -222,7 +157,19 @@ function Importer() {
             )}
           </section>
 
-          <Report current={current} number={number} />
+          <ImportReport
+            report={current.report}
+            counts={current.counts}
+            truncated={current.reportTruncated}
+            keyPrefix="directoryImport.report"
+            headingId="import-report"
+            className="import-block"
+            countsClassName="import-counts"
+            liveCounts
+            columnOf={(issue) =>
+              issue.column ?? (issue.field ? t(`directoryImport.fields.${issue.field}`) : '—')
+            }
+          />
 
           <section aria-labelledby="import-commit" className="import-block">
             <h2 id="import-commit">{t('directoryImport.commit.heading')}</h2>
@@ -238,20 +185,16 @@ function Importer() {
                 <p>{t('directoryImport.commit.failed')}</p>
               </div>
             ) : committing || current.status === 'committing' ? (
-              <div className="import-progress">
-                <label htmlFor="import-commit-progress">{t('directoryImport.commit.running')}</label>
-                <progress
-                  id="import-commit-progress"
-                  max={Math.max(current.progress.total, 1)}
-                  value={current.progress.processed}
-                />
-                <span role="status">
-                  {t('directoryImport.commit.progress', {
-                    processed: current.progress.processed,
-                    total: current.progress.total,
-                  })}
-                </span>
-              </div>
+              <ImportProgress
+                className="import-progress"
+                label={t('directoryImport.commit.running')}
+                value={current.progress.processed}
+                max={Math.max(current.progress.total, 1)}
+                text={t('directoryImport.commit.progress', {
+                  processed: current.progress.processed,
+                  total: current.progress.total,
+                })}
+              />
             ) : current.canCommit && !mappingChanged ? (
               <>
                 <p>{t('directoryImport.commit.ready', { count: current.counts.valid })}</p>
@@ -267,11 +210,7 @@ function Importer() {
               </p>
             )}
             {commitError !== null && current.status === 'checked' && (
-              <div className="notice notice--error" role="alert">
-                {problemMessages(commitError, t('directoryImport.errors.network')).map((message) => (
-                  <p key={message}>{message}</p>
-                ))}
-              </div>
+              <ProblemNotice error={commitError} fallback={t('directoryImport.errors.network')} />
             )}
           </section>
         </>
@@ -299,55 +238,5 @@ function ColumnsHelp() {
         ))}
       </dl>
     </details>
-  );
-}
-
-/** The dry run's counts and its problems, row by row. */
-function Report({ current, number }: { current: DirectoryImport; number: (value: number) => string }) {
-  const { t } = useTranslation();
-  const columns: TableColumn<ImportIssue & { key: string }>[] = [
-    {
-      key: 'row',
-      header: t('directoryImport.report.row'),
-      isRowHeader: true,
-      align: 'end',
-      cell: (issue) => (issue.row === 0 ? t('directoryImport.report.wholeFile') : number(issue.row)),
-    },
-    {
-      key: 'column',
-      header: t('directoryImport.report.column'),
-      cell: (issue) => issue.column ?? (issue.field ? t(`directoryImport.fields.${issue.field}`) : '—'),
-    },
-    { key: 'problem', header: t('directoryImport.report.problem'), cell: (issue) => issue.message },
-  ];
-  const rows = current.report.map((issue, index) => ({ ...issue, key: `${issue.row}-${index}` }));
-  return (
-    <section aria-labelledby="import-report" className="import-block">
-      <h2 id="import-report">{t('directoryImport.report.heading')}</h2>
-      <div role="status">
-        <ul className="import-counts">
-          <li>{t('directoryImport.report.rows', { count: current.counts.rows })}</li>
-          <li>{t('directoryImport.report.valid', { count: current.counts.valid })}</li>
-          <li>{t('directoryImport.report.invalid', { count: current.counts.invalid })}</li>
-        </ul>
-      </div>
-      {rows.length === 0 ? (
-        <p>{t('directoryImport.report.clean')}</p>
-      ) : (
-        <>
-          <Table
-            caption={t('directoryImport.report.caption', { count: current.counts.issues })}
-            columns={columns}
-            rows={rows}
-            rowKey={(row) => row.key}
-          />
-          {current.reportTruncated && (
-            <p>
-              {t('directoryImport.report.truncated', { shown: rows.length, total: current.counts.issues })}
-            </p>
-          )}
-        </>
-      )}
-    </section>
   );
 }

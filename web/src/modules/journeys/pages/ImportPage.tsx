@@ -1,9 +1,18 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState, type ChangeEvent } from 'react';
+import { useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ApiError } from '../../../api/problem';
-import { Button, ColumnMapping, PageHeading, Table, type TableColumn } from '../../../ui';
+import {
+  Button,
+  ColumnMapping,
+  ImportProgress,
+  ImportReport,
+  PageHeading,
+  ProblemNotice,
+  SpreadsheetFileField,
+  SpreadsheetUploadActions,
+  useSpreadsheetUpload,
+} from '../../../ui';
 import { RequireSignIn } from '../../identity/auth/RequireSignIn';
 import {
   IMPORT_LAYOUTS,
@@ -49,33 +58,20 @@ export function ImportPage() {
   );
 }
 
-/** The server's own (localised) words for a failed request, or the fallback. */
-function problemMessages(error: unknown, fallback: string): string[] {
-  if (error instanceof ApiError && error.problem) {
-    const fields = (error.problem.errors ?? []).map((e) => e.message);
-    return fields.length > 0 ? fields : [error.problem.detail ?? error.problem.title];
-  }
-  return [fallback];
-}
-
 function Importer() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const fileId = useId();
-  const hintId = useId();
+  const upload = useSpreadsheetUpload({
+    keyPrefix: 'journeys.import.file',
+    isReadable: (file) => importMediaTypeOf(file.name) !== null,
+    isTooLarge,
+  });
   const [layout, setLayout] = useState<ImportLayout>('tracker');
-  const [file, setFile] = useState<File | null>(null);
-  const [fileError, setFileError] = useState<string | null>(null);
-  const [sent, setSent] = useState<number | null>(null);
-  const [uploadError, setUploadError] = useState<unknown>(null);
   const [importId, setImportId] = useState<string | null>(null);
   const [mapping, setMapping] = useState<(ImportField | null)[]>([]);
   const [commitError, setCommitError] = useState<unknown>(null);
-  const abortRef = useRef<(() => void) | null>(null);
   const live = useJourneyImport(importId);
   const current = live.data;
-
-  useEffect(() => () => abortRef.current?.(), []);
 
   // The columns arrive with the dry run's report: the mapping starts from the one the server applied.
   const [mappedFor, setMappedFor] = useState<string | null>(null);
@@ -84,45 +80,30 @@ function Importer() {
     setMapping(current.columns.map((column) => column.field));
   }
 
-  const number = (value: number) => new Intl.NumberFormat(i18n.language).format(value);
-  const uploading = sent !== null;
+  const { uploading } = upload;
   // The importer changed the columns since the dry run: it must run again before an import.
   const mappingChanged =
     current !== undefined && current.columns.some((c, i) => c.field !== (mapping[i] ?? null));
   const busy = uploading || isRunning(current?.status);
 
   const onFile = (event: ChangeEvent<HTMLInputElement>) => {
-    const chosen = event.target.files?.[0] ?? null;
     setImportId(null);
-    setUploadError(null);
     setCommitError(null);
-    setFileError(null);
-    setFile(null);
-    if (!chosen) return;
-    if (!importMediaTypeOf(chosen.name)) setFileError(t('journeys.import.file.wrongType'));
-    else if (isTooLarge(chosen)) setFileError(t('journeys.import.file.tooLarge'));
-    else setFile(chosen);
+    upload.choose(event);
   };
 
-  const runCheck = async (withMapping?: (ImportField | null)[]) => {
-    if (!file) return;
-    setImportId(null);
-    setUploadError(null);
-    setCommitError(null);
-    setSent(0);
-    const upload = uploadJourneyImport(file, { layout, mapping: withMapping, onProgress: setSent });
-    abortRef.current = upload.abort;
-    try {
-      const result = await upload.promise;
-      queryClient.setQueryData(journeyImportKey(result.id), result);
-      setImportId(result.id);
-    } catch (error) {
-      if (!(error instanceof DOMException && error.name === 'AbortError')) setUploadError(error);
-    } finally {
-      abortRef.current = null;
-      setSent(null);
-    }
-  };
+  const runCheck = (withMapping?: (ImportField | null)[]) =>
+    upload.send(
+      (file, onProgress) => {
+        setImportId(null);
+        setCommitError(null);
+        return uploadJourneyImport(file, { layout, mapping: withMapping, onProgress });
+      },
+      (result) => {
+        queryClient.setQueryData(journeyImportKey(result.id), result);
+        setImportId(result.id);
+      },
+    );
 
   const onCommit = async () => {
     if (!current) return;
@@ -157,67 +138,29 @@ function Importer() {
             </div>
           ))}
         </fieldset>
-        <div className={fileError ? 'field field--invalid' : 'field'}>
-          <label htmlFor={fileId} className="field__label">
-            {t('journeys.import.file.label')}
-          </label>
-          <p id={hintId} className="field__hint">
-            {t('journeys.import.file.hint')}
-          </p>
-          {fileError && (
-            <p id={`${fileId}-error`} className="field__error" role="alert">
-              {fileError}
-            </p>
-          )}
-          <input
-            id={fileId}
-            type="file"
-            className="field__input"
-            accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            aria-describedby={fileError ? `${hintId} ${fileId}-error` : hintId}
-            aria-invalid={fileError ? true : undefined}
-            onChange={onFile}
-            disabled={busy}
-          />
-        </div>
-        <div className="journeys__actions">
-          <Button onClick={() => void runCheck()} busy={uploading} disabled={!file || busy}>
-            {t('journeys.import.file.check')}
-          </Button>
-          {uploading && (
-            <Button variant="secondary" onClick={() => abortRef.current?.()}>
-              {t('journeys.import.file.cancel')}
-            </Button>
-          )}
-        </div>
-        {uploading && (
-          <Progress
-            label={t('journeys.import.file.uploading')}
-            value={Math.round((sent ?? 0) * 100)}
-            max={100}
-            text={
-              (sent ?? 0) >= 1
-                ? t('journeys.import.file.verifying')
-                : t('journeys.import.file.percent', { percent: Math.round((sent ?? 0) * 100) })
-            }
-          />
-        )}
-        {uploadError !== null && (
-          <div className="notice notice--error" role="alert">
-            <h3>{t('journeys.import.file.refused')}</h3>
-            <ul>
-              {problemMessages(uploadError, t('journeys.import.errors.network')).map((message) => (
-                <li key={message}>{message}</li>
-              ))}
-            </ul>
-          </div>
-        )}
+        <SpreadsheetFileField
+          keyPrefix="journeys.import.file"
+          error={upload.fileError}
+          disabled={busy}
+          onChange={onFile}
+        />
+        <SpreadsheetUploadActions
+          upload={upload}
+          keyPrefix="journeys.import.file"
+          checkingKey="verifying"
+          networkError={t('journeys.import.errors.network')}
+          disabled={busy}
+          onCheck={() => void runCheck()}
+          actionsClassName="journeys__actions"
+          progressClassName="journeys__actions"
+        />
       </section>
 
       {current && (
         <>
           {current.status === 'checking' || current.status === 'uploading' ? (
-            <Progress
+            <ImportProgress
+              className="journeys__actions"
               label={t('journeys.import.checking')}
               value={current.progress.processed}
               max={Math.max(current.progress.total, current.progress.processed, 1)}
@@ -233,7 +176,15 @@ function Importer() {
                 onChange={setMapping}
                 onRecheck={() => void runCheck(mapping)}
               />
-              <Report current={current} number={number} />
+              <ImportReport
+                report={current.report}
+                counts={current.counts}
+                truncated={current.reportTruncated}
+                keyPrefix="journeys.import.report"
+                headingId="journey-import-report"
+                className="journeys__section"
+                countsClassName="journeys__counts"
+              />
             </>
           )}
           <section aria-labelledby="journey-import-commit" className="journeys__section">
@@ -250,7 +201,8 @@ function Importer() {
                 <p>{t('journeys.import.commit.failed')}</p>
               </div>
             ) : current.status === 'committing' ? (
-              <Progress
+              <ImportProgress
+                className="journeys__actions"
                 label={t('journeys.import.commit.running')}
                 value={current.progress.processed}
                 max={Math.max(current.progress.total, 1)}
@@ -274,28 +226,12 @@ function Importer() {
               <p>{t('journeys.import.commit.waiting')}</p>
             )}
             {commitError !== null && (
-              <div className="notice notice--error" role="alert">
-                {problemMessages(commitError, t('journeys.import.errors.network')).map((message) => (
-                  <p key={message}>{message}</p>
-                ))}
-              </div>
+              <ProblemNotice error={commitError} fallback={t('journeys.import.errors.network')} />
             )}
           </section>
         </>
       )}
     </>
-  );
-}
-
-/** A labelled progress bar with its words announced politely. */
-function Progress({ label, value, max, text }: { label: string; value: number; max: number; text: string }) {
-  const id = useId();
-  return (
-    <div className="journeys__actions">
-      <label htmlFor={id}>{label}</label>
-      <progress id={id} max={max} value={value} />
-      <span role="status">{text}</span>
-    </div>
   );
 }
 
@@ -349,51 +285,6 @@ function Columns({
             {t('journeys.import.columns.recheck')}
           </Button>
         </div>
-      )}
-    </section>
-  );
-}
-
-/** The dry run's counts and its problems, row by row. */
-function Report({ current, number }: { current: JourneyImport; number: (value: number) => string }) {
-  const { t } = useTranslation();
-  type Issue = JourneyImport['report'][number] & { key: string };
-  const columns: TableColumn<Issue>[] = [
-    {
-      key: 'row',
-      header: t('journeys.import.report.row'),
-      isRowHeader: true,
-      align: 'end',
-      cell: (issue) => (issue.row === 0 ? t('journeys.import.report.wholeFile') : number(issue.row)),
-    },
-    { key: 'column', header: t('journeys.import.report.column'), cell: (issue) => issue.column ?? '—' },
-    { key: 'problem', header: t('journeys.import.report.problem'), cell: (issue) => issue.message },
-  ];
-  const rows = current.report.map((issue, index) => ({ ...issue, key: `${issue.row}-${index}` }));
-  return (
-    <section aria-labelledby="journey-import-report" className="journeys__section">
-      <h2 id="journey-import-report">{t('journeys.import.report.heading')}</h2>
-      <ul className="journeys__counts">
-        <li>{t('journeys.import.report.rows', { count: current.counts.rows })}</li>
-        <li>{t('journeys.import.report.valid', { count: current.counts.valid })}</li>
-        <li>{t('journeys.import.report.invalid', { count: current.counts.invalid })}</li>
-      </ul>
-      {rows.length === 0 ? (
-        <p>{t('journeys.import.report.clean')}</p>
-      ) : (
-        <>
-          <Table
-            caption={t('journeys.import.report.caption', { count: current.counts.issues })}
-            columns={columns}
-            rows={rows}
-            rowKey={(row) => row.key}
-          />
-          {current.reportTruncated && (
-            <p>
-              {t('journeys.import.report.truncated', { shown: rows.length, total: current.counts.issues })}
-            </p>
-          )}
-        </>
       )}
     </section>
   );
