@@ -24,22 +24,23 @@ import {
   isOneOf,
   vocabularyKey,
   type ProfileField,
-  type VocabularyName,
 } from '../vocabulary';
 import { directoryKeys, fetchPlaces, usePartners, useProfile, type Profile } from './api';
 import {
   editorStateOf,
   fieldsNotSent,
   isSamePlace,
-  rowKey,
   toProfileInput,
   type EditorState,
   type Submission,
+  type TextRow,
 } from './editor-state';
 import { CheckboxGroup } from './editor/CheckboxGroup';
 import { LanguagePicker } from './editor/LanguagePicker';
 import { PartnersSection } from './editor/PartnersSection';
+import { PhoneField } from './editor/PhoneField';
 import { RegionPicker } from './editor/RegionPicker';
+import { rowEditing, type ListName, type RowOf } from './editor/row-lists';
 import { CheckboxField, RowList } from './editor/rows';
 import { VisibilityField } from './editor/VisibilityField';
 import { languageName } from './present';
@@ -174,27 +175,7 @@ function Editor({
 
   const set = <K extends keyof EditorState>(key: K, value: EditorState[K]) =>
     setState((current) => ({ ...current, [key]: value }));
-  const updateRow = <
-    K extends 'otherNames' | 'descriptions' | 'offices' | 'hotlines' | 'networks' | 'contacts',
-  >(
-    list: K,
-    key: string,
-    patch: Partial<EditorState[K][number]>,
-  ) =>
-    setState((current) => ({
-      ...current,
-      [list]: (current[list] as EditorState[K][number][]).map((row) =>
-        row.key === key ? { ...row, ...patch } : row,
-      ),
-    }));
-  const removeRow = (
-    list: 'otherNames' | 'descriptions' | 'offices' | 'hotlines' | 'networks' | 'contacts',
-    key: string,
-  ) =>
-    setState((current) => ({
-      ...current,
-      [list]: (current[list] as { key: string }[]).filter((row) => row.key !== key),
-    }));
+  const rows = rowEditing(setState);
 
   const save = useMutation({
     mutationFn: async ({
@@ -266,11 +247,38 @@ function Editor({
     />
   );
 
+  /**
+   * What every repeated group has alike: its texts (`directory.fields.<list>`, `directory.editor.<list>Hint`,
+   * `directory.editor.rows.<item>`, `directory.editor.add.<item>`), rows, removing, limit and visibility.
+   */
+  const rowList = <K extends ListName>(list: K, item: string, max: number) => ({
+    name: list,
+    legend: t(`directory.fields.${list}`),
+    hint: t(`directory.editor.${list}Hint`),
+    rows: state[list] as RowOf<K>[],
+    rowLegend: (i: number) => t(`directory.editor.rows.${item}`, { number: i + 1 }),
+    addLabel: t(`directory.editor.add.${item}`),
+    onRemove: (key: string) => rows.remove(list, key),
+    max,
+    children: visibility(list),
+  });
+
+  /** A row of a list of names: the profile's other names, or its networks. */
+  const nameRow = (list: 'otherNames' | 'networks') => (row: TextRow, i: number) => (
+    <TextField
+      name={`${list}.${i}`}
+      label={t('directory.editor.name')}
+      maxLength={200}
+      dir="auto"
+      value={row.value}
+      onChange={(event) => rows.update(list, row.key, { value: event.target.value })}
+    />
+  );
+
   const vocabularyGroup = <
     K extends 'focus' | 'services' | 'populations' | 'exploitationTypes' | 'industries',
   >(
     field: K,
-    vocabulary: VocabularyName,
     codes: readonly EditorState[K][number][],
     hint?: string,
   ) => (
@@ -278,7 +286,7 @@ function Editor({
       name={field}
       legend={t(`directory.fields.${field}`)}
       hint={hint}
-      options={codes.map((code) => ({ value: code, label: t(vocabularyKey(vocabulary, code)) }))}
+      options={codes.map((code) => ({ value: code, label: t(vocabularyKey(field, code)) }))}
       value={state[field]}
       onChange={(value) => set(field, value as EditorState[K])}
     >
@@ -319,90 +327,55 @@ function Editor({
       <Form errors={errors.fieldErrors} formError={errors.formError} onSubmit={onSubmit}>
         <EditorSection id="editor-about" title={t('directory.editor.sections.about')}>
           <RowList
-            name="otherNames"
-            legend={t('directory.fields.otherNames')}
-            hint={t('directory.editor.otherNamesHint')}
-            rows={state.otherNames}
-            rowLegend={(i) => t('directory.editor.rows.otherName', { number: i + 1 })}
-            addLabel={t('directory.editor.add.otherName')}
-            onAdd={() => set('otherNames', [...state.otherNames, { key: rowKey(), value: '' }])}
-            onRemove={(key) => removeRow('otherNames', key)}
-            max={20}
-            renderRow={(row, i) => (
-              <TextField
-                name={`otherNames.${i}`}
-                label={t('directory.editor.name')}
-                maxLength={200}
-                dir="auto"
-                value={row.value}
-                onChange={(event) => updateRow('otherNames', row.key, { value: event.target.value })}
-              />
-            )}
-          >
-            {visibility('otherNames')}
-          </RowList>
+            {...rowList('otherNames', 'otherName', 20)}
+            onAdd={() => rows.add('otherNames', { value: '' })}
+            renderRow={nameRow('otherNames')}
+          />
 
           <RowList
-            name="descriptions"
-            legend={t('directory.fields.descriptions')}
-            hint={t('directory.editor.descriptionsHint')}
-            rows={state.descriptions}
+            {...rowList('descriptions', 'description', 12)}
             rowLegend={(i) =>
               t('directory.editor.rows.description', {
                 language: languageName(state.descriptions[i]?.language ?? '', format.language),
               })
             }
-            addLabel={t('directory.editor.add.description')}
             onAdd={() =>
-              set('descriptions', [
-                ...state.descriptions,
-                { key: rowKey(), language: newDescriptionLanguage(), short: '', long: '' },
-              ])
+              rows.add('descriptions', { language: newDescriptionLanguage(), short: '', long: '' })
             }
-            onRemove={(key) => removeRow('descriptions', key)}
-            max={12}
-            renderRow={(row, i) => (
+            renderRow={rows.fields('descriptions', (row, text) => (
               <>
                 <SelectField
-                  name={`descriptions.${i}.language`}
+                  {...text('language')}
                   label={t('directory.editor.language')}
                   options={languageOptions}
-                  value={row.language}
-                  onChange={(event) => updateRow('descriptions', row.key, { language: event.target.value })}
                 />
                 <TextField
-                  name={`descriptions.${i}.short`}
+                  {...text('short')}
                   label={t('directory.editor.short')}
                   hint={t('directory.editor.shortHint')}
                   maxLength={300}
                   required
                   lang={row.language}
                   dir="auto"
-                  value={row.short}
-                  onChange={(event) => updateRow('descriptions', row.key, { short: event.target.value })}
                 />
                 <TextAreaField
-                  name={`descriptions.${i}.long`}
+                  {...text('long')}
                   label={t('directory.editor.long')}
                   maxLength={5000}
                   lang={row.language}
                   dir="auto"
-                  value={row.long}
-                  onChange={(event) => updateRow('descriptions', row.key, { long: event.target.value })}
                 />
               </>
-            )}
-          >
-            {visibility('descriptions')}
-          </RowList>
+            ))}
+          />
         </EditorSection>
 
         <EditorSection id="editor-work" title={t('directory.editor.sections.work')}>
-          {vocabularyGroup('services', 'services', SERVICES)}
-          {vocabularyGroup('populations', 'populations', POPULATIONS)}
-          {vocabularyGroup('exploitationTypes', 'exploitationTypes', EXPLOITATION_TYPES)}
-          {vocabularyGroup('focus', 'focus', FOCUS_AREAS)}
-          {vocabularyGroup('industries', 'industries', INDUSTRIES, t('directory.editor.industriesHint'))}
+          {vocabularyGroup('services', SERVICES)}
+          {vocabularyGroup('populations', POPULATIONS)}
+          {vocabularyGroup('exploitationTypes', EXPLOITATION_TYPES)}
+          {vocabularyGroup('focus', FOCUS_AREAS)}
+          {vocabularyGroup('industries', INDUSTRIES, t('directory.editor.industriesHint'))}
         </EditorSection>
 
         <EditorSection id="editor-where" title={t('directory.editor.sections.where')}>
@@ -434,38 +407,25 @@ function Editor({
           {visibility('regions')}
 
           <RowList
-            name="offices"
-            legend={t('directory.fields.offices')}
-            hint={t('directory.editor.officesHint')}
-            rows={state.offices}
-            rowLegend={(i) => t('directory.editor.rows.office', { number: i + 1 })}
-            addLabel={t('directory.editor.add.office')}
+            {...rowList('offices', 'office', 50)}
             onAdd={() =>
-              set('offices', [
-                ...state.offices,
-                {
-                  key: rowKey(),
-                  label: '',
-                  place: null,
-                  street: '',
-                  postalCode: '',
-                  phone: '',
-                  isMain: state.offices.length === 0,
-                },
-              ])
+              rows.add('offices', {
+                label: '',
+                place: null,
+                street: '',
+                postalCode: '',
+                phone: '',
+                isMain: state.offices.length === 0,
+              })
             }
-            onRemove={(key) => removeRow('offices', key)}
-            max={50}
-            renderRow={(row, i) => (
+            renderRow={rows.fields('offices', (row, text, i) => (
               <>
                 <TextField
-                  name={`offices.${i}.label`}
+                  {...text('label')}
                   label={t('directory.editor.officeLabel')}
                   hint={t('directory.editor.officeLabelHint')}
                   maxLength={200}
                   required
-                  value={row.label}
-                  onChange={(event) => updateRow('offices', row.key, { label: event.target.value })}
                 />
                 <PlaceCombobox
                   name={`offices.${i}.placeId`}
@@ -478,7 +438,7 @@ function Editor({
                   required
                   value={row.place}
                   onChange={(place) =>
-                    updateRow('offices', row.key, {
+                    rows.update('offices', row.key, {
                       place: place && {
                         id: place.id,
                         name: place.name,
@@ -492,32 +452,18 @@ function Editor({
                   }
                 />
                 <TextField
-                  name={`offices.${i}.street`}
+                  {...text('street')}
                   label={t('directory.editor.street')}
                   maxLength={300}
                   autoComplete="off"
-                  value={row.street}
-                  onChange={(event) => updateRow('offices', row.key, { street: event.target.value })}
                 />
                 <TextField
-                  name={`offices.${i}.postalCode`}
+                  {...text('postalCode')}
                   label={t('directory.editor.postalCode')}
                   maxLength={30}
                   autoComplete="off"
-                  value={row.postalCode}
-                  onChange={(event) => updateRow('offices', row.key, { postalCode: event.target.value })}
                 />
-                <TextField
-                  name={`offices.${i}.phone`}
-                  label={t('directory.editor.phone')}
-                  hint={t('directory.editor.phoneHint')}
-                  type="tel"
-                  dir="ltr"
-                  maxLength={30}
-                  autoComplete="off"
-                  value={row.phone}
-                  onChange={(event) => updateRow('offices', row.key, { phone: event.target.value })}
-                />
+                <PhoneField {...text('phone')} />
                 <CheckboxField
                   name={`offices.${i}.isMain`}
                   label={t('directory.editor.mainOffice')}
@@ -535,10 +481,8 @@ function Editor({
                   }
                 />
               </>
-            )}
-          >
-            {visibility('offices')}
-          </RowList>
+            ))}
+          />
         </EditorSection>
 
         <EditorSection id="editor-reach" title={t('directory.editor.sections.reach')}>
@@ -553,21 +497,9 @@ function Editor({
           </LanguagePicker>
 
           <RowList
-            name="hotlines"
-            legend={t('directory.fields.hotlines')}
-            hint={t('directory.editor.hotlinesHint')}
-            rows={state.hotlines}
-            rowLegend={(i) => t('directory.editor.rows.hotline', { number: i + 1 })}
-            addLabel={t('directory.editor.add.hotline')}
-            onAdd={() =>
-              set('hotlines', [
-                ...state.hotlines,
-                { key: rowKey(), channel: 'phone', number: '', hours: '', languages: [] },
-              ])
-            }
-            onRemove={(key) => removeRow('hotlines', key)}
-            max={20}
-            renderRow={(row, i) => (
+            {...rowList('hotlines', 'hotline', 20)}
+            onAdd={() => rows.add('hotlines', { channel: 'phone', number: '', hours: '', languages: [] })}
+            renderRow={rows.fields('hotlines', (row, text, i) => (
               <>
                 <SelectField
                   name={`hotlines.${i}.channel`}
@@ -579,26 +511,22 @@ function Editor({
                   value={row.channel}
                   onChange={(event) => {
                     const channel = event.target.value;
-                    if (isOneOf(HOTLINE_CHANNELS, channel)) updateRow('hotlines', row.key, { channel });
+                    if (isOneOf(HOTLINE_CHANNELS, channel)) rows.update('hotlines', row.key, { channel });
                   }}
                 />
                 <TextField
-                  name={`hotlines.${i}.number`}
+                  {...text('number')}
                   label={t('directory.editor.hotlineNumber')}
                   hint={t('directory.editor.hotlineNumberHint')}
                   maxLength={100}
                   required
                   dir="ltr"
-                  value={row.number}
-                  onChange={(event) => updateRow('hotlines', row.key, { number: event.target.value })}
                 />
                 <TextField
-                  name={`hotlines.${i}.hours`}
+                  {...text('hours')}
                   label={t('directory.editor.hours')}
                   hint={t('directory.editor.hoursHint')}
                   maxLength={200}
-                  value={row.hours}
-                  onChange={(event) => updateRow('hotlines', row.key, { hours: event.target.value })}
                 />
                 {state.languages.length === 0 ? (
                   <p className="muted">{t('directory.editor.hotlineLanguagesFirst')}</p>
@@ -611,14 +539,12 @@ function Editor({
                       label: languageName(code, format.language),
                     }))}
                     value={row.languages.filter((code) => state.languages.includes(code))}
-                    onChange={(languages) => updateRow('hotlines', row.key, { languages })}
+                    onChange={(languages) => rows.update('hotlines', row.key, { languages })}
                   />
                 )}
               </>
-            )}
-          >
-            {visibility('hotlines')}
-          </RowList>
+            ))}
+          />
 
           <div className="dir-editor__group">
             <TextField
@@ -636,80 +562,37 @@ function Editor({
           </div>
 
           <RowList
-            name="contacts"
-            legend={t('directory.fields.contacts')}
-            hint={t('directory.editor.contactsHint')}
-            rows={state.contacts}
-            rowLegend={(i) => t('directory.editor.rows.contact', { number: i + 1 })}
-            addLabel={t('directory.editor.add.contact')}
-            onAdd={() =>
-              set('contacts', [...state.contacts, { key: rowKey(), label: '', email: '', phone: '' }])
-            }
-            onRemove={(key) => removeRow('contacts', key)}
-            max={20}
-            renderRow={(row, i) => (
+            {...rowList('contacts', 'contact', 20)}
+            onAdd={() => rows.add('contacts', { label: '', email: '', phone: '' })}
+            renderRow={rows.fields('contacts', (row, text) => (
               <>
                 <TextField
-                  name={`contacts.${i}.label`}
+                  {...text('label')}
                   label={t('directory.editor.contactLabel')}
                   hint={t('directory.editor.contactLabelHint')}
                   maxLength={200}
                   required
-                  value={row.label}
-                  onChange={(event) => updateRow('contacts', row.key, { label: event.target.value })}
                 />
                 <TextField
-                  name={`contacts.${i}.email`}
+                  {...text('email')}
                   label={t('directory.editor.email')}
                   type="email"
                   dir="ltr"
                   maxLength={320}
                   autoComplete="off"
-                  value={row.email}
-                  onChange={(event) => updateRow('contacts', row.key, { email: event.target.value })}
                 />
-                <TextField
-                  name={`contacts.${i}.phone`}
-                  label={t('directory.editor.phone')}
-                  hint={t('directory.editor.phoneHint')}
-                  type="tel"
-                  dir="ltr"
-                  maxLength={30}
-                  autoComplete="off"
-                  value={row.phone}
-                  onChange={(event) => updateRow('contacts', row.key, { phone: event.target.value })}
-                />
+                <PhoneField {...text('phone')} />
               </>
-            )}
-          >
-            {visibility('contacts')}
-          </RowList>
+            ))}
+          />
         </EditorSection>
 
         <EditorSection id="editor-networks" title={t('directory.editor.sections.networks')}>
           <RowList
-            name="networks"
-            legend={t('directory.fields.networks')}
-            hint={t('directory.editor.networksHint')}
-            rows={state.networks}
-            rowLegend={(i) => t('directory.editor.rows.network', { number: i + 1 })}
-            addLabel={t('directory.editor.add.network')}
-            onAdd={() => set('networks', [...state.networks, { key: rowKey(), value: '' }])}
-            onRemove={(key) => removeRow('networks', key)}
-            max={30}
-            renderRow={(row, i) => (
-              <TextField
-                name={`networks.${i}`}
-                label={t('directory.editor.name')}
-                maxLength={200}
-                dir="auto"
-                value={row.value}
-                onChange={(event) => updateRow('networks', row.key, { value: event.target.value })}
-              />
-            )}
-          >
-            {visibility('networks')}
-          </RowList>
+            {...rowList('networks', 'network', 30)}
+            onAdd={() => rows.add('networks', { value: '' })}
+            renderRow={nameRow('networks')}
+          />
           <PartnersSection
             name="partners"
             organisationId={profile.organisationId}
