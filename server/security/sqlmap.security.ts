@@ -259,13 +259,13 @@ function targetsOf(op: Operation, ids: Record<string, string>, seed: number): Ta
   return targets;
 }
 
-/** Runs sqlmap on one target and returns its verdict lines. */
+/** Runs sqlmap on one target, in a directory of its own for this run, and returns what it printed and wrote. */
 async function runSqlmap(
   op: Operation,
   request: Target,
   cookie: string | null,
   run: string,
-): Promise<{ output: string; timedOut: boolean }> {
+): Promise<{ output: string; timedOut: boolean; outputDir: string }> {
   const outputDir = path.join(outputRoot, `${op.operationId}-${run}`);
   const args = [
     '-u',
@@ -310,12 +310,12 @@ async function runSqlmap(
     }, targetSeconds * 1000);
     child.on('close', () => {
       clearTimeout(timer);
-      resolve({ output, timedOut });
+      resolve({ output, timedOut, outputDir });
     });
     // Not installed (or not runnable): no 'close' follows, so answer now, with the reason as the output.
     child.on('error', (error) => {
       clearTimeout(timer);
-      resolve({ output: `${output}\ncould not run ${sqlmap}: ${error.message}`, timedOut: false });
+      resolve({ output: `${output}\ncould not run ${sqlmap}: ${error.message}`, timedOut: false, outputDir });
     });
   });
 }
@@ -399,15 +399,11 @@ describe('injection (sqlmap, level 3, risk 2)', () => {
         }
         const began = Date.now();
         const attempt = async (run: string) => {
-          const { output, timedOut } = await runSqlmap(op, request, cookie, run);
+          const { output, timedOut, outputDir } = await runSqlmap(op, request, cookie, run);
           if (process.env.CAIRN_SQLMAP_KEEP) {
             await writeFile(path.join(process.env.CAIRN_SQLMAP_KEEP, `${op.operationId}-${run}.log`), output);
           }
-          return {
-            output,
-            timedOut,
-            found: await verdictOf(output, path.join(outputRoot, `${op.operationId}-${run}`)),
-          };
+          return { output, timedOut, found: await verdictOf(output, outputDir) };
         };
         let { output, timedOut, found } = await attempt(String(index));
         // A run stopped at its time limit gave no verdict either way (once in CI, on 4 Dec 2026, a target that
