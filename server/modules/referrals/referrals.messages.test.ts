@@ -982,9 +982,13 @@ describe('referrals: secure message threads', () => {
       });
       expect(acknowledged.statusCode, acknowledged.body).toBe(200);
       const expected = { kind: 'referral', id: referral.id, state: 'acknowledged' };
-      const toSender = await toA1.waitFor((e) => e.event === 'state' && e.data.includes(referral.id));
+      // The event of the referral's sending may still be on its way when the streams open (after COMMIT, and on
+      // PostgreSQL through NOTIFY): the one to check is the acknowledgement's.
+      const isAcknowledgement = (e: SseEvent) =>
+        e.event === 'state' && e.data.includes(referral.id) && e.data.includes('"acknowledged"');
+      const toSender = await toA1.waitFor(isAcknowledgement);
       expect(JSON.parse(toSender.data)).toEqual(expected);
-      const toRecipient = await toB1.waitFor((e) => e.event === 'state' && e.data.includes(referral.id));
+      const toRecipient = await toB1.waitFor(isAcknowledgement);
       expect(JSON.parse(toRecipient.data)).toEqual(expected);
       // A stranger's stream hears nothing (given the time the others needed, and more).
       await new Promise((resolve) => setTimeout(resolve, 200));
