@@ -7,7 +7,7 @@ import { inTransaction } from '../../kernel/db/transaction.js';
 import { queryRows } from '../../kernel/db/types.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { stepUp } from '../../test/cases.js';
-import { createMember, createOrganisation, signIn } from '../../test/factories.js';
+import { createMember, createOrganisation, createPerson, signIn } from '../../test/factories.js';
 import { consentedSections } from './cases.entries.service.js';
 import { sendFollowUpReminders } from './cases.notifications.js';
 import type { CaseFile } from './cases.schemas.js';
@@ -524,6 +524,119 @@ describe('cases: case files', () => {
       (r) => r.person?.personId === worker.personId && r.sections.includes('identity'),
     );
     expect(revealedRead).toBeDefined();
+  });
+
+  it('summarises each visible case the same way in lists and on the dashboard, page after page', async () => {
+    // An organisation of its own, so the counts below are exact.
+    const orgC = (await createOrganisation(db())).id;
+    async function named(displayName: string, role: Role): Promise<Session> {
+      const person = await createPerson(db(), { displayName, passkey: true });
+      const m = await createMember(db(), { role, organisationId: orgC, personId: person.id });
+      const { cookie, sessionId } = await signIn(db(), m.personId, { membershipId: m.membership.id });
+      return { cookie, sessionId, personId: m.personId, membershipId: m.membership.id, organisationId: orgC };
+    }
+    const zawadi = await named('Zawadi', 'caseworker');
+    const amina = await named('Amina', 'caseworker');
+    const boss = await named('Baraka', 'case_supervisor');
+    const deputy = await named('Chausiku', 'case_supervisor');
+    const files: CaseFile[] = [];
+    for (let i = 0; i < 5; i++) files.push(await createCase(zawadi));
+    // One case with three assignees, the primary last by name: the primary comes first, then by name.
+    const shared = files[1]!;
+    const assigned = await call(boss, 'PUT', `/api/cases/${shared.id}/assignments`, {
+      membershipIds: [zawadi.membershipId, amina.membershipId, boss.membershipId],
+      primaryMembershipId: zawadi.membershipId,
+    });
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    // One closure asked for by a supervisor: the other supervisor has it to approve, the asker does not.
+    const closing = files[3]!;
+    const asked = await call(boss, 'POST', `/api/cases/${closing.id}/closure-request`, {
+      status: 'Closed',
+      reason: 'reintegrated',
+    });
+    expect(asked.statusCode, asked.body).toBe(200);
+    await call(zawadi, 'POST', `/api/cases/${files[0]!.id}/entries`, {
+      kind: 'followUp',
+      dueOn: '2020-03-01',
+    });
+
+    interface Summary {
+      id: string;
+      reference: string;
+      updatedAt: string;
+      closurePending: boolean;
+      dueFollowUps: number;
+      assignees: { personId: string; name: string }[];
+    }
+    const expected = async (id: string) => {
+      const file = (await call(boss, 'GET', `/api/cases/${id}`)).json<CaseFile>();
+      return {
+        id,
+        reference: file.reference,
+        status: file.status,
+        draft: file.draft,
+        openedOn: file.openedOn,
+      };
+    };
+    // Page by page, two at a time: every case once, newest change first.
+    const seen: Summary[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await call(
+        boss,
+        'GET',
+        `/api/cases?scope=organisation&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(page.statusCode, page.body).toBe(200);
+      const body = page.json<{ items: Summary[]; nextCursor: string | null }>();
+      expect(body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...body.items);
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen.map((s) => s.id).sort()).toEqual(files.map((f) => f.id).sort());
+    const times = seen.map((s) => s.updatedAt);
+    expect(times).toEqual([...times].sort().reverse());
+    for (const summary of seen) {
+      expect(summary).toMatchObject(await expected(summary.id));
+      expect(new Date(summary.updatedAt).toISOString()).toBe(summary.updatedAt);
+    }
+    const byId = new Map(seen.map((s) => [s.id, s]));
+    expect(byId.get(shared.id)!.assignees.map((a) => a.name)).toEqual(['Zawadi', 'Amina', 'Baraka']);
+    expect(byId.get(files[2]!.id)!.assignees).toEqual([{ personId: zawadi.personId, name: 'Zawadi' }]);
+    expect(seen.filter((s) => s.closurePending).map((s) => s.id)).toEqual([closing.id]);
+    expect(byId.get(files[0]!.id)!.dueFollowUps).toBe(1);
+    expect(seen.filter((s) => s.dueFollowUps > 0).map((s) => s.id)).toEqual([files[0]!.id]);
+
+    const dashboardOf = async (session: Session) => {
+      const response = await call(session, 'GET', '/api/cases/dashboard');
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json<{
+        myCases: Summary[];
+        recentlyUpdated: Summary[];
+        dueFollowUps: { caseId: string; reference: string; dueOn: string; overdue: boolean }[];
+        closuresAwaitingApproval: number;
+      }>();
+    };
+    const mine = await dashboardOf(zawadi);
+    // The dashboard's summaries are the list's, in the same order.
+    expect(mine.myCases).toEqual(seen);
+    expect(mine.recentlyUpdated).toEqual(seen);
+    expect(mine.dueFollowUps).toEqual([
+      expect.objectContaining({
+        caseId: files[0]!.id,
+        reference: files[0]!.reference,
+        dueOn: '2020-03-01',
+        overdue: true,
+      }),
+    ]);
+    expect(mine.closuresAwaitingApproval).toBe(0);
+    const hers = await dashboardOf(amina);
+    expect(hers.myCases.map((s) => s.id)).toEqual([shared.id]);
+    expect(hers.recentlyUpdated.map((s) => s.id)).toEqual([shared.id]);
+    expect(hers.dueFollowUps).toEqual([]);
+    expect((await dashboardOf(deputy)).closuresAwaitingApproval).toBe(1);
+    expect((await dashboardOf(boss)).closuresAwaitingApproval).toBe(0);
+    expect((await dashboardOf(deputy)).myCases).toEqual([]);
   });
 
   it('gives analysts de-identified counts with small cells hidden', async () => {
