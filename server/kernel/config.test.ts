@@ -29,7 +29,11 @@ describe('loadConfig', () => {
       kind: 'postgresql',
       url: 'postgres://cairn:pw@db:5432/cairn',
       poolMax: 10,
+      preparedStatements: true,
     });
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://db/cairn', DB_PREPARED_STATEMENTS: 'false' }).database,
+    ).toMatchObject({ preparedStatements: false });
     expect(config.mail).toMatchObject({ kind: 'smtp', url: 'smtp://mail:25' });
     expect(config.publicUrl).toBe('http://localhost:8080');
     expect(config.dataDir).toBe('/var/lib/cairn');

@@ -32,6 +32,8 @@ const configSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default('Cairn <no-reply@cairn.localhost>'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // Name (prepare) the statements a connection keeps sending (server/kernel/db/prepared.ts); off: all unnamed.
+  DB_PREPARED_STATEMENTS: booleanFromEnv.default(true),
   // Journey map disclosure threshold: raised by configuration, never below IOM CTDC's k = 11.
   CAIRN_JOURNEYS_K: z.coerce.number().int().min(11, 'must be at least 11').max(1000).default(11),
   // Overlap-detection lookups per person and per organisation in any 24 hours (issue 8's abuse controls).
@@ -54,7 +56,9 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string;
-  database: { kind: 'postgresql'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
+  database:
+    | { kind: 'postgresql'; url: string; poolMax: number; preparedStatements: boolean }
+    | { kind: 'pglite'; dataDir: string };
   dataDir: string;
   demoData: boolean;
   runJobs: boolean;
@@ -111,7 +115,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     port: raw.PORT,
     publicUrl: (raw.PUBLIC_URL ?? `http://${shownHost}:${raw.PORT}`).replace(/\/$/, ''),
     database: raw.DATABASE_URL
-      ? { kind: 'postgresql', url: raw.DATABASE_URL, poolMax: raw.DB_POOL_MAX }
+      ? {
+          kind: 'postgresql',
+          url: raw.DATABASE_URL,
+          poolMax: raw.DB_POOL_MAX,
+          preparedStatements: raw.DB_PREPARED_STATEMENTS,
+        }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
     dataDir,
     demoData: raw.CAIRN_DEMO_DATA,

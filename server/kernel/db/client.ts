@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { lockDirectory } from './lock.js';
 import { runMigrations } from './migrate.js';
+import { prepareRepeatedStatements } from './prepared.js';
 import type { DatabaseKind, Db } from './types.js';
 
 /** A subscription to a PostgreSQL notification channel (LISTEN). */
@@ -139,7 +140,7 @@ export const sessionOptions = '-c jit=off';
  * A pool whose every connection acts as the application role from its first statement: the role is a
  * startup parameter (`-c role=cairn_app`), so no query can ever run before it is set.
  */
-export function appRolePool(url: string, max: number): pg.Pool {
+export function appRolePool(url: string, max: number, options: { prepare?: boolean } = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -153,6 +154,7 @@ export function appRolePool(url: string, max: number): pg.Pool {
   // the pool drops the broken client when it comes back (found by server/security/crash.security.ts).
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
+    if (options.prepare ?? true) prepareRepeatedStatements(client);
   });
   return pool;
 }
@@ -165,7 +167,7 @@ export async function openDatabase(config: Config['database']): Promise<Database
   if (config.kind === 'postgresql') {
     // Migrations run on their own connection as the configured user; the pool only ever acts as cairn_app.
     await runMigrations({ kind: 'postgresql', url: config.url });
-    return fromPool(appRolePool(config.url, config.poolMax));
+    return fromPool(appRolePool(config.url, config.poolMax, { prepare: config.preparedStatements }));
   }
   const lock = lockDirectory(config.dataDir);
   try {
