@@ -10,9 +10,14 @@ const TUMAINI = { email: 'supervisor@demo.cairn', organisation: 'Tumaini Safe Ho
 const MEKONG = { email: 'supervisor.mekong@demo.cairn', organisation: 'Mekong Legal Aid Network (demo)' };
 // Tumaini's organisation admin chooses what the organisation takes part with and reads the lookup record.
 const ADMIN = { email: 'orgadmin@demo.cairn' };
+// Each organisation named its case supervisor as its matching focal point (server/modules/matching/matching.seed.ts).
+const TUMAINI_FOCAL = 'Joseph Okello';
+// A platform admin changes Tumaini's lookup quotas.
+const PLATFORM = { email: 'admin@demo.cairn' };
+const NOTE = 'We may share a recruiter with you: can we talk?';
 
 describe('matching: two organisations find that they hold the same phone, and agree to connect', () => {
-  const spec = referralSpec([TUMAINI, MEKONG, ADMIN].map((person) => person.email));
+  const spec = referralSpec([TUMAINI, MEKONG, ADMIN, PLATFORM].map((person) => person.email));
   const { openPage, signIn } = spec;
   let tumaini: Page;
   let mekong: Page;
@@ -105,7 +110,19 @@ describe('matching: two organisations find that they hold the same phone, and ag
 
     await row.getByRole('link', { name: en('matching.matchTypes.phone'), exact: true }).click();
     await expectHeading(mekong, en('matching.match.title'));
-    await expectNoSeriousAxeViolations(mekong, 'match (new)');
+    // Before anyone agreed, Mekong can write to Tumaini's focal point through Cairn; no address is shown.
+    await mekong
+      .getByText(
+        en('matching.match.focalLead')
+          .replace('{organisation}', TUMAINI.organisation)
+          .replace('{name}', TUMAINI_FOCAL),
+      )
+      .waitFor();
+    await expectNoSeriousAxeViolations(mekong, 'match (new, with the focal point)');
+    await field(mekong, en('people.message.label')).fill(NOTE);
+    await mekong.getByRole('button', { name: en('people.message.send'), exact: true }).click();
+    await mekong.getByText(en('people.message.sent').replace('{name}', TUMAINI_FOCAL)).waitFor();
+    expect(await mekong.content()).not.toContain(TUMAINI.email);
     await mekong.getByRole('button', { name: en('matching.match.actions.agree'), exact: true }).click();
     await mekong.getByText(en('matching.match.waiting')).waitFor();
     expect(
@@ -115,6 +132,9 @@ describe('matching: two organisations find that they hold the same phone, and ag
   });
 
   it('shows Tumaini the match too; once it agrees, both sides are in contact', async () => {
+    // The focal point reads Mekong's note among the messages sent to him through Cairn.
+    await tumaini.goto(`${spec.server.baseUrl}/directory/messages`);
+    await tumaini.getByText(NOTE).waitFor();
     await tumaini.goto(`${spec.server.baseUrl}/matching?status=new`);
     await expectHeading(tumaini, en('matching.inbox.title'));
     const row = tumaini.getByRole('row').filter({ hasText: MEKONG.organisation });
@@ -163,8 +183,42 @@ describe('matching: two organisations find that they hold the same phone, and ag
         .filter({ hasText: en('matching.admin.purposes.register') })
         .count(),
     ).toBe(1);
-    await expectNoSeriousAxeViolations(admin, 'matching settings and lookup record');
+    // The focal point named in the demo data, and the quotas with what each person used.
+    const focal = field(admin, en('matching.admin.focalLabel'));
+    await expect.poll(() => focal.locator('option:checked').textContent(), POLL).toBe(TUMAINI_FOCAL);
+    await admin.getByRole('heading', { name: en('matching.admin.quotas') }).waitFor();
+    const use = admin.getByRole('table', { name: en('matching.admin.quotasCaption') }).getByRole('row');
+    await expect.poll(() => use.filter({ hasText: TUMAINI_FOCAL }).count(), POLL).toBe(1);
+    await expectNoSeriousAxeViolations(admin, 'matching settings, quotas and lookup record');
     // Organisation admins do not work the inbox: the nav has no link to it.
     expect(await admin.getByRole('link', { name: en('matching.nav.matches'), exact: true }).count()).toBe(0);
+  });
+
+  it('lets a platform admin lower Tumaini’s quotas, with a reason, and shows Tumaini’s members that staff set them', async () => {
+    const staff = await openPage();
+    await signIn(staff, PLATFORM.email);
+    await staff.getByRole('link', { name: en('matching.nav.quotas'), exact: true }).click();
+    await expectHeading(staff, en('matching.quotas.title'));
+    const row = staff.getByRole('row').filter({ hasText: TUMAINI.organisation });
+    await row.waitFor();
+    await expectNoSeriousAxeViolations(staff, 'matching quotas (platform)');
+    await row
+      .getByRole('button', { name: en('matching.quotas.change').replace('{name}', TUMAINI.organisation) })
+      .click();
+    await field(staff, en('matching.quotas.perPersonLabel')).fill('0');
+    await staff.getByRole('button', { name: en('matching.quotas.save'), exact: true }).click();
+    // Refused in the browser, beside each field, before anything is sent.
+    await staff.getByText(en('matching.quotas.limitInvalid')).first().waitFor();
+    await staff.getByText(en('matching.quotas.reasonRequired')).first().waitFor();
+    await expectNoSeriousAxeViolations(staff, 'matching quotas (form with errors)');
+    await field(staff, en('matching.quotas.perPersonLabel')).fill('20');
+    await field(staff, en('matching.quotas.reason')).fill('Demo: lowered while we review the lookups');
+    await staff.getByRole('button', { name: en('matching.quotas.save'), exact: true }).click();
+    await staff.getByText(en('matching.quotas.saved').replace('{name}', TUMAINI.organisation)).waitFor();
+    await expect.poll(() => row.textContent(), POLL).toContain(en('matching.quotas.set'));
+
+    await tumaini.goto(`${spec.server.baseUrl}/matching/admin`);
+    await expectHeading(tumaini, en('matching.admin.title'));
+    await tumaini.getByText(/^Platform staff set these limits for your organisation/).waitFor();
   });
 });

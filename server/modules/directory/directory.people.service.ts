@@ -355,14 +355,27 @@ function presentMessage(row: MessageRow, personId: string): ContactMessage {
 }
 
 /**
+ * Another module's reason to let a member write to someone who is not listed (the matching module's focal
+ * points). Both run in the message's own transaction, which is in platform scope.
+ */
+export interface ContactReach {
+  /** SECURITY: true only if the sender may write to this person for the caller's reason; checked before sending. */
+  reachable: (tx: Tx) => Promise<boolean>;
+  /** Runs after the message was written, in the same transaction (e.g. the caller's own audit event). */
+  onSent?: (tx: Tx, messageId: string) => Promise<void>;
+}
+
+/**
  * Sends a message to a person through Cairn. The recipient must be listed (published, active, still a
- * member), or have written to me first, so that a message can always be answered. SECURITY: the email says
- * only who wrote and links to the inbox: the text stays in Cairn, and no address is shown to either side.
+ * member), or have written to me first, so that a message can always be answered — or be reachable for the
+ * reason another module gives (`reach`). SECURITY: the email says only who wrote and links to the inbox: the
+ * text stays in Cairn, and no address is shown to either side.
  */
 export async function sendContactMessage(
   ctx: Ctx,
   personId: string,
   input: ContactMessageInput,
+  reach?: ContactReach,
 ): Promise<ContactMessage> {
   const me = memberOf(ctx);
   if (personId === me.personId) {
@@ -373,22 +386,22 @@ export async function sendContactMessage(
   return inTransaction(ctx.kernel.database.db, async (tx) => {
     await acrossOrganisations(tx);
     const [target] = await tx
-      .select({ email: identityPeople.email, language: identityPeople.language })
+      .select({
+        email: identityPeople.email,
+        language: identityPeople.language,
+        reachable: sql<boolean>`coalesce(${or(
+          listed,
+          sql`exists (select 1 from ${directoryContactMessages}
+            where ${directoryContactMessages.fromPersonId} = ${personId}
+              and ${directoryContactMessages.toPersonId} = ${me.personId})`,
+        )}, false)`,
+      })
       .from(identityPeople)
       .leftJoin(directoryPeople, eq(directoryPeople.personId, identityPeople.id))
       .leftJoin(identityOrganisations, eq(identityOrganisations.id, directoryPeople.organisationId))
-      .where(
-        and(
-          eq(identityPeople.id, personId),
-          or(
-            listed,
-            sql`exists (select 1 from ${directoryContactMessages}
-              where ${directoryContactMessages.fromPersonId} = ${personId}
-                and ${directoryContactMessages.toPersonId} = ${me.personId})`,
-          ),
-        ),
-      );
-    if (!target) throw new AppError('not_found');
+      .where(eq(identityPeople.id, personId));
+    if (!target || !(target.reachable || (reach !== undefined && (await reach.reachable(tx)))))
+      throw new AppError('not_found');
 
     // A database count, not the per-process limiter: it holds across processes and restarts.
     const [recent] = await tx
@@ -442,6 +455,7 @@ export async function sendContactMessage(
       },
       ctx.audit,
     );
+    await reach?.onSent?.(tx, created!.id);
     return presentMessage(row!, me.personId);
   });
 }

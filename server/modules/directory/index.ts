@@ -51,3 +51,13 @@ export { directorySupportRequests, directorySupportRecipients } from './director
 
 // For the referrals module's message threads about a support request: who its two sides are, by the directory's rules.
 export { supportRequestSidesFor, type SupportRequestSides } from './directory.support.parties.js';
+
+// For the matching module: a member writes to another organisation's matching focal point through Cairn (no
+// email address shown), with the directory's own rules for messages (limits, mail, audit).
+export { sendContactMessage, type ContactReach } from './directory.people.service.js';
+export {
+  contactMessageInputSchema,
+  contactMessageSchema,
+  type ContactMessage,
+  type ContactMessageInput,
+} from './directory.people.schemas.js';

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CairnModule } from '../../kernel/kernel.js';
 import { matchingRoutes } from './matching.routes.js';
 import { setupCaseFollowing } from './matching.cases.js';
+import { seedMatching } from './matching.seed.js';
 import { setupRescreening } from './matching.rescreen.js';
 import { setupMatchThreads } from './matching.threads.js';
 import { registerMatchingEncryption } from './matching.service.js';
@@ -15,6 +16,7 @@ export const matchingModule: CairnModule = {
   description:
     'Keyed blind indexes of selectors (phones, documents, accounts, names …) compared across organisations: ' +
     'each side learns only that an overlap exists, on what kind of selector, and with whom.',
+  seed: seedMatching,
   setup: (kernel) => {
     registerMatchingEncryption(kernel);
     setupRescreening(kernel);

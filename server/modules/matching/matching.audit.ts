@@ -20,6 +20,12 @@ declare module '../../kernel/audit/audit.js' {
       victim: boolean;
       matches: number;
     };
+    'matching.quota_changed': {
+      from: { perPerson: number | null; perOrganisation: number | null };
+      to: { perPerson: number | null; perOrganisation: number | null };
+    };
+    'matching.focal_point_changed': { personId: string | null };
+    'matching.focal_point_contacted': Record<string, never>;
     'matching.case_subject_closed': { reason: 'transferred' | 'case_closed' | 'nothing_to_match' };
   }
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTenant } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
-import type { Fixture, Row } from '../../test/matrix.js';
-import { matchingMatches, matchingSubjects } from './matching.tables.js';
+import { fullAndEnrolled, platformAdminOnly, type Fixture, type Row } from '../../test/matrix.js';
+import { matchingMatches, matchingSettings, matchingSubjects } from './matching.tables.js';
 
 /** Case supervisors and investigators of organisation A (everyone else is refused at the gate). */
 const screeners = {
@@ -14,8 +14,11 @@ const screeners = {
 } as const;
 /** Organisation admins: A's, and B's for its own organisation. */
 const admins = { anonymous: 401, partial: 401, default: 403, org_admin: 'ok', other_admin: 'ok' } as const;
-/** The lookup audit: organisation admins and case supervisors. */
-const auditors = { ...admins, case_supervisor: 'ok' } as const;
+/**
+ * The lookup audit and the quotas: every member of an active organisation (A's and B's), whatever the role;
+ * platform staff without a membership are refused at the gate.
+ */
+const members = { ...fullAndEnrolled, moderator: 403, platform_admin: 403 } as const;
 
 /** A fresh open investigation of an organisation, its title sealed with the organisation's key. */
 async function subjectOf(f: Fixture, organisationId: string): Promise<string> {
@@ -60,6 +63,21 @@ async function matchOfA(f: Fixture, suffix = ''): Promise<{ url: string }> {
   return { url: `/api/matching/matches/${id}${suffix}` };
 }
 
+/** B names its admin as its matching focal point (so a screener of A has someone to write to). */
+async function focalPointOfB(f: Fixture): Promise<void> {
+  await inTransaction(f.db, async (tx) => {
+    await setTenant(tx, f.orgB);
+    await tx
+      .insert(matchingSettings)
+      .values({ organisationId: f.orgB, focalPersonId: f.people.other_admin })
+      // setMatchingFocalPoint's row may have named nobody meanwhile.
+      .onConflictDoUpdate({
+        target: matchingSettings.organisationId,
+        set: { focalPersonId: f.people.other_admin },
+      });
+  });
+}
+
 const phone = { type: 'phone', number: '+254 712 345 678' };
 
 export const matchingMatrix: Record<string, Row> = {
@@ -88,5 +106,23 @@ export const matchingMatrix: Record<string, Row> = {
     expect: admins,
     request: () => ({ payload: { types: [{ type: 'address', enabled: true }] } }),
   },
-  listMatchingLookups: { expect: auditors },
+  listMatchingLookups: { expect: members },
+  getMatchingQuotas: { expect: members },
+  setMatchingFocalPoint: { expect: admins, request: () => ({ payload: { personId: null } }) },
+  getMatchFocalPoint: { expect: screeners, request: (f) => matchOfA(f, '/focal-point') },
+  writeToMatchFocalPoint: {
+    expect: screeners,
+    request: async (f) => {
+      await focalPointOfB(f);
+      return { ...(await matchOfA(f, '/focal-point/messages')), payload: { body: 'Hello' } };
+    },
+  },
+  listMatchingQuotas: { expect: platformAdminOnly },
+  setMatchingQuota: {
+    expect: platformAdminOnly,
+    request: (f) => ({
+      url: `/api/matching/platform/quotas/${f.orgB}`,
+      payload: { lookupsPerPerson: 60, lookupsPerOrganisation: null, reason: 'Matrix' },
+    }),
+  },
 };

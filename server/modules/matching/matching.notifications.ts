@@ -66,9 +66,11 @@ export async function notifyMatches(
 }
 
 /**
- * Reports a person whose lookups in the last 24 hours jumped far above their usual level: once, as the count
- * reaches max(spikeFloor, spikeFactor × the daily average of the 30 days before). Audited, and mailed to the
- * platform admins. Call after the lookup was recorded.
+ * Reports a person whose lookups in the last 24 hours jumped far above their usual level: once the count reaches
+ * max(spikeFloor, spikeFactor × the daily average of the 30 days before), and then not again while a report of
+ * the last 24 hours stands (the threshold moves as old lookups leave the window, so "reached" is ≥, not =).
+ * The lookup that raised it is marked (`matching_lookups.spike`). Audited, and mailed to the platform admins.
+ * Call after the lookup was recorded.
  */
 export async function checkLookupSpike(
   ctx: Ctx,
@@ -76,15 +78,21 @@ export async function checkLookupSpike(
   organisationId: string,
   personId: string,
 ): Promise<void> {
-  const [counts] = await queryRows<{ day: number; before: number }>(
+  const [counts] = await queryRows<{ day: number; before: number; reported: boolean }>(
     tx,
     sql`select count(*) filter (where created_at > now() - interval '24 hours')::int as day,
-               count(*) filter (where created_at <= now() - interval '24 hours')::int as before
+               count(*) filter (where created_at <= now() - interval '24 hours')::int as before,
+               coalesce(bool_or(spike) filter (where created_at > now() - interval '24 hours'), false) as reported
         from matching_lookups where person_id = ${personId} and created_at > now() - interval '31 days'`,
   );
   const day = counts?.day ?? 0;
   const threshold = Math.max(spikeFloor, Math.ceil((spikeFactor * (counts?.before ?? 0)) / 30));
-  if (day !== threshold) return;
+  if (day < threshold || counts?.reported) return;
+  await tx.execute(
+    sql`update matching_lookups set spike = true
+        where id = (select id from matching_lookups where person_id = ${personId}
+                    order by created_at desc, id limit 1)`,
+  );
   await recordAudit(
     tx,
     {

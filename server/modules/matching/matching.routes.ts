@@ -3,7 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePolicy } from '../../kernel/access/policy.js';
 import { contextOf } from '../../kernel/context.js';
 import { screenerRoles } from './matching.policy.js';
+import { contactMessageInputSchema, contactMessageSchema } from '../directory/index.js';
+import { matchFocalPoint, writeToFocalPoint } from './matching.focal.js';
+import { organisationQuotas, platformQuotas, setQuotaOverride } from './matching.quotas.js';
 import {
+  focalPointInputSchema,
   lookupAuditSchema,
   lookupInputSchema,
   lookupResultSchema,
@@ -11,9 +15,16 @@ import {
   matchListQuerySchema,
   matchListSchema,
   matchParamsSchema,
+  matchFocalPointSchema,
   matchSchema,
+  organisationParamsSchema,
+  organisationQuotasSchema,
   participationInputSchema,
   participationSchema,
+  platformQuotaListSchema,
+  platformQuotaQuerySchema,
+  quotaLineSchema,
+  quotaOverrideInputSchema,
   subjectInputSchema,
   subjectListSchema,
   subjectParamsSchema,
@@ -29,6 +40,7 @@ import {
   listSubjects,
   lookup,
   lookupAudit,
+  nameFocalPoint,
   registerSubject,
   setParticipation,
 } from './matching.service.js';
@@ -38,7 +50,9 @@ const session = [{ session: [] }];
 /** Case supervisors and investigators of vetted (active) organisations. */
 const screeners: RoutePolicy = { access: 'member', roles: screenerRoles };
 const admins: RoutePolicy = { access: 'member', roles: ['org_admin'] };
-const auditors: RoutePolicy = { access: 'member', roles: ['org_admin', 'case_supervisor'] };
+/** Every member of an active organisation: who in it looked up what, and its quotas. */
+const members: RoutePolicy = { access: 'member' };
+const platformAdmins: RoutePolicy = { access: 'platform', roles: ['platform_admin'] };
 const revealed =
   'Nothing about the other organisation’s case, investigation or alert is revealed: only that an overlap of this ' +
   'kind exists and with which organisation.';
@@ -226,7 +240,7 @@ export async function matchingRoutes(scope: FastifyInstance): Promise<void> {
   app.get(
     '/matching/lookups',
     {
-      config: { policy: auditors },
+      config: { policy: members },
       schema: {
         tags,
         operationId: 'listMatchingLookups',
@@ -236,5 +250,114 @@ export async function matchingRoutes(scope: FastifyInstance): Promise<void> {
       },
     },
     (request) => lookupAudit(contextOf(request)),
+  );
+
+  app.put(
+    '/matching/focal-point',
+    {
+      config: { policy: admins },
+      schema: {
+        tags,
+        operationId: 'setMatchingFocalPoint',
+        summary: 'Name the organisation’s matching focal point (or nobody)',
+        description:
+          'An org admin, case supervisor or investigator of the organisation. Other organisations with a ' +
+          'match may write to this person through Cairn before both sides agree; no email address is shown.',
+        security: session,
+        body: focalPointInputSchema,
+        response: { 200: participationSchema },
+      },
+    },
+    (request) => nameFocalPoint(contextOf(request), request.body.personId),
+  );
+
+  app.get(
+    '/matching/matches/:id/focal-point',
+    {
+      config: { policy: screeners },
+      schema: {
+        tags,
+        operationId: 'getMatchFocalPoint',
+        summary: 'The other organisation’s matching focal point, for one of your matches',
+        security: session,
+        params: matchParamsSchema,
+        response: { 200: matchFocalPointSchema },
+      },
+    },
+    (request) => matchFocalPoint(contextOf(request), request.params.id),
+  );
+
+  app.post(
+    '/matching/matches/:id/focal-point/messages',
+    {
+      config: { policy: screeners, idempotent: true },
+      schema: {
+        tags,
+        operationId: 'writeToMatchFocalPoint',
+        summary: 'Write to the other organisation’s matching focal point through Cairn',
+        description:
+          'A contact message (the directory’s messages: same daily limit, the recipient is mailed a link, ' +
+          'never the text). 404 when the other organisation named no focal point. Write nothing that ' +
+          'identifies a person before both sides agree to connect.',
+        security: session,
+        params: matchParamsSchema,
+        body: contactMessageInputSchema,
+        response: { 201: contactMessageSchema },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await writeToFocalPoint(contextOf(request), request.params.id, request.body)),
+  );
+
+  app.get(
+    '/matching/quotas',
+    {
+      config: { policy: members },
+      schema: {
+        tags,
+        operationId: 'getMatchingQuotas',
+        summary: 'Your organisation’s lookup quotas, and what each person used of them in the last 24 hours',
+        security: session,
+        response: { 200: organisationQuotasSchema },
+      },
+    },
+    (request) => organisationQuotas(contextOf(request)),
+  );
+
+  app.get(
+    '/matching/platform/quotas',
+    {
+      config: { policy: platformAdmins },
+      schema: {
+        tags,
+        operationId: 'listMatchingQuotas',
+        summary: 'Organisations’ lookup quotas and use (platform admins)',
+        description:
+          'Without q: organisations whose quotas staff changed or that looked something up in the last 30 ' +
+          'days, busiest first. With q: organisations whose name contains it. At most 200.',
+        security: session,
+        querystring: platformQuotaQuerySchema,
+        response: { 200: platformQuotaListSchema },
+      },
+    },
+    (request) => platformQuotas(contextOf(request), request.query),
+  );
+
+  app.put(
+    '/matching/platform/quotas/:organisationId',
+    {
+      config: { policy: platformAdmins },
+      schema: {
+        tags,
+        operationId: 'setMatchingQuota',
+        summary: 'Set one organisation’s lookup quotas, with a reason (both null: back to the defaults)',
+        description: 'Audited on the organisation’s trail with the limits before and after.',
+        security: session,
+        params: organisationParamsSchema,
+        body: quotaOverrideInputSchema,
+        response: { 200: quotaLineSchema },
+      },
+    },
+    (request) => setQuotaOverride(contextOf(request), request.params.organisationId, request.body),
   );
 }

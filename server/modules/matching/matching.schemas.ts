@@ -180,8 +180,26 @@ export const matchListSchema = z.object({ items: z.array(matchSchema) });
 export const matchParamsSchema = z.object({ id: z.uuid() });
 export const matchActionSchema = z.object({ action: z.enum(matchActions) }).strict();
 
+export const focalPointSchema = z.object({ personId: z.uuid(), name: z.string() });
+export type FocalPoint = z.infer<typeof focalPointSchema>;
+
 export const participationSchema = z.object({
   types: z.array(z.object({ type: z.enum(participationTypes), enabled: z.boolean() })),
+  focalPoint: focalPointSchema
+    .nullable()
+    .describe('Who other organisations may write to about a match, through Cairn; null: none named'),
+  candidates: z
+    .array(focalPointSchema)
+    .describe('Members who may be named: org admins, case supervisors and investigators'),
+});
+export type Participation = z.infer<typeof participationSchema>;
+export const focalPointInputSchema = z
+  .object({ personId: z.uuid().nullable().describe('null: name nobody') })
+  .strict();
+export const matchFocalPointSchema = z.object({
+  focalPoint: focalPointSchema
+    .nullable()
+    .describe('The other organisation’s matching focal point; null when it named none'),
 });
 export const participationInputSchema = z
   .object({
@@ -204,3 +222,61 @@ export const lookupAuditSchema = z.object({
     }),
   ),
 });
+
+const limit = (max: number) => z.number().int().min(1).max(max);
+
+const quotaDefaultsSchema = z.object({ perPerson: z.number().int(), perOrganisation: z.number().int() });
+
+export const organisationQuotasSchema = z.object({
+  perPerson: z.number().int().describe('Lookups and registrations one person may make in any 24 hours'),
+  perOrganisation: z.number().int().describe('The same for the whole organisation'),
+  defaults: quotaDefaultsSchema.describe(
+    'The platform’s limits, which staff may change for one organisation',
+  ),
+  overridden: z.boolean().describe('Platform staff set other limits for this organisation'),
+  used: z.number().int().describe('Lookups and registrations of the last 24 hours'),
+  people: z.array(
+    z.object({
+      person: z.object({ id: z.uuid(), name: z.string() }),
+      used: z.number().int(),
+      remaining: z.number().int(),
+    }),
+  ),
+});
+export type OrganisationQuotas = z.infer<typeof organisationQuotasSchema>;
+
+export const platformQuotaQuerySchema = z
+  .object({ q: z.string().trim().min(1).max(100).optional().describe('Part of an organisation’s name') })
+  .strict();
+export type PlatformQuotaQuery = z.infer<typeof platformQuotaQuerySchema>;
+
+export const quotaLineSchema = z.object({
+  organisation: organisationRef,
+  perPerson: z.number().int(),
+  perOrganisation: z.number().int(),
+  override: z
+    .object({
+      perPerson: z.number().int().nullable(),
+      perOrganisation: z.number().int().nullable(),
+      reason: z.string(),
+      updatedAt: z.string(),
+    })
+    .nullable(),
+  usedDay: z.number().int().describe('Lookups and registrations of the last 24 hours'),
+  usedMonth: z.number().int().describe('… of the last 30 days'),
+});
+export const platformQuotaListSchema = z.object({
+  defaults: quotaDefaultsSchema,
+  items: z.array(quotaLineSchema),
+});
+export type PlatformQuotaList = z.infer<typeof platformQuotaListSchema>;
+
+export const quotaOverrideInputSchema = z
+  .object({
+    lookupsPerPerson: limit(100_000).nullable().describe('null: the platform’s default'),
+    lookupsPerOrganisation: limit(1_000_000).nullable().describe('null: the platform’s default'),
+    reason: z.string().trim().min(3).max(500),
+  })
+  .strict();
+export type QuotaOverrideInput = z.infer<typeof quotaOverrideInputSchema>;
+export const organisationParamsSchema = z.object({ organisationId: z.uuid() });

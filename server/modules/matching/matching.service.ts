@@ -11,7 +11,9 @@ import { identityOrganisations, identityPeople } from '../identity/index.js';
 import { bloomParameters, matchingIndexInput, nameBloomFilter } from './matching.blind.js';
 import { bitString, encodeSelectors, nameBlockIndex, type Encoded } from './matching.encode.js';
 import { nameFromKey } from './matching.normalise.js';
+import { focalPointSettings, setFocalPoint } from './matching.focal.js';
 import { checkLookupSpike, notifyMatches } from './matching.notifications.js';
+import { checkQuota } from './matching.quotas.js';
 import { takePart } from './matching.participation.js';
 import { rescreenJob } from './matching.rescreen.js';
 import { agreementStands, matchAbilities, nextStatuses, screenerOf } from './matching.policy.js';
@@ -23,6 +25,7 @@ import {
   type MatchAction,
   type MatchStatus,
   type MatchType,
+  type Participation,
   type ParticipationType,
   type Subject,
   type SubjectInput,
@@ -232,38 +235,6 @@ function dedupe(hits: Hit[]): Hit[] {
   return [...byKey.values()].filter(
     (h) => h.matchType !== 'person_name_fuzzy' || !exactPersons.has(h.subjectId),
   );
-}
-
-/** Counts recent lookups; refuses with 429 (and how long to wait) once a quota is used up. */
-async function checkQuota(ctx: Ctx, tx: Tx, organisationId: string, personId: string) {
-  const { perPerson, perOrganisation } = ctx.kernel.config.matchingQuotas;
-  const since = sql`now() - interval '24 hours'`;
-  const [counts] = await queryRows<{
-    person: number;
-    organisation: number;
-    person_oldest: string | null;
-    organisation_oldest: string | null;
-  }>(
-    tx,
-    sql`select count(*) filter (where person_id = ${personId})::int as person,
-               count(*)::int as organisation,
-               min(created_at) filter (where person_id = ${personId})::text as person_oldest,
-               min(created_at)::text as organisation_oldest
-        from matching_lookups where organisation_id = ${organisationId} and created_at > ${since}`,
-  );
-  const person = counts?.person ?? 0;
-  const organisation = counts?.organisation ?? 0;
-  const over =
-    person >= perPerson
-      ? counts?.person_oldest
-      : organisation >= perOrganisation
-        ? counts?.organisation_oldest
-        : null;
-  if (over) {
-    const seconds = Math.max(1, Math.ceil((Date.parse(over) + 86_400_000 - Date.now()) / 1000));
-    throw new AppError('rate_limited', { params: { seconds } });
-  }
-  return { person: perPerson - person - 1, organisation: perOrganisation - organisation - 1 };
 }
 
 async function encodeOrThrow(
@@ -825,23 +796,30 @@ export async function matchConversationFor(
   };
 }
 
-/** The caller's organisation's participation, one entry per type (default: taking part). */
-export async function getParticipation(
-  ctx: Ctx,
-): Promise<{ types: { type: ParticipationType; enabled: boolean }[] }> {
+/** The caller's organisation's participation, one entry per type (default: taking part), and its focal point. */
+export async function getParticipation(ctx: Ctx): Promise<Participation> {
   const organisationId = requireAdmin(ctx);
   return inTransaction(ctx.kernel.database.db, async (tx) => {
     await setTenant(tx, organisationId);
     const out = await optedOut(tx, organisationId);
-    return { types: participationTypes.map((type) => ({ type, enabled: !out.has(type) })) };
+    return {
+      types: participationTypes.map((type) => ({ type, enabled: !out.has(type) })),
+      ...(await focalPointSettings(tx, organisationId)),
+    };
   });
+}
+
+/** Names the organisation's matching focal point, or nobody (org admins). */
+export async function nameFocalPoint(ctx: Ctx, personId: string | null): Promise<Participation> {
+  await setFocalPoint(ctx, requireAdmin(ctx), personId);
+  return getParticipation(ctx);
 }
 
 /** Sets the organisation's participation for the types given (others unchanged). */
 export async function setParticipation(
   ctx: Ctx,
   input: { types: { type: ParticipationType; enabled: boolean }[] },
-): Promise<{ types: { type: ParticipationType; enabled: boolean }[] }> {
+): Promise<Participation> {
   const organisationId = requireAdmin(ctx);
   await inTransaction(ctx.kernel.database.db, async (tx) => {
     await setTenant(tx, organisationId);
@@ -886,12 +864,14 @@ function requireAdmin(ctx: Ctx): string {
   return actor.membership.organisationId;
 }
 
-/** Who in the organisation looked up or registered what kinds of selector, newest first (last 90 days, 500 at most). */
+/**
+ * Who in the organisation looked up or registered what kinds of selector, newest first (last 90 days, 500 at
+ * most). Every member of the organisation may read it: the issue's "members see who in their organisation
+ * looked up what".
+ */
 export async function lookupAudit(ctx: Ctx) {
   const actor = ctx.actor;
-  const role = actor.kind === 'person' && actor.level === 'full' ? actor.membership?.role : undefined;
-  if (actor.kind !== 'person' || !actor.membership || (role !== 'org_admin' && role !== 'case_supervisor'))
-    throw new AppError('forbidden');
+  if (actor.kind !== 'person' || actor.level !== 'full' || !actor.membership) throw new AppError('forbidden');
   const organisationId = actor.membership.organisationId;
   return inTransaction(ctx.kernel.database.db, async (tx) => {
     await setTenant(tx, organisationId);

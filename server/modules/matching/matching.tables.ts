@@ -233,6 +233,8 @@ export const matchingLookups = pgTable(
     purpose: text('purpose').notNull(),
     selectorTypes: text('selector_types').array().notNull(),
     hits: integer('hits').notNull(),
+    /** This lookup raised a spike report (matching.notifications.ts): no other for the person within 24 hours. */
+    spike: boolean('spike').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
@@ -256,5 +258,59 @@ export const matchingParticipation = pgTable(
   (table) => [
     primaryKey({ columns: [table.organisationId, table.selectorType] }),
     tenantPolicy('matching_participation_tenant'),
+  ],
+).enableRLS();
+
+/**
+ * An organisation's matching settings, chosen by its admins: the focal point other organisations may write to
+ * (through Cairn, never by email address) about a match, before both sides agreed to connect.
+ */
+export const matchingSettings = pgTable(
+  'matching_settings',
+  {
+    organisationId: uuid('organisation_id')
+      .primaryKey()
+      .references(() => identityOrganisations.id, { onDelete: 'cascade' }),
+    /** A member of the organisation (org admin, case supervisor or investigator), or null: none named. */
+    focalPersonId: uuid('focal_person_id').references(() => identityPeople.id, { onDelete: 'set null' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  () => [tenantPolicy('matching_settings_tenant')],
+).enableRLS();
+
+const platformCondition = sql`current_setting('cairn.scope', true) = 'platform'`;
+
+/**
+ * Platform staff's lookup quotas for one organisation, in place of the platform's defaults (a null limit keeps
+ * the default). SECURITY: the organisation reads its row; only platform scope writes one, so no code path
+ * acting for the organisation can raise its own quota.
+ */
+export const matchingQuotaOverrides = pgTable(
+  'matching_quota_overrides',
+  {
+    organisationId: uuid('organisation_id')
+      .primaryKey()
+      .references(() => identityOrganisations.id, { onDelete: 'cascade' }),
+    lookupsPerPerson: integer('lookups_per_person'),
+    lookupsPerOrganisation: integer('lookups_per_organisation'),
+    /** Why staff set it (shown to platform staff and audited). */
+    reason: text('reason').notNull(),
+    setBy: uuid('set_by').references(() => identityPeople.id, { onDelete: 'set null' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  () => [
+    pgPolicy('matching_quota_overrides_read', {
+      as: 'permissive',
+      for: 'select',
+      to: appRole,
+      using: tenantCondition,
+    }),
+    pgPolicy('matching_quota_overrides_write', {
+      as: 'permissive',
+      for: 'all',
+      to: appRole,
+      using: platformCondition,
+      withCheck: platformCondition,
+    }),
   ],
 ).enableRLS();

@@ -2523,6 +2523,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/matching/focal-point": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Name the organisation’s matching focal point (or nobody)
+         * @description An org admin, case supervisor or investigator of the organisation. Other organisations with a match may write to this person through Cairn before both sides agree; no email address is shown.
+         */
+        put: operations["setMatchingFocalPoint"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/matches/{id}/focal-point": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The other organisation’s matching focal point, for one of your matches */
+        get: operations["getMatchFocalPoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/matches/{id}/focal-point/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write to the other organisation’s matching focal point through Cairn
+         * @description A contact message (the directory’s messages: same daily limit, the recipient is mailed a link, never the text). 404 when the other organisation named no focal point. Write nothing that identifies a person before both sides agree to connect.
+         */
+        post: operations["writeToMatchFocalPoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your organisation’s lookup quotas, and what each person used of them in the last 24 hours */
+        get: operations["getMatchingQuotas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/platform/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Organisations’ lookup quotas and use (platform admins)
+         * @description Without q: organisations whose quotas staff changed or that looked something up in the last 30 days, busiest first. With q: organisations whose name contains it. At most 200.
+         */
+        get: operations["listMatchingQuotas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matching/platform/quotas/{organisationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set one organisation’s lookup quotas, with a reason (both null: back to the defaults)
+         * @description Audited on the organisation’s trail with the limits before and after.
+         */
+        put: operations["setMatchingQuota"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -16432,6 +16546,18 @@ export interface operations {
                             type: "person" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
                             enabled: boolean;
                         }[];
+                        /** @description Who other organisations may write to about a match, through Cairn; null: none named */
+                        focalPoint: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        /** @description Members who may be named: org admins, case supervisors and investigators */
+                        candidates: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        }[];
                     };
                 };
             };
@@ -16486,6 +16612,372 @@ export interface operations {
                             type: "person" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
                             enabled: boolean;
                         }[];
+                        /** @description Who other organisations may write to about a match, through Cairn; null: none named */
+                        focalPoint: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        /** @description Members who may be named: org admins, case supervisors and investigators */
+                        candidates: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setMatchingFocalPoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description null: name nobody */
+                    personId: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        types: {
+                            /** @enum {string} */
+                            type: "person" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
+                            enabled: boolean;
+                        }[];
+                        /** @description Who other organisations may write to about a match, through Cairn; null: none named */
+                        focalPoint: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                        /** @description Members who may be named: org admins, case supervisors and investigators */
+                        candidates: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMatchFocalPoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The other organisation’s matching focal point; null when it named none */
+                        focalPoint: {
+                            /** Format: uuid */
+                            personId: string;
+                            name: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    writeToMatchFocalPoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: send a new random key (1–255 visible ASCII characters, e.g. a UUID) with each new request, and the same key with the same request when retrying it. A key already answered gets the same status and body again (with `Idempotent-Replayed: true`); the same key with another request gets 422 `idempotency_key_reused`; a retry while the first is still running gets 409 `idempotency_key_in_progress`. Keys belong to the person and the organisation they act for, and are kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactMessage"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMatchingQuotas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Lookups and registrations one person may make in any 24 hours */
+                        perPerson: number;
+                        /** @description The same for the whole organisation */
+                        perOrganisation: number;
+                        /** @description The platform’s limits, which staff may change for one organisation */
+                        defaults: {
+                            perPerson: number;
+                            perOrganisation: number;
+                        };
+                        /** @description Platform staff set other limits for this organisation */
+                        overridden: boolean;
+                        /** @description Lookups and registrations of the last 24 hours */
+                        used: number;
+                        people: {
+                            person: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            used: number;
+                            remaining: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMatchingQuotas: {
+        parameters: {
+            query?: {
+                /** @description Part of an organisation’s name */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        defaults: {
+                            perPerson: number;
+                            perOrganisation: number;
+                        };
+                        items: {
+                            organisation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            perPerson: number;
+                            perOrganisation: number;
+                            override: {
+                                perPerson: number | null;
+                                perOrganisation: number | null;
+                                reason: string;
+                                updatedAt: string;
+                            } | null;
+                            /** @description Lookups and registrations of the last 24 hours */
+                            usedDay: number;
+                            /** @description … of the last 30 days */
+                            usedMonth: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setMatchingQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description null: the platform’s default */
+                    lookupsPerPerson: number | null;
+                    /** @description null: the platform’s default */
+                    lookupsPerOrganisation: number | null;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        organisation: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        perPerson: number;
+                        perOrganisation: number;
+                        override: {
+                            perPerson: number | null;
+                            perOrganisation: number | null;
+                            reason: string;
+                            updatedAt: string;
+                        } | null;
+                        /** @description Lookups and registrations of the last 24 hours */
+                        usedDay: number;
+                        /** @description … of the last 30 days */
+                        usedMonth: number;
                     };
                 };
             };

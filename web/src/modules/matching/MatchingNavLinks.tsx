@@ -5,7 +5,8 @@ import { useMatchingRoles } from './roles';
 
 /**
  * The header's link to the matching pages: the matches inbox for case supervisors and investigators, the
- * organisation's matching settings for organisation admins.
+ * organisation's matching settings for organisation admins, its lookup record for every other member (who in it
+ * looked up what), the lookup quotas for platform admins.
  */
 export function MatchingNavLinks() {
   const { t } = useTranslation();
@@ -20,6 +21,18 @@ export function MatchingNavLinks() {
     return (
       <li>
         <NavLink to={matchingPaths.admin}>{t('matching.nav.settings')}</NavLink>
+      </li>
+    );
+  if (roles.member)
+    return (
+      <li>
+        <NavLink to={matchingPaths.admin}>{t('matching.nav.record')}</NavLink>
+      </li>
+    );
+  if (roles.platformAdmin)
+    return (
+      <li>
+        <NavLink to={matchingPaths.quotas}>{t('matching.nav.quotas')}</NavLink>
       </li>
     );
   return null;

@@ -36,6 +36,16 @@ export type LookupResult = JsonOf<'matchingLookup', 200>;
 export type Participation = JsonOf<'getMatchingParticipation', 200>;
 /** A type an organisation takes part with. */
 export type ParticipationType = Participation['types'][number]['type'];
+/** A person named as an organisation's matching focal point. */
+export type FocalPoint = NonNullable<Participation['focalPoint']>;
+/** The organisation's quotas and their use in the last 24 hours. */
+export type OrganisationQuotas = JsonOf<'getMatchingQuotas', 200>;
+/** Organisations' quotas and use, for platform admins. */
+export type PlatformQuotaList = JsonOf<'listMatchingQuotas', 200>;
+/** One organisation's line of that list. */
+export type QuotaLine = PlatformQuotaList['items'][number];
+/** What platform admins send to change one organisation's quotas. */
+export type QuotaOverrideInput = BodyOf<'setMatchingQuota'>;
 /** One recorded lookup or registration. */
 export type LookupAuditEntry = JsonOf<'listMatchingLookups', 200>['items'][number];
 
@@ -47,6 +57,9 @@ export const matchingKeys = {
   subjects: ['matching', 'subjects'] as const,
   participation: ['matching', 'participation'] as const,
   audit: ['matching', 'audit'] as const,
+  quotas: ['matching', 'quotas'] as const,
+  platformQuotas: (q: string) => ['matching', 'platform-quotas', q] as const,
+  focalPoint: (matchId: string) => ['matching', 'focal-point', matchId] as const,
 };
 
 /** The organisation's matches inbox, newest first, optionally of one status. */
@@ -143,4 +156,59 @@ export function useLookupAudit(enabled = true) {
     queryFn: ({ signal }) => required(api.GET('/api/matching/lookups', { signal })),
     enabled,
   });
+}
+
+/** Names the organisation's matching focal point, or nobody (organisation admins). */
+export function useSetFocalPoint() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (personId: string | null) =>
+      required(api.PUT('/api/matching/focal-point', { body: { personId } })),
+    onSuccess: (participation) => queryClient.setQueryData(matchingKeys.participation, participation),
+  });
+}
+
+/** The other organisation's matching focal point, for one of our matches. */
+export function useMatchFocalPoint(matchId: string) {
+  return useQuery({
+    queryKey: matchingKeys.focalPoint(matchId),
+    queryFn: ({ signal }) =>
+      required(
+        api.GET('/api/matching/matches/{id}/focal-point', { params: { path: { id: matchId } }, signal }),
+      ),
+  });
+}
+
+/** Writes to the other organisation's focal point about a match (a contact message through Cairn). */
+export function writeToFocalPoint(matchId: string, body: string) {
+  return required(
+    api.POST('/api/matching/matches/{id}/focal-point/messages', {
+      params: { path: { id: matchId } },
+      body: { body },
+    }),
+  );
+}
+
+/** The organisation's lookup quotas and what each person used of them (every member). */
+export function useQuotas() {
+  return useQuery({
+    queryKey: matchingKeys.quotas,
+    queryFn: ({ signal }) => required(api.GET('/api/matching/quotas', { signal })),
+  });
+}
+
+/** Organisations' quotas and use (platform admins): the active ones, or those whose name contains `q`. */
+export function usePlatformQuotas(q: string) {
+  return useQuery({
+    queryKey: matchingKeys.platformQuotas(q),
+    queryFn: ({ signal }) =>
+      required(api.GET('/api/matching/platform/quotas', { params: { query: q ? { q } : {} }, signal })),
+  });
+}
+
+/** Sets (or, with both limits null, removes) one organisation's quotas (platform admins). */
+export function setQuota(organisationId: string, body: QuotaOverrideInput) {
+  return required(
+    api.PUT('/api/matching/platform/quotas/{organisationId}', { params: { path: { organisationId } }, body }),
+  );
 }

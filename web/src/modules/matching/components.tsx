@@ -11,7 +11,7 @@ import '../identity/organisations/organisations.css';
 import './matching.css';
 
 /** Who may see a matching page. */
-export type MatchingAudience = 'screener' | 'admin' | 'auditor';
+export type MatchingAudience = keyof MatchingRoles;
 
 /**
  * The frame of every matching page: heading, tabs, and the sign-in and role gates. The gates only spare
@@ -64,12 +64,8 @@ export function MatchingTabs() {
     { show: roles.screener, to: matchingPaths.subjects, label: t('matching.tabs.subjects'), end: true },
     { show: roles.screener, to: matchingPaths.register, label: t('matching.tabs.register'), end: true },
     { show: roles.screener, to: matchingPaths.lookup, label: t('matching.tabs.lookup'), end: true },
-    {
-      show: roles.admin || roles.auditor,
-      to: matchingPaths.admin,
-      label: t('matching.tabs.admin'),
-      end: true,
-    },
+    { show: roles.member, to: matchingPaths.admin, label: t('matching.tabs.admin'), end: true },
+    { show: roles.platformAdmin, to: matchingPaths.quotas, label: t('matching.tabs.quotas'), end: true },
   ].filter((link) => link.show);
   if (links.length === 0) return null;
   return (

@@ -188,14 +188,31 @@ describe('matching: roles and the inbox filter', () => {
       level: 'full',
       hasRequiredFactor: true,
       activeMembershipId: 'm',
+      person: { platformRole: null },
       memberships: [{ id: 'm', role, organisation: { status } }],
     }) as unknown as Me;
 
   it('reads the roles as the server’s policies do', () => {
-    expect(matchingRolesOf(me('investigator'))).toEqual({ screener: true, admin: false, auditor: false });
-    expect(matchingRolesOf(me('case_supervisor'))).toEqual({ screener: true, admin: false, auditor: true });
-    expect(matchingRolesOf(me('org_admin'))).toEqual({ screener: false, admin: true, auditor: true });
-    expect(matchingRolesOf(me('caseworker'))).toEqual({ screener: false, admin: false, auditor: false });
+    const roles = (screener: boolean, admin: boolean, member = true) => ({
+      screener,
+      admin,
+      member,
+      platformAdmin: false,
+    });
+    expect(matchingRolesOf(me('investigator'))).toEqual(roles(true, false));
+    expect(matchingRolesOf(me('case_supervisor'))).toEqual(roles(true, false));
+    expect(matchingRolesOf(me('org_admin'))).toEqual(roles(false, true));
+    // Any member reads the quotas and the lookup record.
+    expect(matchingRolesOf(me('caseworker'))).toEqual(roles(false, false));
+    expect(matchingRolesOf(me('caseworker', 'suspended'))).toEqual(roles(false, false, false));
+    expect(
+      matchingRolesOf({
+        level: 'full',
+        hasRequiredFactor: true,
+        person: { platformRole: 'platform_admin' },
+        memberships: [],
+      } as unknown as Me),
+    ).toEqual({ screener: false, admin: false, member: false, platformAdmin: true });
     expect(matchingRolesOf(me('case_supervisor', 'suspended')).screener).toBe(false);
     expect(matchingRolesOf(null).screener).toBe(false);
   });

@@ -7,6 +7,8 @@ export const matchingPaths = {
   register: '/matching/subjects/new',
   lookup: '/matching/lookup',
   admin: '/matching/admin',
+  /** Platform admins: organisations' lookup quotas. */
+  quotas: '/matching/quotas',
   /** The other organisation's profile in the directory. */
   organisation: (id: string) => `/directory/organisations/${id}`,
 } as const;

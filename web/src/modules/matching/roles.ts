@@ -4,24 +4,28 @@ import { activeMembershipOf, useMe, type Me } from '../identity/auth/useMe';
 export interface MatchingRoles {
   /** Case supervisors and investigators look up, register investigations and alerts, and work the matches inbox. */
   screener: boolean;
-  /** Organisation admins choose which types the organisation takes part with. */
+  /** Organisation admins choose which types the organisation takes part with, and its focal point. */
   admin: boolean;
-  /** Organisation admins and case supervisors read who looked up what. */
-  auditor: boolean;
+  /** Every member of an active organisation reads its quotas and who in it looked up what. */
+  member: boolean;
+  /** Platform admins change one organisation's lookup quotas. */
+  platformAdmin: boolean;
 }
 
-const none: MatchingRoles = { screener: false, admin: false, auditor: false };
+const none: MatchingRoles = { screener: false, admin: false, member: false, platformAdmin: false };
 
 /** The matching roles of a person's active membership, read as the server's route policies do (matching.routes.ts). */
 export function matchingRolesOf(me: Me | null | undefined): MatchingRoles {
   if (!me || me.level !== 'full' || !me.hasRequiredFactor) return none;
+  const platformAdmin = me.person.platformRole === 'platform_admin';
   const membership = activeMembershipOf(me);
-  if (!membership || membership.organisation.status !== 'active') return none;
+  if (!membership || membership.organisation.status !== 'active') return { ...none, platformAdmin };
   const role = membership.role;
   return {
     screener: role === 'case_supervisor' || role === 'investigator',
     admin: role === 'org_admin',
-    auditor: role === 'org_admin' || role === 'case_supervisor',
+    member: true,
+    platformAdmin,
   };
 }
 

@@ -8,8 +8,9 @@ const SubjectsPage = lazy(() => import('./pages/SubjectsPage').then((m) => ({ de
 const RegisterPage = lazy(() => import('./pages/RegisterPage').then((m) => ({ default: m.RegisterPage })));
 const LookupPage = lazy(() => import('./pages/LookupPage').then((m) => ({ default: m.LookupPage })));
 const AdminPage = lazy(() => import('./pages/AdminPage').then((m) => ({ default: m.AdminPage })));
+const QuotasPage = lazy(() => import('./pages/QuotasPage').then((m) => ({ default: m.QuotasPage })));
 
-/** The matches inbox, a match, registered investigations, the lookup and the organisation's settings (paths.ts). */
+/** The matches inbox, a match, registered investigations, the lookup, the organisation's settings and the platform's quotas (paths.ts). */
 export const matchingRoutes: RouteObject[] = [
   { path: 'matching', element: <InboxPage /> },
   { path: 'matching/matches/:matchId', element: <MatchPage /> },
@@ -17,4 +18,5 @@ export const matchingRoutes: RouteObject[] = [
   { path: 'matching/subjects/new', element: <RegisterPage /> },
   { path: 'matching/lookup', element: <LookupPage /> },
   { path: 'matching/admin', element: <AdminPage /> },
+  { path: 'matching/quotas', element: <QuotasPage /> },
 ];

@@ -4,8 +4,16 @@ import { Button, Loading, useToast } from '../../../ui';
 import { LoadError } from '../../identity/organisations/components/notices';
 import { messageOf } from '../../identity/organisations/errors';
 import { useFormat } from '../../identity/organisations/format';
+import { MessageForm } from '../../directory/people/pages/PersonPage';
 import { SubjectThread } from '../../referrals/Thread';
-import { useActOnMatch, useMatch, type Match, type MatchAction } from '../api';
+import {
+  useActOnMatch,
+  useMatch,
+  useMatchFocalPoint,
+  writeToFocalPoint,
+  type Match,
+  type MatchAction,
+} from '../api';
 import { MatchStatusBadge, MatchingFrame, SubjectTitle } from '../components';
 import { matchingPaths } from '../paths';
 
@@ -91,6 +99,8 @@ function MatchView({ match }: { match: Match }) {
         <p>{t('matching.match.notRevealed')}</p>
       </section>
 
+      {match.status === 'new' && <FocalPointSection match={match} />}
+
       <div role="status" className="matching-state">
         {waiting && <p className="notice">{t('matching.match.waiting')}</p>}
         {match.status === 'new' && !match.agreedByUs && match.agreedByThem && (
@@ -124,5 +134,37 @@ function MatchView({ match }: { match: Match }) {
         <SubjectThread subjectKind="match" subjectId={match.id} open={match.status === 'in_contact'} />
       )}
     </>
+  );
+}
+
+/**
+ * Before both sides agreed: the other organisation's matching focal point, to write to through Cairn (neither
+ * side's email address is shown). After that the thread below carries the conversation.
+ */
+function FocalPointSection({ match }: { match: Match }) {
+  const { t } = useTranslation();
+  const focal = useMatchFocalPoint(match.id);
+  const organisation = match.otherOrganisation.name;
+  return (
+    <section aria-labelledby="match-focal">
+      <h2 id="match-focal">{t('matching.match.focalTitle')}</h2>
+      {focal.isPending ? (
+        <Loading />
+      ) : focal.isError ? (
+        <LoadError error={focal.error} onRetry={() => void focal.refetch()} />
+      ) : focal.data.focalPoint === null ? (
+        <p>{t('matching.match.focalNone', { organisation })}</p>
+      ) : (
+        <>
+          <p>{t('matching.match.focalLead', { organisation, name: focal.data.focalPoint.name })}</p>
+          <MessageForm
+            person={focal.data.focalPoint}
+            heading="h3"
+            send={(body) => writeToFocalPoint(match.id, body)}
+            note={t('matching.match.focalNote')}
+          />
+        </>
+      )}
+    </section>
   );
 }

@@ -124,17 +124,23 @@ export function MessageForm({
   person,
   heading = 'h2',
   onSent,
+  send: deliver = (body) => sendMessage(person.personId, body),
+  note,
 }: {
   person: { personId: string; name: string };
   heading?: 'h2' | 'h3' | 'h4';
   onSent?: () => void;
+  /** How the message is sent (default: to a listed person); another module may reach someone for its reason. */
+  send?: (body: string) => Promise<unknown>;
+  /** What the writer should keep in mind, shown under the privacy note. */
+  note?: string;
 }) {
   const { t } = useTranslation();
   const toast = useToast();
   const queryClient = useQueryClient();
   // The key re-mounts the form after a send, which empties the text box.
   const [round, setRound] = useState(0);
-  const send = useFormMutation((body: string) => sendMessage(person.personId, body), {
+  const send = useFormMutation(deliver, {
     fields: ['body'],
     onSuccess: async () => {
       setRound((n) => n + 1);
@@ -156,7 +162,8 @@ export function MessageForm({
   return (
     <section className="dir-profile__section people-message-form" aria-labelledby={headingId}>
       <Heading id={headingId}>{t('people.message.title', { name: person.name })}</Heading>
-      <p>{t('people.message.privacy')}</p>
+      <p>{t('people.message.privacy', { name: person.name })}</p>
+      {note && <p className="notice">{note}</p>}
       <Form
         key={round}
         errors={send.errors.fieldErrors}
