@@ -160,7 +160,6 @@ export type LookupResult = z.infer<typeof lookupResultSchema>;
 export const matchSchema = z.object({
   id: z.uuid(),
   matchType: z.enum(matchTypes),
-  score: z.number().nullable().describe('Dice similarity of a fuzzy name match'),
   status: z.enum(matchStatuses).describe('Your side’s status'),
   agreedByUs: z.boolean(),
   agreedByThem: z.boolean(),

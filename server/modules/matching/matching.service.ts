@@ -648,7 +648,6 @@ async function presentMatches(ctx: Ctx, tx: Tx, rows: MatchRow[], organisationId
     out.push({
       id: row.id,
       matchType: row.selectorType as MatchType,
-      score: row.score,
       status,
       agreedByUs: (low ? row.lowAgreedAt : row.highAgreedAt) !== null,
       agreedByThem: agreementStands(

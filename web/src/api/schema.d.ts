@@ -16317,8 +16317,6 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             matchType: "person_name_birth_year" | "person_name_nationality" | "person_name_fuzzy" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
-                            /** @description Dice similarity of a fuzzy name match */
-                            score: number | null;
                             /**
                              * @description Your side’s status
                              * @enum {string}
@@ -16392,8 +16390,6 @@ export interface operations {
                         id: string;
                         /** @enum {string} */
                         matchType: "person_name_birth_year" | "person_name_nationality" | "person_name_fuzzy" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
-                        /** @description Dice similarity of a fuzzy name match */
-                        score: number | null;
                         /**
                          * @description Your side’s status
                          * @enum {string}
@@ -16473,8 +16469,6 @@ export interface operations {
                         id: string;
                         /** @enum {string} */
                         matchType: "person_name_birth_year" | "person_name_nationality" | "person_name_fuzzy" | "phone" | "email" | "identity_document" | "bank_account" | "vehicle_plate" | "organisation_name" | "online_handle" | "address" | "place_time";
-                        /** @description Dice similarity of a fuzzy name match */
-                        score: number | null;
                         /**
                          * @description Your side’s status
                          * @enum {string}

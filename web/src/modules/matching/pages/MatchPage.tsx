@@ -64,12 +64,7 @@ function MatchView({ match }: { match: Match }) {
       </p>
       <dl className="matching-details">
         <dt>{t('matching.inbox.type')}</dt>
-        <dd>
-          {t(`matching.matchTypes.${match.matchType}`)}
-          {match.score !== null && (
-            <> {t('matching.match.score', { score: Math.round(match.score * 100) })}</>
-          )}
-        </dd>
+        <dd>{t(`matching.matchTypes.${match.matchType}`)}</dd>
         <dt>{t('matching.inbox.organisation')}</dt>
         <dd>
           <Link to={matchingPaths.organisation(match.otherOrganisation.id)}>
