@@ -53,6 +53,12 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     policy?: RoutePolicy;
+    /**
+     * The caller may be resolved from the short-lived session cache (ResolveActorOptions.cached): only for
+     * reads whose answer depends on no more than whether the caller is a member, where a change applying a few
+     * milliseconds late exposes nothing (the directory's search and map).
+     */
+    cachedActor?: boolean;
   }
   interface FastifyInstance {
     kernel: Kernel;

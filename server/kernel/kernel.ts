@@ -13,6 +13,12 @@ import type { MailMessage, Mailer } from './mail/mail.js';
 /** How an actor is resolved: `touch` (default true) counts the request as activity of the session. */
 export interface ResolveActorOptions {
   touch?: boolean;
+  /**
+   * The session may come from the identity module's short-lived cache, kept in step by notifications (a change
+   * applies a few milliseconds after its commit instead of at once). Only for routes that declare
+   * `config.cachedActor`.
+   */
+  cached?: boolean;
 }
 
 export interface Kernel {

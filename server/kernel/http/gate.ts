@@ -13,7 +13,9 @@ import { AppError } from './errors.js';
 export async function passRouteGate(request: FastifyRequest, policy: RoutePolicy): Promise<void> {
   const kernel = request.server.kernel;
   if (isCrossSiteWrite(request, kernel.config.publicUrl)) throw new AppError('csrf_rejected');
-  request.actor = await kernel.resolveActor(request);
+  request.actor = await kernel.resolveActor(request, {
+    cached: request.routeOptions.config.cachedActor === true,
+  });
   const gate = checkRoutePolicy(policy, request.actor);
   if (!gate.allowed) throw new AppError(gate.code);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  intersect,
   matchOne,
   nameSimilarity,
   Shard,
@@ -86,7 +87,7 @@ describe('the indexed shard agrees with the row-by-row rules', () => {
     reference.map((doc) => ({ ...doc, tokens: [...doc.tokens] })),
     0,
   );
-  const none = { has: () => false };
+  const none = new Set<string>();
 
   it('finds the same rows, with the same relevance, through postings and row by row', () => {
     const queries: IndexQuery[] = [];
@@ -119,5 +120,31 @@ describe('the indexed shard agrees with the row-by-row rules', () => {
       for (const [id, score] of expected)
         expect(fromPostings.get(id)!, JSON.stringify(q)).toBeCloseTo(score, 4);
     }
+  });
+});
+
+describe('intersecting postings lists', () => {
+  it('finds exactly the common ids, walking or galloping, whatever the sizes', () => {
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const sortedSample = (size: number, range: number) =>
+      Int32Array.from(new Set(Array.from({ length: size }, () => Math.floor(random() * range)))).sort();
+    for (let round = 0; round < 300; round++) {
+      const range = 1 + Math.floor(random() * 50_000);
+      const a = sortedSample(Math.floor(random() * 40), range);
+      // From as short as the other list to hundreds of times longer: both ways of intersecting.
+      const b = sortedSample(Math.floor(random() * (round % 2 ? 20_000 : 60)), range);
+      const inB = new Set(b);
+      const expected = [...a].filter((id) => inB.has(id));
+      expect([...intersect(a, b)]).toEqual(expected);
+      expect([...intersect(b, a)]).toEqual(expected);
+    }
+    // The ends of the long list, and ids past it.
+    const long = Int32Array.from({ length: 10_000 }, (_, i) => i * 3);
+    expect([...intersect(Int32Array.from([0, 1, 3, 29_997]), long)]).toEqual([0, 3, 29_997]);
+    expect([...intersect(Int32Array.from([29_996, 29_997, 30_000]), long)]).toEqual([29_997]);
   });
 });

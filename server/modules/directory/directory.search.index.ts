@@ -53,6 +53,28 @@ export interface IndexHit {
   row: number;
 }
 
+/** A query's words as marked on a shard's trigrams, with scratch counters for gramSimilarity. */
+interface GramQuery {
+  sizes: Float64Array;
+  marked: number[];
+  shared: Int32Array;
+  best: Float64Array;
+}
+
+/** At most this many distinct words of a query are matched (one bit each); the rest are ignored. */
+const maxQueryWords = 32;
+
+/** The distinct words a query's text is matched by. */
+export function queryWords(text: string): string[] {
+  return [...new Set(wordsOf(text))].slice(0, maxQueryWords);
+}
+
+/** What a query leaves out of a shard: the organisations whose rows changed since it was built. */
+export interface Exclusion {
+  readonly size: number;
+  keys(): Iterable<string>;
+}
+
 const wordPattern = /[\p{L}\p{N}\p{M}]+/gu;
 
 /** Folded words of a text. */
@@ -123,8 +145,47 @@ function lowerBound(sorted: string[], value: string): number {
   return lo;
 }
 
-function intersect(a: Int32Array, b: Int32Array): Int32Array {
-  const out = new Int32Array(Math.min(a.length, b.length));
+/** Lists of numbers as one array, with each list's start (list i is flat[start[i] .. start[i + 1]]). */
+function flatten(lists: ArrayLike<number>[]): [Int32Array, Int32Array] {
+  const start = new Int32Array(lists.length + 1);
+  lists.forEach((list, i) => {
+    start[i + 1] = start[i]! + list.length;
+  });
+  const flat = new Int32Array(start[lists.length]!);
+  lists.forEach((list, i) => flat.set(list, start[i]));
+  return [start, flat];
+}
+
+/**
+ * Sorted ids in both lists. A short list against a long one gallops: from where the last id was found, steps
+ * of 1, 2, 4 … find the range of the next, then a binary search inside it (a few steps per id, not the whole
+ * long list).
+ */
+export function intersect(a: Int32Array, b: Int32Array): Int32Array {
+  if (a.length > b.length) [a, b] = [b, a];
+  const out = new Int32Array(a.length);
+  if (b.length > 4 * a.length) {
+    let n = 0;
+    let lo = 0;
+    for (let i = 0; i < a.length && lo < b.length; i++) {
+      const value = a[i]!;
+      let step = 1;
+      let hi = lo;
+      while (hi < b.length && b[hi]! < value) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+      }
+      if (hi > b.length) hi = b.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (b[mid]! < value) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < b.length && b[lo] === value) out[n++] = value;
+    }
+    return out.subarray(0, n);
+  }
   let i = 0;
   let j = 0;
   let n = 0;
@@ -147,27 +208,44 @@ export class Shard {
   /** Name trigrams by id, their postings, and each row's name as trigram ids, word by word (-1 between words). */
   private readonly gramIds = new Map<string, number>();
   private readonly gramPostings: Int32Array[] = [];
-  private readonly docGrams: Int32Array[] = [];
+  private readonly gramStart: Int32Array;
+  private readonly gramFlat: Int32Array;
   /** Document words (sorted), their postings, and each row's words as sorted ids. */
   private readonly dictionary: string[];
   private readonly tokenPostings: Int32Array[];
-  private readonly docTokens: Int32Array[] = [];
+  private readonly tokenStart: Int32Array;
+  private readonly tokenFlat: Int32Array;
   /** Scratch counters, reused by every query (queries run one at a time on the event loop). */
   private readonly counts: Float32Array;
   private readonly nameHits: Uint16Array;
   private readonly wordsFound: Uint8Array;
   private readonly wordScore: Float32Array;
   private readonly mask: Uint8Array;
+  /** Per query: which of the query's words (bits) hold each name trigram; zero between queries. */
+  private readonly gramWords: Uint32Array;
   private readonly sortedNames: string[];
+  /** Per row, read on every candidate without touching its object: active (1/0), tier (0 = none, else index + 1). */
+  private readonly activeRows: Uint8Array;
+  private readonly tierRows: Uint8Array;
+  private readonly tierNames: string[] = [];
+  /** Row of each organisation (for leaving out the rows changed since the shard was built). */
+  private readonly rowOf = new Map<string, number>();
+  private readonly excludedRows: Uint8Array;
+  private excludedFor: Exclusion | null = null;
+  private excludedSize = -1;
+  readonly docs: IndexedDoc[];
   /** Every row's tag ids, back to back (row r's are tagFlat[tagStart[r] .. tagStart[r + 1]]): counted in one sweep. */
   readonly tagStart: Int32Array;
   readonly tagFlat: Int32Array;
 
   constructor(
-    readonly docs: IndexedDoc[],
+    rows: IndexedDoc[],
     /** Rows left by filters up to which text is checked row by row (else through postings). */
     private readonly directLimit = directCheckLimit,
   ) {
+    // Rows are numbered in name order: postings lists, and so results before ranking, come sorted by name.
+    const docs = [...rows].sort((a, b) => nameCollator.compare(a.name, b.name));
+    this.docs = docs;
     // Rows arrive with their own copies of every string: the same tag in 100,000 rows is kept once.
     const interned = new Map<string, string>();
     const intern = (value: string) => {
@@ -178,6 +256,8 @@ export class Shard {
     };
     const tagLists: number[][] = [];
     const gramLists: number[][] = [];
+    // Per-row lists are flattened into one array each (rows' spans by offset): one allocation, read in order.
+    const docGrams: number[][] = [];
     const tokenLists = new Map<string, number[]>();
     docs.forEach((doc, id) => {
       doc.tags = doc.tags.map(intern);
@@ -211,7 +291,7 @@ export class Shard {
           }
         }
       }
-      this.docGrams.push(Int32Array.from(grams));
+      docGrams.push(grams);
       for (const token of new Set([...doc.tokens, ...wordsOf(doc.namesFolded)])) {
         const list = tokenLists.get(token);
         if (list) list.push(id);
@@ -224,14 +304,17 @@ export class Shard {
     const tokenIds = new Map(this.dictionary.map((token, index) => [token, index]));
     this.tokenPostings = this.dictionary.map((token) => Int32Array.from(tokenLists.get(token)!));
     tokenLists.clear();
+    const docTokens: Int32Array[] = [];
     for (const doc of docs) {
       const ids = new Set<number>();
       for (const token of doc.tokens) ids.add(tokenIds.get(token)!);
       for (const word of wordsOf(doc.namesFolded)) ids.add(tokenIds.get(word)!);
-      this.docTokens.push(Int32Array.from(ids).sort());
+      docTokens.push(Int32Array.from(ids).sort());
       // The words now live in the dictionary; the row keeps only their ids.
       doc.tokens = [];
     }
+    [this.gramStart, this.gramFlat] = flatten(docGrams);
+    [this.tokenStart, this.tokenFlat] = flatten(docTokens);
     this.tagStart = new Int32Array(docs.length + 1);
     docs.forEach((doc, row) => {
       this.tagStart[row + 1] = this.tagStart[row]! + doc.tagIds.length;
@@ -241,11 +324,21 @@ export class Shard {
       this.tagFlat.set(doc.tagIds, this.tagStart[row]);
       doc.tagIds = this.tagFlat.subarray(this.tagStart[row], this.tagStart[row + 1]);
     });
-    const byName = [...docs.keys()].sort((a, b) => nameCollator.compare(docs[a]!.name, docs[b]!.name));
-    byName.forEach((row, position) => {
-      docs[row]!.order = position;
+    this.sortedNames = docs.map((doc) => doc.name);
+    this.activeRows = new Uint8Array(docs.length);
+    this.tierRows = new Uint8Array(docs.length);
+    this.excludedRows = new Uint8Array(docs.length);
+    docs.forEach((doc, row) => {
+      doc.order = row;
+      this.rowOf.set(doc.organisationId, row);
+      this.activeRows[row] = doc.active ? 1 : 0;
+      if (doc.tier !== null) {
+        let tier = this.tierNames.indexOf(doc.tier);
+        if (tier < 0) tier = this.tierNames.push(doc.tier) - 1;
+        this.tierRows[row] = tier + 1;
+      }
     });
-    this.sortedNames = byName.map((row) => docs[row]!.name);
+    this.gramWords = new Uint32Array(this.gramPostings.length);
     this.counts = new Float32Array(docs.length);
     this.nameHits = new Uint16Array(docs.length);
     this.wordsFound = new Uint8Array(docs.length);
@@ -265,55 +358,87 @@ export class Shard {
     return lo - 0.5;
   }
 
-  /** The query's words as trigram ids (trigrams no row has are counted but cannot match). */
-  private queryGrams(words: string[]): Array<{ ids: number[]; size: number }> {
-    return words.map((word) => {
+  /**
+   * Marks the query's words on their trigrams (bit w of gramWords[gram] for word w) and returns each word's
+   * trigram count (trigrams no row has are counted but cannot match). Call releaseGrams after the query.
+   */
+  private markGrams(words: string[]): GramQuery {
+    const sizes = new Float64Array(words.length);
+    const marked: number[] = [];
+    words.forEach((word, w) => {
       const grams = trigramsOf(word);
-      const ids: number[] = [];
+      sizes[w] = grams.size;
       for (const gram of grams) {
         const id = this.gramIds.get(gram);
-        if (id !== undefined) ids.push(id);
+        if (id === undefined) continue;
+        if (this.gramWords[id] === 0) marked.push(id);
+        this.gramWords[id]! |= 1 << w;
       }
-      return { ids, size: grams.size };
     });
+    return { sizes, marked, shared: new Int32Array(words.length), best: new Float64Array(words.length) };
   }
 
-  /** nameSimilarity on trigram ids: per query word, the best Jaccard with a word of the row's names. */
-  private gramSimilarity(query: Array<{ ids: number[]; size: number }>, row: number): number {
-    const grams = this.docGrams[row]!;
-    let total = 0;
-    for (const q of query) {
-      let best = 0;
-      let shared = 0;
-      let size = 0;
-      for (let i = 0; i <= grams.length; i++) {
-        const gram = i < grams.length ? grams[i]! : -1;
-        if (gram === -1) {
-          if (size > 0) {
-            const jaccard = shared / (q.size + size - shared);
-            if (jaccard > best) best = jaccard;
+  private releaseGrams(query: GramQuery): void {
+    for (const id of query.marked) this.gramWords[id] = 0;
+  }
+
+  /**
+   * nameSimilarity on trigram ids, in one pass over the row's trigrams: per query word, the best Jaccard with a
+   * word of the row's names, averaged over the query's words.
+   */
+  private gramSimilarity(query: GramQuery, row: number): number {
+    const grams = this.gramFlat;
+    const from = this.gramStart[row]!;
+    const to = this.gramStart[row + 1]!;
+    const { sizes, shared, best } = query;
+    const n = sizes.length;
+    if (n === 0) return 0;
+    const gramWords = this.gramWords;
+    best.fill(0);
+    let size = 0;
+    let touched = 0;
+    for (let i = from; i <= to; i++) {
+      const gram = i < to ? grams[i]! : -1;
+      if (gram === -1) {
+        if (touched !== 0) {
+          for (let w = 0; w < n; w++) {
+            const s = shared[w]!;
+            if (s === 0) continue;
+            const jaccard = s / (sizes[w]! + size - s);
+            if (jaccard > best[w]!) best[w] = jaccard;
+            shared[w] = 0;
           }
-          shared = 0;
-          size = 0;
-        } else {
-          size++;
-          if (q.ids.includes(gram)) shared++;
+        }
+        size = 0;
+        touched = 0;
+      } else {
+        size++;
+        let bits = gramWords[gram]!;
+        touched |= bits;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          shared[31 - Math.clz32(low)]!++;
+          bits ^= low;
         }
       }
-      total += best;
     }
-    return query.length ? total / query.length : 0;
+    let total = 0;
+    for (let w = 0; w < n; w++) total += best[w]!;
+    return total / n;
   }
 
-  private static holds(sorted: Int32Array, value: number): boolean {
-    let lo = 0;
-    let hi = sorted.length;
+  /** Whether a row's sorted token ids (its span of tokenFlat) hold a token. */
+  private holds(row: number, value: number): boolean {
+    const sorted = this.tokenFlat;
+    let lo = this.tokenStart[row]!;
+    const end = this.tokenStart[row + 1]!;
+    let hi = end;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (sorted[mid]! < value) lo = mid + 1;
       else hi = mid;
     }
-    return lo < sorted.length && sorted[lo] === value;
+    return lo < end && sorted[lo] === value;
   }
 
   /** Row ids having every tag, or null for "no tag asked" (every row). */
@@ -351,47 +476,63 @@ export class Shard {
    */
   private scoreText(text: string, only: Int32Array | null): number[] {
     const folded = fold(text).trim();
-    const words = [...new Set(wordsOf(text))];
+    const words = queryWords(text);
     const shortQuery = [...folded].length < 3;
     const touched: number[] = [];
-    if (only && only.length <= this.directLimit) {
-      const grams = this.queryGrams(words);
-      const related = words.map((word) => this.relatedTokens(word));
-      for (const id of only) {
-        let score = 0;
-        if (shortQuery) {
-          if (wordsOf(this.docs[id]!.namesFolded).some((w) => w.startsWith(folded))) score += 1;
-        } else {
-          const similarity = this.gramSimilarity(grams, id);
-          if (similarity >= nameMatchThreshold) score += 2 * similarity;
-        }
-        if (words.length > 0) {
-          const tokens = this.docTokens[id]!;
-          let sum = 0;
-          for (const candidates of related) {
-            let best = 0;
-            for (const { id: token, exact } of candidates) {
-              if (Shard.holds(tokens, token)) {
-                best = Math.max(best, exact ? 1 : 0.6);
-                if (best === 1) break;
-              }
-            }
-            if (best === 0) {
-              sum = 0;
-              break;
-            }
-            sum += best;
+    const grams = this.markGrams(words);
+    try {
+      if (only && only.length <= this.directLimit) {
+        const related = words.map((word) => this.relatedTokens(word));
+        for (const id of only) {
+          let score = 0;
+          if (shortQuery) {
+            if (wordsOf(this.docs[id]!.namesFolded).some((w) => w.startsWith(folded))) score += 1;
+          } else {
+            const similarity = this.gramSimilarity(grams, id);
+            if (similarity >= nameMatchThreshold) score += 2 * similarity;
           }
-          score += sum / words.length;
+          if (words.length > 0) {
+            let sum = 0;
+            for (const candidates of related) {
+              let best = 0;
+              for (const { id: token, exact } of candidates) {
+                if (this.holds(id, token)) {
+                  best = Math.max(best, exact ? 1 : 0.6);
+                  if (best === 1) break;
+                }
+              }
+              if (best === 0) {
+                sum = 0;
+                break;
+              }
+              sum += best;
+            }
+            score += sum / words.length;
+          }
+          if (score > 0) {
+            this.counts[id] = score;
+            touched.push(id);
+          }
         }
-        if (score > 0) {
-          this.counts[id] = score;
-          touched.push(id);
-        }
+        return touched;
       }
-      return touched;
+      return this.scoreByPostings(text, folded, words, shortQuery, grams, only, touched);
+    } finally {
+      this.releaseGrams(grams);
     }
-    // Walk the postings: name trigrams first (typed counters, no allocation per row) ...
+  }
+
+  /** scoreText through the postings lists: for no filters, or filters leaving many rows. */
+  private scoreByPostings(
+    text: string,
+    folded: string,
+    words: string[],
+    shortQuery: boolean,
+    grams: GramQuery,
+    only: Int32Array | null,
+    touched: number[],
+  ): number[] {
+    // Name trigrams first (typed counters, no allocation per row) ...
     const trigrams = trigramsOf(text);
     const nameHits = this.nameHits;
     const hitIds: number[] = [];
@@ -404,7 +545,6 @@ export class Shard {
       if (gramId === undefined) continue;
       for (const id of this.gramPostings[gramId]!) if (wanted(id) && nameHits[id]!++ === 0) hitIds.push(id);
     }
-    const grams = this.queryGrams(words);
     const candidates: number[] = [];
     for (const id of hitIds) {
       if (shortQuery || nameHits[id]! / trigrams.size >= nameCandidateShare) candidates.push(id);
@@ -459,14 +599,41 @@ export class Shard {
     return touched;
   }
 
+  /**
+   * Marks the rows of the excluded organisations. The index's overlay only gains organisations while a shard
+   * lives (it is emptied when new shards replace this one), so the marks are redone only when its size changes.
+   */
+  private exclude(exclusion: Exclusion): boolean {
+    if (exclusion.size === 0) return false;
+    if (this.excludedFor === exclusion && this.excludedSize === exclusion.size) return true;
+    this.excludedRows.fill(0);
+    for (const organisationId of exclusion.keys()) {
+      const row = this.rowOf.get(organisationId);
+      if (row !== undefined) this.excludedRows[row] = 1;
+    }
+    this.excludedFor = exclusion;
+    this.excludedSize = exclusion.size;
+    return true;
+  }
+
+  /** A test of a row against the query's tiers and the exclusion, on the typed per-row arrays. */
+  private keeper(q: IndexQuery, exclusion: Exclusion): (row: number) => boolean {
+    const excluding = this.exclude(exclusion);
+    const tiers = q.tiers.length
+      ? Uint8Array.from([0, ...this.tierNames.map((tier) => (q.tiers.includes(tier) ? 1 : 0))])
+      : null;
+    const active = this.activeRows;
+    const tierOf = this.tierRows;
+    const excluded = this.excludedRows;
+    if (!tiers && !excluding) return (row) => active[row] === 1;
+    return (row) =>
+      active[row] === 1 && (!tiers || tiers[tierOf[row]!] === 1) && (!excluding || excluded[row] === 0);
+  }
+
   /** Rows matching the query, minus those of the excluded organisations. */
-  query(q: IndexQuery, exclude: { has(organisationId: string): boolean }): IndexHit[] {
+  query(q: IndexQuery, exclusion: Exclusion): IndexHit[] {
     const tagged = this.withTags(q.tags);
-    const tiers = q.tiers.length ? new Set(q.tiers) : null;
-    const keep = (doc: IndexedDoc) =>
-      doc.active &&
-      (!tiers || (doc.tier !== null && tiers.has(doc.tier))) &&
-      !exclude.has(doc.organisationId);
+    const keep = this.keeper(q, exclusion);
     const hits: IndexHit[] = [];
     if (q.text) {
       const scored = this.scoreText(q.text, tagged);
@@ -474,20 +641,39 @@ export class Shard {
       for (const id of scored) {
         const score = this.counts[id]!;
         this.counts[id] = 0;
-        const doc = this.docs[id]!;
-        if (keep(doc)) hits.push({ doc, score, row: id });
+        if (keep(id)) hits.push({ doc: this.docs[id]!, score, row: id });
       }
       return hits;
     }
     if (tagged) {
-      for (const id of tagged)
-        if (keep(this.docs[id]!)) hits.push({ doc: this.docs[id]!, score: 0, row: id });
+      for (const id of tagged) if (keep(id)) hits.push({ doc: this.docs[id]!, score: 0, row: id });
     } else {
-      this.docs.forEach((doc, row) => {
-        if (keep(doc)) hits.push({ doc, score: 0, row });
-      });
+      for (let row = 0; row < this.docs.length; row++)
+        if (keep(row)) hits.push({ doc: this.docs[row]!, score: 0, row });
     }
     return hits;
+  }
+
+  /**
+   * Adds to `counts` (by tag id) the tags of every row matching a query without text, without listing the rows:
+   * the map's counts.
+   */
+  countTags(q: IndexQuery, exclusion: Exclusion, counts: Uint32Array): number {
+    const tagged = this.withTags(q.tags);
+    const keep = this.keeper(q, exclusion);
+    const { tagStart, tagFlat } = this;
+    let total = 0;
+    const add = (row: number) => {
+      total++;
+      const end = tagStart[row + 1]!;
+      for (let j = tagStart[row]!; j < end; j++) counts[tagFlat[j]!]!++;
+    };
+    if (tagged) {
+      for (let i = 0; i < tagged.length; i++) if (keep(tagged[i]!)) add(tagged[i]!);
+    } else {
+      for (let row = 0; row < this.docs.length; row++) if (keep(row)) add(row);
+    }
+    return total;
   }
 }
 
@@ -497,7 +683,7 @@ export function matchOne(doc: IndexedDoc, q: IndexQuery): IndexHit | null {
   if (q.tiers.length && (doc.tier === null || !q.tiers.includes(doc.tier))) return null;
   if (!q.text) return { doc, score: 0, row: -1 };
   let score = 0;
-  const words = [...new Set(wordsOf(q.text))];
+  const words = queryWords(q.text);
   const prefix = fold(q.text).trim();
   if ([...prefix].length < 3) {
     if (wordsOf(doc.namesFolded).some((w) => w.startsWith(prefix))) score += 1;
@@ -588,6 +774,9 @@ export class DirectorySearchIndex {
   /** Every tag seen, by id (append-only while the process lives). */
   private readonly tagIds = new Map<string, number>();
   private readonly tagNames: string[] = [];
+  /** Each tag split once at its first colon: `service:shelter` → `service`, `shelter` (facet counts). */
+  private readonly tagPrefixes: string[] = [];
+  private readonly tagValues: string[] = [];
 
   private withTagIds(doc: IndexedDoc): IndexedDoc {
     doc.tagIds = Int32Array.from(doc.tags, (tag) => {
@@ -596,6 +785,9 @@ export class DirectorySearchIndex {
         id = this.tagNames.length;
         this.tagIds.set(tag, id);
         this.tagNames.push(tag);
+        const colon = tag.indexOf(':');
+        this.tagPrefixes.push(colon < 0 ? tag : tag.slice(0, colon));
+        this.tagValues.push(colon < 0 ? '' : tag.slice(colon + 1));
       }
       return id;
     });
@@ -604,6 +796,19 @@ export class DirectorySearchIndex {
 
   /** How many of these hits carry each tag (only tags with a count). */
   countTags(audience: Audience, hits: IndexHit[]): Array<[string, number]> {
+    return this.tagCounts(this.countTagIds(audience, hits));
+  }
+
+  /** countTags with each tag split at its first colon: [prefix, value, count]. */
+  countTagParts(audience: Audience, hits: IndexHit[]): Array<[string, string, number]> {
+    const counts = this.countTagIds(audience, hits);
+    const out: Array<[string, string, number]> = [];
+    for (let id = 0; id < counts.length; id++)
+      if (counts[id]! > 0) out.push([this.tagPrefixes[id]!, this.tagValues[id]!, counts[id]!]);
+    return out;
+  }
+
+  private countTagIds(audience: Audience, hits: IndexHit[]): Uint32Array {
     const counts = new Uint32Array(this.tagNames.length);
     const shard = this.shards?.[audience];
     // Indexed loops over the shard's contiguous tag array: this runs over every tag of up to every row.
@@ -617,11 +822,39 @@ export class DirectorySearchIndex {
         for (let j = 0; j < ids.length; j++) counts[ids[j]!]!++;
       }
     }
+    return counts;
+  }
+
+  private tagCounts(counts: Uint32Array): Array<[string, number]> {
     const out: Array<[string, number]> = [];
-    counts.forEach((count, id) => {
-      if (count > 0) out.push([this.tagNames[id]!, count]);
-    });
+    for (let id = 0; id < counts.length; id++)
+      if (counts[id]! > 0) out.push([this.tagNames[id]!, counts[id]!]);
     return out;
+  }
+
+  /**
+   * How many rows of an audience match the query, and how many of them carry each tag, without listing them
+   * (the map's counts). A query with text is listed first (its relevance decides what matches).
+   */
+  async countMatching(
+    audience: Audience,
+    q: IndexQuery,
+  ): Promise<{ total: number; tags: Array<[string, number]> }> {
+    if (q.text) {
+      const hits = await this.query(audience, q);
+      return { total: hits.length, tags: this.countTags(audience, hits) };
+    }
+    await this.ready();
+    const counts = new Uint32Array(this.tagNames.length);
+    let total = this.shards![audience].countTags(q, this.overlay, counts);
+    for (const docs of this.overlay.values()) {
+      for (const doc of docs) {
+        if (doc.audience !== audience || !matchOne(doc, q)) continue;
+        total++;
+        for (const id of doc.tagIds) counts[id]!++;
+      }
+    }
+    return { total, tags: this.tagCounts(counts) };
   }
 
   constructor(

@@ -11,7 +11,10 @@ import {
 import { directoryMap, searchOrganisations } from './directory.search.service.js';
 
 const tags = ['directory'];
-/** Public: visitors search the public directory; members' sessions search the members' rows (the service picks). */
+/**
+ * Public: visitors search the public directory; members' sessions search the members' rows (the service picks).
+ * The caller comes from the session cache: all these routes learn of them is member or not.
+ */
 const open: RoutePolicy = { access: 'public' };
 
 /** Search and the map's counts. */
@@ -21,7 +24,7 @@ export async function searchRoutes(scope: FastifyInstance): Promise<void> {
   app.get(
     '/directory/search',
     {
-      config: { policy: open },
+      config: { policy: open, cachedActor: true },
       schema: {
         tags,
         operationId: 'searchDirectory',
@@ -40,7 +43,7 @@ export async function searchRoutes(scope: FastifyInstance): Promise<void> {
   app.get(
     '/directory/map',
     {
-      config: { policy: open },
+      config: { policy: open, cachedActor: true },
       schema: {
         tags,
         operationId: 'directoryMap',

@@ -5,6 +5,7 @@ import { isSensitiveRole, sensitiveRoles, type PlatformRole, type Role } from '.
 import { hashToken, randomToken } from '../../kernel/crypto/crypto.js';
 import { queryRows, type Db, type Queryable, type Tx } from '../../kernel/db/types.js';
 import type { Kernel, ResolveActorOptions } from '../../kernel/kernel.js';
+import { actorRowCacheOf } from './identity.actor-cache.js';
 import { identitySessions } from './identity.tables.js';
 import { absoluteTimeoutSeconds, idleTimeoutSeconds } from './identity.vocabulary.js';
 
@@ -121,17 +122,26 @@ const toDate = (value: Date | string) => (value instanceof Date ? value : new Da
  * a suspended organisation takes effect on the very next request.
  */
 export async function loadActor(db: Db, token: string, options: ResolveActorOptions = {}): Promise<Actor> {
-  const [row] = await queryRows<SessionRow>(
-    db,
-    sql`select * from identity_session_actor(${hashToken(token)}, ${sql`array[${sql.join(
-      sensitiveRoles.map((r) => sql`${r}`),
-      sql`, `,
-    )}]::text[]`})`,
-  );
+  const row = await loadSessionRow(db, hashToken(token));
   return actorFromRow(db, row, options.touch ?? true);
 }
 
-async function actorFromRow(db: Db, row: SessionRow | undefined, touch: boolean): Promise<Actor> {
+function loadSessionRow(db: Db, tokenHash: string): Promise<SessionRow | undefined> {
+  return queryRows<SessionRow>(
+    db,
+    sql`select * from identity_session_actor(${tokenHash}, ${sql`array[${sql.join(
+      sensitiveRoles.map((r) => sql`${r}`),
+      sql`, `,
+    )}]::text[]`})`,
+  ).then((rows) => rows[0]);
+}
+
+async function actorFromRow(
+  db: Db,
+  row: SessionRow | undefined,
+  touch: boolean,
+  onTouched?: (row: SessionRow) => void,
+): Promise<Actor> {
   if (!row) return { kind: 'anonymous' };
   const now = Date.now();
   const sensitive = row.holds_sensitive_role || row.platform_role !== null;
@@ -144,7 +154,9 @@ async function actorFromRow(db: Db, row: SessionRow | undefined, touch: boolean)
   // Sliding idle timeout; written at most once a minute to keep reads cheap. A re-check of an open stream is not
   // activity: an idle person's session must still time out while their browser keeps a stream open.
   if (touch && now - lastSeen > 60_000) {
-    await db.update(identitySessions).set({ lastSeenAt: new Date() }).where(eq(identitySessions.id, row.id));
+    const seen = new Date();
+    await db.update(identitySessions).set({ lastSeenAt: seen }).where(eq(identitySessions.id, row.id));
+    onTouched?.({ ...row, last_seen_at: seen });
   }
   const required: RequiredFactor = row.required_factor ?? 'passkey';
   const hasFactor = Number(row.passkeys) > 0 || (required === 'passkey_or_totp' && row.totp_confirmed);
@@ -174,5 +186,10 @@ export async function resolveActor(
 ): Promise<Actor> {
   const token = request.cookies[sessionCookie];
   if (!token || token.length > 100) return { kind: 'anonymous' };
-  return loadActor(kernel.database.db, token, options);
+  if (!options.cached) return loadActor(kernel.database.db, token, options);
+  const db = kernel.database.db;
+  const tokenHash = hashToken(token);
+  const cache = actorRowCacheOf<SessionRow>(kernel.database, kernel.log);
+  const row = await cache.get(tokenHash, () => loadSessionRow(db, tokenHash));
+  return actorFromRow(db, row, options.touch ?? true, (touched) => cache.update(tokenHash, touched));
 }
