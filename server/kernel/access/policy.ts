@@ -20,7 +20,10 @@ export type RoutePolicy =
 
 export const publicPolicy: RoutePolicy = { access: 'public' };
 
-/** Who is making a request, resolved from the session on every request (no caching: changes apply at once). */
+/**
+ * Who is making a request, resolved from the session on every request (no caching: changes apply at once), except
+ * on routes declaring `cachedActor` (docs/decisions/0014-directory-search-request-cost.md).
+ */
 export type Actor =
   | { kind: 'anonymous' }
   | {

@@ -223,7 +223,6 @@ export class Shard {
   private readonly mask: Uint8Array;
   /** Per query: which of the query's words (bits) hold each name trigram; zero between queries. */
   private readonly gramWords: Uint32Array;
-  private readonly sortedNames: string[];
   /** Per row, read on every candidate without touching its object: active (1/0), tier (0 = none, else index + 1). */
   private readonly activeRows: Uint8Array;
   private readonly tierRows: Uint8Array;
@@ -324,7 +323,6 @@ export class Shard {
       this.tagFlat.set(doc.tagIds, this.tagStart[row]);
       doc.tagIds = this.tagFlat.subarray(this.tagStart[row], this.tagStart[row + 1]);
     });
-    this.sortedNames = docs.map((doc) => doc.name);
     this.activeRows = new Uint8Array(docs.length);
     this.tierRows = new Uint8Array(docs.length);
     this.excludedRows = new Uint8Array(docs.length);
@@ -349,10 +347,10 @@ export class Shard {
   /** Where a name not in this shard falls in its name order (between two positions). */
   orderOf(name: string): number {
     let lo = 0;
-    let hi = this.sortedNames.length;
+    let hi = this.docs.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (nameCollator.compare(this.sortedNames[mid]!, name) < 0) lo = mid + 1;
+      if (nameCollator.compare(this.docs[mid]!.name, name) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo - 0.5;

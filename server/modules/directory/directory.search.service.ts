@@ -89,9 +89,8 @@ function countFacets(
   hits: IndexHit[],
 ): SearchResult['facets'] {
   const facets = emptyFacets();
-  const byPrefix = facetOfPrefix;
   for (const [prefix, value, count] of index.countTagParts(audience, hits)) {
-    const facet = byPrefix.get(prefix);
+    const facet = facetOfPrefix.get(prefix);
     if (facet) facets[facet].push({ value, count });
   }
   for (const facet of facetNames) facets[facet].sort((a, b) => b.count - a.count || byCode(a.value, b.value));

@@ -50,6 +50,11 @@ describe('the session cache of the directory’s search', () => {
       await setPlatformScope(tx);
       await write(tx);
     });
+  /** Revokes a session straight in the database, as another process would. */
+  const revoke = (sessionId: string) =>
+    asPlatform((tx) =>
+      tx.update(identitySessions).set({ revokedAt: new Date() }).where(eq(identitySessions.id, sessionId)),
+    );
   /** Signs a new member in and makes sure their session is cached. */
   const cachedMember = async () => {
     const m = await createMember(t.database.db, { role: 'member' });
@@ -93,12 +98,7 @@ describe('the session cache of the directory’s search', () => {
     expect(await searchesAsMember(m.cookie)).toBe(false);
 
     const other = await cachedMember();
-    await asPlatform((tx) =>
-      tx
-        .update(identitySessions)
-        .set({ revokedAt: new Date() })
-        .where(eq(identitySessions.id, other.sessionId)),
-    );
+    await revoke(other.sessionId);
     await cache().sync();
     expect(cache().size).toBe(0);
     expect(await searchesAsMember(other.cookie)).toBe(false);
@@ -107,9 +107,7 @@ describe('the session cache of the directory’s search', () => {
   it('is never read by routes that do not ask for it', async () => {
     const m = await cachedMember();
     // Revoked without a notification reaching the cache yet: the session row is still held …
-    await asPlatform((tx) =>
-      tx.update(identitySessions).set({ revokedAt: new Date() }).where(eq(identitySessions.id, m.sessionId)),
-    );
+    await revoke(m.sessionId);
     // … but every other route reads the session from the database: signed out at once.
     const me = await t.app.inject({ url: '/api/auth/me', headers: { cookie: m.cookie } });
     expect(me.statusCode).toBe(401);
