@@ -33,12 +33,16 @@ interface Gazetteer {
 
 let loaded: Gazetteer | null = null;
 
+/** Printable ASCII: no marks to strip, no compatibility forms, lower-cased the same in every locale. */
+const printableAscii = /^[ -~]*$/;
+
 /**
  * Lower case without accents: "São Tomé" and "sao tome" compare equal, and so do Arabic words with and
  * without their short-vowel marks. Only those marks are dropped: in Thai, Khmer or Devanagari the
  * combining signs are letters of the word and stay.
  */
 export function fold(text: string): string {
+  if (printableAscii.test(text)) return text.toLowerCase();
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f\u064b-\u065f\u0670]/g, '')

@@ -1,6 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fold } from './directory.gazetteer.js';
 import {
+  bitsOf,
   intersect,
+  keepSet,
   matchOne,
   nameSimilarity,
   Shard,
@@ -82,14 +86,17 @@ describe('the indexed shard agrees with the row-by-row rules', () => {
   // matchOne reads the words; the shard keeps only their ids, so the reference keeps its own copies.
   const reference = docs.map((doc) => ({ ...doc, tokens: [...doc.tokens] }));
   const shard = new Shard(docs);
-  // The same rows again, always through the postings lists (filters then only mask them).
-  const viaPostings = new Shard(
-    reference.map((doc) => ({ ...doc, tokens: [...doc.tokens] })),
-    0,
-  );
+  const copy = () => reference.map((doc) => ({ ...doc, tokens: [...doc.tokens] }));
+  // The same rows again, always through the postings lists (filters then only mask them) ...
+  const viaPostings = new Shard(copy(), { directLimit: 0 });
+  // ... row by row with the words always looked up (in each row's words, or in bitmaps), and always found by
+  // walking their postings.
+  const byLookup = new Shard(copy(), { walkLimit: 0, bitmapFrom: Number.POSITIVE_INFINITY });
+  const byBitmaps = new Shard(copy(), { walkLimit: 0, bitmapFrom: 0 });
+  const byWalking = new Shard(copy(), { walkLimit: Number.POSITIVE_INFINITY });
   const none = new Set<string>();
 
-  it('finds the same rows, with the same relevance, through postings and row by row', () => {
+  it('finds the same rows, with the same relevance, through postings and row by row (words looked up or walked)', () => {
     const queries: IndexQuery[] = [];
     for (let i = 0; i < 60; i++) {
       queries.push({
@@ -115,16 +122,17 @@ describe('the indexed shard agrees with the row-by-row rules', () => {
       );
       expect([...fromShard.keys()].sort(), JSON.stringify(q)).toEqual([...expected.keys()].sort());
       for (const [id, score] of expected) expect(fromShard.get(id)!, JSON.stringify(q)).toBeCloseTo(score, 4);
-      const fromPostings = new Map(viaPostings.query(q, none).map((h) => [h.doc.organisationId, h.score]));
-      expect([...fromPostings.keys()].sort(), JSON.stringify(q)).toEqual([...expected.keys()].sort());
-      for (const [id, score] of expected)
-        expect(fromPostings.get(id)!, JSON.stringify(q)).toBeCloseTo(score, 4);
+      for (const other of [viaPostings, byLookup, byBitmaps, byWalking]) {
+        const found = new Map(other.query(q, none).map((h) => [h.doc.organisationId, h.score]));
+        expect([...found.keys()].sort(), JSON.stringify(q)).toEqual([...expected.keys()].sort());
+        for (const [id, score] of expected) expect(found.get(id)!, JSON.stringify(q)).toBeCloseTo(score, 4);
+      }
     }
   });
 });
 
 describe('intersecting postings lists', () => {
-  it('finds exactly the common ids, walking or galloping, whatever the sizes', () => {
+  it('finds exactly the common ids, walking, galloping or by bitmap, whatever the sizes', () => {
     let seed = 11;
     const random = () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -141,10 +149,29 @@ describe('intersecting postings lists', () => {
       const expected = [...a].filter((id) => inB.has(id));
       expect([...intersect(a, b)]).toEqual(expected);
       expect([...intersect(b, a)]).toEqual(expected);
+      // A long list's bitmap narrows the other list to the same ids.
+      expect([...keepSet(a, bitsOf(b, range))]).toEqual(expected);
+      expect([...keepSet(b, bitsOf(a, range))]).toEqual(expected);
     }
     // The ends of the long list, and ids past it.
     const long = Int32Array.from({ length: 10_000 }, (_, i) => i * 3);
     expect([...intersect(Int32Array.from([0, 1, 3, 29_997]), long)]).toEqual([0, 3, 29_997]);
     expect([...intersect(Int32Array.from([29_996, 29_997, 30_000]), long)]).toEqual([29_997]);
+  });
+});
+
+describe('folding text', () => {
+  it('folds printable ASCII (its quick way) exactly as the full normalisation does', () => {
+    // A non-ASCII letter after the text sends it the full way; "é" folds to "e" and joins nothing before it.
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) }),
+        (text) => {
+          expect(fold(text) + 'e').toBe(fold(`${text}é`));
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(fold('São Tomé SHELTER')).toBe('sao tome shelter');
   });
 });

@@ -36,6 +36,8 @@ export interface IndexedDoc {
   tagIds: Int32Array;
   /** Position in name order (collated), so sorting by name compares numbers. */
   order: number;
+  /** The row's lists as a search hit shows them: split from its tags by the search service when first shown. */
+  shown?: { countries: string[]; services: string[]; populations: string[]; languages: string[] };
 }
 
 /** What a query asks of the index: required tags, tiers, text. */
@@ -59,6 +61,10 @@ interface GramQuery {
   marked: number[];
   shared: Int32Array;
   best: Float64Array;
+  /** Per word, its trigrams' bits as in the rows' signatures (two numbers), and how many of its trigrams
+   * the shard has beyond one per bit (so shared bits + this bounds the trigrams a row can share with it). */
+  signatures: Uint32Array;
+  collisions: Int32Array;
 }
 
 /** At most this many distinct words of a query are matched (one bit each); the rest are ignored. */
@@ -99,6 +105,11 @@ const nameCandidateShare = 0.3;
 const nameCandidateLimit = 5_000;
 /** With at most this many rows left by the filters, text is checked row by row instead of through postings. */
 const directCheckLimit = 3_000;
+/**
+ * Checked row by row, a query's words are found in the rows by walking their postings when those hold at most
+ * this many ids per row checked: reading ids in order costs much less than a binary search's scattered reads.
+ */
+const postingsPerLookup = 64;
 
 /**
  * How closely a name matches a query, 0 to 1: for each query word, the best Jaccard similarity of its trigrams
@@ -201,10 +212,54 @@ export function intersect(a: Int32Array, b: Int32Array): Int32Array {
   return out.subarray(0, n);
 }
 
+/** Set bits of a 32-bit number. */
+function bitCount(value: number): number {
+  let v = value - ((value >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Tags and words held by at least this share of a shard's rows (and this many) get a bitmap besides their list. */
+const bitmapShare = 32;
+const bitmapFloor = 256;
+
+/** A bit per row, set for the rows of a sorted list. */
+export function bitsOf(rows: ArrayLike<number>, size: number): Uint32Array {
+  const bits = new Uint32Array((size + 31) >>> 5);
+  for (let i = 0; i < rows.length; i++) bits[rows[i]! >>> 5]! |= 1 << (rows[i]! & 31);
+  return bits;
+}
+
+/** The ids of a sorted list whose bit is set (still sorted). */
+export function keepSet(rows: Int32Array, bits: Uint32Array): Int32Array {
+  const out = new Int32Array(rows.length);
+  let n = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if ((bits[row >>> 5]! & (1 << (row & 31))) !== 0) out[n++] = row;
+  }
+  return out.subarray(0, n);
+}
+
+/** Where a shard switches between ways of answering (the defaults suit a server; tests force each way). */
+export interface ShardTuning {
+  /** Rows left by filters up to which text is checked row by row (else through postings). */
+  directLimit?: number;
+  /** Row by row, words are found by walking their postings up to this many ids per row (else looked up). */
+  walkLimit?: number;
+  /** Tags and words held by at least this many rows get a bitmap. */
+  bitmapFrom?: number;
+}
+
 /** An immutable, fully indexed set of rows of one audience. */
 export class Shard {
   private readonly tagIds = new Map<string, number>();
   private readonly tagPostings: Int32Array[] = [];
+  /**
+   * For tags held by many rows (a big country, a common service): a bit per row, so a shorter list is
+   * narrowed by one lookup per id instead of a walk or a gallop through the long list.
+   */
+  private readonly tagBits: Array<Uint32Array | undefined> = [];
   /** Name trigrams by id, their postings, and each row's name as trigram ids, word by word (-1 between words). */
   private readonly gramIds = new Map<string, number>();
   private readonly gramPostings: Int32Array[] = [];
@@ -213,16 +268,26 @@ export class Shard {
   /** Document words (sorted), their postings, and each row's words as sorted ids. */
   private readonly dictionary: string[];
   private readonly tokenPostings: Int32Array[];
+  /** For words many rows hold: a bit per row, so checking a row is one read instead of a binary search. */
+  private readonly tokenBits: Array<Uint32Array | undefined>;
   private readonly tokenStart: Int32Array;
   private readonly tokenFlat: Int32Array;
   /** Scratch counters, reused by every query (queries run one at a time on the event loop). */
   private readonly counts: Float32Array;
   private readonly nameHits: Uint16Array;
   private readonly wordsFound: Uint8Array;
+  /** markHeld's marks: its stamp (a multiple of 64, one per walk) plus how many of the words a row held. */
+  private readonly heldMarks: Uint32Array;
+  private heldStamp = 0;
   private readonly wordScore: Float32Array;
   private readonly mask: Uint8Array;
   /** Per query: which of the query's words (bits) hold each name trigram; zero between queries. */
   private readonly gramWords: Uint32Array;
+  /**
+   * Per row, 64 bits (two numbers): bit `gram % 64` set for each trigram of its names. A row whose bits share
+   * too few with a query word's cannot reach the name threshold, so its trigrams are never read.
+   */
+  private readonly gramSignatures: Uint32Array;
   /** Per row, read on every candidate without touching its object: active (1/0), tier (0 = none, else index + 1). */
   private readonly activeRows: Uint8Array;
   private readonly tierRows: Uint8Array;
@@ -237,11 +302,12 @@ export class Shard {
   readonly tagStart: Int32Array;
   readonly tagFlat: Int32Array;
 
-  constructor(
-    rows: IndexedDoc[],
-    /** Rows left by filters up to which text is checked row by row (else through postings). */
-    private readonly directLimit = directCheckLimit,
-  ) {
+  private readonly directLimit: number;
+  private readonly walkLimit: number;
+
+  constructor(rows: IndexedDoc[], tuning: ShardTuning = {}) {
+    this.directLimit = tuning.directLimit ?? directCheckLimit;
+    this.walkLimit = tuning.walkLimit ?? postingsPerLookup;
     // Rows are numbered in name order: postings lists, and so results before ranking, come sorted by name.
     const docs = [...rows].sort((a, b) => nameCollator.compare(a.name, b.name));
     this.docs = docs;
@@ -253,6 +319,7 @@ export class Shard {
       interned.set(value, value);
       return value;
     };
+    const bitsFrom = tuning.bitmapFrom ?? Math.max(bitmapFloor, docs.length / bitmapShare);
     const tagLists: number[][] = [];
     const gramLists: number[][] = [];
     // Per-row lists are flattened into one array each (rows' spans by offset): one allocation, read in order.
@@ -297,11 +364,17 @@ export class Shard {
         else tokenLists.set(token, [id]);
       }
     });
-    for (const list of tagLists) this.tagPostings.push(Int32Array.from(list));
+    for (const list of tagLists) {
+      this.tagPostings.push(Int32Array.from(list));
+      this.tagBits.push(list.length >= bitsFrom ? bitsOf(list, docs.length) : undefined);
+    }
     for (const list of gramLists) this.gramPostings.push(Int32Array.from(list));
     this.dictionary = [...tokenLists.keys()].sort();
     const tokenIds = new Map(this.dictionary.map((token, index) => [token, index]));
     this.tokenPostings = this.dictionary.map((token) => Int32Array.from(tokenLists.get(token)!));
+    this.tokenBits = this.tokenPostings.map((list) =>
+      list.length >= bitsFrom ? bitsOf(list, docs.length) : undefined,
+    );
     tokenLists.clear();
     const docTokens: Int32Array[] = [];
     for (const doc of docs) {
@@ -337,9 +410,17 @@ export class Shard {
       }
     });
     this.gramWords = new Uint32Array(this.gramPostings.length);
+    this.gramSignatures = new Uint32Array(docs.length * 2);
+    for (let row = 0; row < docs.length; row++) {
+      for (let i = this.gramStart[row]!; i < this.gramStart[row + 1]!; i++) {
+        const gram = this.gramFlat[i]!;
+        if (gram >= 0) this.gramSignatures[row * 2 + ((gram >>> 5) & 1)]! |= 1 << (gram & 31);
+      }
+    }
     this.counts = new Float32Array(docs.length);
     this.nameHits = new Uint16Array(docs.length);
     this.wordsFound = new Uint8Array(docs.length);
+    this.heldMarks = new Uint32Array(docs.length);
     this.wordScore = new Float32Array(docs.length);
     this.mask = new Uint8Array(docs.length);
   }
@@ -363,17 +444,48 @@ export class Shard {
   private markGrams(words: string[]): GramQuery {
     const sizes = new Float64Array(words.length);
     const marked: number[] = [];
+    const signatures = new Uint32Array(words.length * 2);
+    const collisions = new Int32Array(words.length);
     words.forEach((word, w) => {
       const grams = trigramsOf(word);
       sizes[w] = grams.size;
+      let known = 0;
       for (const gram of grams) {
         const id = this.gramIds.get(gram);
         if (id === undefined) continue;
+        known++;
+        signatures[w * 2 + ((id >>> 5) & 1)]! |= 1 << (id & 31);
         if (this.gramWords[id] === 0) marked.push(id);
         this.gramWords[id]! |= 1 << w;
       }
+      collisions[w] = known - bitCount(signatures[w * 2]!) - bitCount(signatures[w * 2 + 1]!);
     });
-    return { sizes, marked, shared: new Int32Array(words.length), best: new Float64Array(words.length) };
+    return {
+      sizes,
+      marked,
+      shared: new Int32Array(words.length),
+      best: new Float64Array(words.length),
+      signatures,
+      collisions,
+    };
+  }
+
+  /**
+   * Whether a row's names may reach the name threshold, from its signature alone: a word shares at most
+   * (bits in common + collisions) trigrams with the row, so its Jaccard is at most that over its size.
+   */
+  private mayMatchName(query: GramQuery, row: number): boolean {
+    const { sizes, signatures, collisions } = query;
+    const low = this.gramSignatures[row * 2]!;
+    const high = this.gramSignatures[row * 2 + 1]!;
+    const n = sizes.length;
+    let bound = 0;
+    for (let w = 0; w < n; w++) {
+      const shared =
+        bitCount(low & signatures[w * 2]!) + bitCount(high & signatures[w * 2 + 1]!) + collisions[w]!;
+      bound += Math.min(1, shared / sizes[w]!);
+    }
+    return bound / n >= nameMatchThreshold;
   }
 
   private releaseGrams(query: GramQuery): void {
@@ -442,14 +554,19 @@ export class Shard {
   /** Row ids having every tag, or null for "no tag asked" (every row). */
   private withTags(tags: string[]): Int32Array | null {
     if (tags.length === 0) return null;
-    const lists: Int32Array[] = [];
+    const ids: number[] = [];
     for (const tag of tags) {
       const id = this.tagIds.get(tag);
       if (id === undefined) return new Int32Array(0);
-      lists.push(this.tagPostings[id]!);
+      ids.push(id);
     }
-    lists.sort((a, b) => a.length - b.length);
-    return lists.reduce((acc, list) => intersect(acc, list));
+    ids.sort((a, b) => this.tagPostings[a]!.length - this.tagPostings[b]!.length);
+    let acc = this.tagPostings[ids[0]!]!;
+    for (let i = 1; i < ids.length && acc.length > 0; i++) {
+      const bits = this.tagBits[ids[i]!];
+      acc = bits ? keepSet(acc, bits) : intersect(acc, this.tagPostings[ids[i]!]!);
+    }
+    return acc;
   }
 
   /** Dictionary entries a query word matches, with how closely. */
@@ -467,6 +584,59 @@ export class Shard {
   }
 
   /**
+   * Marks in heldMarks and wordScore the rows holding every word (the mark returned), with the sum of their best
+   * matches (1 the word itself, 0.6 an inflection); `related` lists each word's tokens, exact ones first. Only
+   * rows that held every earlier word go on, and each word counts once per row.
+   */
+  private markHeld(related: Array<Array<{ id: number; exact: boolean }>>): number {
+    // Marks carry this walk's stamp above the word count, so nothing has to be cleared afterwards.
+    this.heldStamp += 64;
+    if (this.heldStamp >= 0xffffffc0) {
+      this.heldStamp = 64;
+      this.heldMarks.fill(0);
+    }
+    const stamp = this.heldStamp;
+    const found = this.heldMarks;
+    const best = this.wordScore;
+    related.forEach((candidates, w) => {
+      for (const { id, exact } of candidates) {
+        const rows = this.tokenPostings[id]!;
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!;
+          if (w === 0) {
+            if (found[row] === stamp + 1) continue;
+            found[row] = stamp + 1;
+            best[row] = exact ? 1 : 0.6;
+          } else {
+            if (found[row] !== stamp + w) continue;
+            found[row] = stamp + w + 1;
+            best[row] = best[row]! + (exact ? 1 : 0.6);
+          }
+        }
+      }
+    });
+    return stamp + related.length;
+  }
+
+  /** markHeld for one row, by looking its tokens up: the sum of the words' best matches, or 0 if one is missing. */
+  private heldScore(row: number, related: Array<Array<{ id: number; exact: boolean }>>): number {
+    let sum = 0;
+    for (const candidates of related) {
+      let best = 0;
+      for (const { id: token, exact } of candidates) {
+        const bits = this.tokenBits[token];
+        if (bits ? (bits[row >>> 5]! & (1 << (row & 31))) !== 0 : this.holds(row, token)) {
+          best = Math.max(best, exact ? 1 : 0.6);
+          if (best === 1) break;
+        }
+      }
+      if (best === 0) return 0;
+      sum += best;
+    }
+    return sum;
+  }
+
+  /**
    * Text relevance of rows into `this.counts` (0 = no match): 2 × the name similarity when it reaches the
    * threshold, plus the share of query words the row's document holds (every word must be there). With
    * `only`, just those rows are considered (the rows the filters left): they are checked one by one, which is
@@ -480,32 +650,31 @@ export class Shard {
     const grams = this.markGrams(words);
     try {
       if (only && only.length <= this.directLimit) {
-        const related = words.map((word) => this.relatedTokens(word));
+        // Exact tokens first, so a row holding the word itself scores 1, not an inflection's 0.6.
+        const related = words.map((word) =>
+          this.relatedTokens(word).sort((a, b) => Number(b.exact) - Number(a.exact)),
+        );
+        // Which rows hold the words: their postings walked once (in order, cheap) when that is shorter than
+        // looking each row up (a binary search per row and word, each step a likely cache miss).
+        let postings = 0;
+        for (const candidates of related)
+          for (const { id } of candidates) postings += this.tokenPostings[id]!.length;
+        const walked = words.length > 0 && postings <= only.length * this.walkLimit;
+        const everyWord = walked ? this.markHeld(related) : 0;
         for (const id of only) {
           let score = 0;
           if (shortQuery) {
             if (wordsOf(this.docs[id]!.namesFolded).some((w) => w.startsWith(folded))) score += 1;
-          } else {
+          } else if (this.mayMatchName(grams, id)) {
             const similarity = this.gramSimilarity(grams, id);
             if (similarity >= nameMatchThreshold) score += 2 * similarity;
           }
           if (words.length > 0) {
-            let sum = 0;
-            for (const candidates of related) {
-              let best = 0;
-              for (const { id: token, exact } of candidates) {
-                if (this.holds(id, token)) {
-                  best = Math.max(best, exact ? 1 : 0.6);
-                  if (best === 1) break;
-                }
-              }
-              if (best === 0) {
-                sum = 0;
-                break;
-              }
-              sum += best;
+            if (walked) {
+              if (this.heldMarks[id] === everyWord) score += this.wordScore[id]! / words.length;
+            } else {
+              score += this.heldScore(id, related) / words.length;
             }
-            score += sum / words.length;
           }
           if (score > 0) {
             this.counts[id] = score;
@@ -579,7 +748,8 @@ export class Shard {
             // Only rows that held every earlier word go on, and each word counts once per row.
             if (found[row] !== w || !wanted(row)) continue;
             found[row] = w + 1;
-            best[row] = best[row]! + (exact ? 1 : 0.6);
+            // markHeld leaves its sums behind: a row's first word starts it afresh.
+            best[row] = (w === 0 ? 0 : best[row]!) + (exact ? 1 : 0.6);
             if (w === 0) rows.push(row);
           }
         }
@@ -794,20 +964,36 @@ export class DirectorySearchIndex {
 
   /** How many of these hits carry each tag (only tags with a count). */
   countTags(audience: Audience, hits: IndexHit[]): Array<[string, number]> {
-    return this.tagCounts(this.countTagIds(audience, hits));
+    const counts = this.countTagIds(audience, hits);
+    try {
+      return this.tagCounts(counts);
+    } finally {
+      counts.fill(0);
+    }
   }
 
-  /** countTags with each tag split at its first colon: [prefix, value, count]. */
-  countTagParts(audience: Audience, hits: IndexHit[]): Array<[string, string, number]> {
+  /** countTags with each tag split at its first colon, given to `visit` (no list is made). */
+  forEachTagCount(
+    audience: Audience,
+    hits: IndexHit[],
+    visit: (prefix: string, value: string, count: number) => void,
+  ): void {
     const counts = this.countTagIds(audience, hits);
-    const out: Array<[string, string, number]> = [];
-    for (let id = 0; id < counts.length; id++)
-      if (counts[id]! > 0) out.push([this.tagPrefixes[id]!, this.tagValues[id]!, counts[id]!]);
-    return out;
+    try {
+      for (let id = 0; id < this.tagNames.length; id++)
+        if (counts[id]! > 0) visit(this.tagPrefixes[id]!, this.tagValues[id]!, counts[id]!);
+    } finally {
+      counts.fill(0);
+    }
   }
+
+  /** Counters by tag id, all zero, reused by every count (which runs without awaiting): zero them after use. */
+  private scratchCounts = new Uint32Array(0);
 
   private countTagIds(audience: Audience, hits: IndexHit[]): Uint32Array {
-    const counts = new Uint32Array(this.tagNames.length);
+    if (this.scratchCounts.length < this.tagNames.length)
+      this.scratchCounts = new Uint32Array(Math.ceil(this.tagNames.length * 1.25));
+    const counts = this.scratchCounts;
     const shard = this.shards?.[audience];
     // Indexed loops over the shard's contiguous tag array: this runs over every tag of up to every row.
     for (let i = 0; i < hits.length; i++) {
@@ -825,7 +1011,7 @@ export class DirectorySearchIndex {
 
   private tagCounts(counts: Uint32Array): Array<[string, number]> {
     const out: Array<[string, number]> = [];
-    for (let id = 0; id < counts.length; id++)
+    for (let id = 0; id < this.tagNames.length; id++)
       if (counts[id]! > 0) out.push([this.tagNames[id]!, counts[id]!]);
     return out;
   }

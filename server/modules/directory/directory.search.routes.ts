@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RoutePolicy } from '../../kernel/access/policy.js';
 import { contextOf } from '../../kernel/context.js';
+import { compiledSerializer } from '../../kernel/http/compiled-serializer.js';
 import {
   mapQuerySchema,
   mapResultSchema,
@@ -13,7 +14,8 @@ import { directoryMap, searchOrganisations } from './directory.search.service.js
 const tags = ['directory'];
 /**
  * Public: visitors search the public directory; members' sessions search the members' rows (the service picks).
- * The caller comes from the session cache: all these routes learn of them is member or not.
+ * The caller comes from the session cache: all these routes learn of them is member or not. Their answers are
+ * written by serializers compiled from their schemas (decision 0015).
  */
 const open: RoutePolicy = { access: 'public' };
 
@@ -25,6 +27,7 @@ export async function searchRoutes(scope: FastifyInstance): Promise<void> {
     '/directory/search',
     {
       config: { policy: open, cachedActor: true },
+      serializerCompiler: compiledSerializer,
       schema: {
         tags,
         operationId: 'searchDirectory',
@@ -44,6 +47,7 @@ export async function searchRoutes(scope: FastifyInstance): Promise<void> {
     '/directory/map',
     {
       config: { policy: open, cachedActor: true },
+      serializerCompiler: compiledSerializer,
       schema: {
         tags,
         operationId: 'directoryMap',

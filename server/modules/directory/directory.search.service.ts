@@ -6,6 +6,7 @@ import {
   searchIndexOf,
   type Audience,
   type DirectorySearchIndex,
+  type IndexedDoc,
   type IndexHit,
   type IndexQuery,
 } from './directory.search.index.js';
@@ -89,10 +90,10 @@ function countFacets(
   hits: IndexHit[],
 ): SearchResult['facets'] {
   const facets = emptyFacets();
-  for (const [prefix, value, count] of index.countTagParts(audience, hits)) {
+  index.forEachTagCount(audience, hits, (prefix, value, count) => {
     const facet = facetOfPrefix.get(prefix);
     if (facet) facets[facet].push({ value, count });
-  }
+  });
   for (const facet of facetNames) facets[facet].sort((a, b) => b.count - a.count || byCode(a.value, b.value));
   return facets;
 }
@@ -118,16 +119,27 @@ function summaryFor(
   summaries: Record<string, string>,
   language: string,
 ): { text: string; language: string } | null {
-  for (const candidate of [language, 'en']) {
-    const text = summaries[candidate];
-    if (text) return { text, language: candidate };
-  }
+  const own = summaries[language];
+  if (own) return { text: own, language };
+  const english = summaries.en;
+  if (english) return { text: english, language: 'en' };
   const first = Object.entries(summaries)[0];
   return first ? { text: first[1], language: first[0] } : null;
 }
 
 const valuesWith = (tags: string[], prefix: string) =>
   tags.filter((t) => t.startsWith(`${prefix}:`)).map((t) => t.slice(prefix.length + 1));
+
+/** A row's lists as a hit shows them, split from its tags once per row (an indexed row's tags never change). */
+function listsOf(doc: IndexedDoc): NonNullable<IndexedDoc['shown']> {
+  doc.shown ??= {
+    countries: valuesWith(doc.tags, 'country'),
+    services: valuesWith(doc.tags, 'service'),
+    populations: valuesWith(doc.tags, 'population'),
+    languages: valuesWith(doc.tags, 'language'),
+  };
+  return doc.shown;
+}
 
 /** The directory's search index for this request's database. */
 export function indexOf(ctx: Ctx) {
@@ -166,8 +178,11 @@ export async function searchOrganisations(ctx: Ctx, query: SearchQuery): Promise
       });
     }
   }
+  // A shard's rows are numbered in name order (so a hit's row is its order, read without touching its row's
+  // object); rows changed since the shard was built carry their place between two of them.
+  const orderOf = (hit: IndexHit) => (hit.row >= 0 ? hit.row : hit.doc.order);
   const nameOrder = (a: IndexHit, b: IndexHit) =>
-    a.doc.order - b.doc.order || (a.doc.organisationId < b.doc.organisationId ? -1 : 1);
+    orderOf(a) - orderOf(b) || (a.doc.organisationId < b.doc.organisationId ? -1 : 1);
   if (query.sort === 'distance') {
     const d = (hit: IndexHit) => distances.get(hit) ?? Number.POSITIVE_INFINITY;
     hits.sort((a, b) => d(a) - d(b) || nameOrder(a, b));
@@ -188,10 +203,7 @@ export async function searchOrganisations(ctx: Ctx, query: SearchQuery): Promise
       tier: (doc.tier as SearchHit['tier']) ?? null,
       summary: summary?.text ?? null,
       summaryLanguage: summary?.language ?? null,
-      countries: valuesWith(doc.tags, 'country'),
-      services: valuesWith(doc.tags, 'service'),
-      populations: valuesWith(doc.tags, 'population'),
-      languages: valuesWith(doc.tags, 'language'),
+      ...listsOf(doc),
       distanceKm: distance === null || distance === undefined ? null : Math.round(distance * 10) / 10,
       updatedAt: doc.updatedAt,
     };
