@@ -36,8 +36,14 @@ export interface IndexedDoc {
   tagIds: Int32Array;
   /** Position in name order (collated), so sorting by name compares numbers. */
   order: number;
-  /** The row's lists as a search hit shows them: split from its tags by the search service when first shown. */
-  shown?: { countries: string[]; services: string[]; populations: string[]; languages: string[] };
+}
+
+/** A row's lists as a search hit shows them. */
+export interface ShownLists {
+  countries: string[];
+  services: string[];
+  populations: string[];
+  languages: string[];
 }
 
 /** What a query asks of the index: required tags, tiers, text. */
@@ -924,6 +930,14 @@ function docOf(row: EntryRowFromDb): IndexedDoc {
   };
 }
 
+/** Which of a hit's lists a tag prefix fills. */
+const shownBy = new Map<string, keyof ShownLists>([
+  ['country', 'countries'],
+  ['service', 'services'],
+  ['population', 'populations'],
+  ['language', 'languages'],
+]);
+
 /** Rows changed since the shards were built: more than this and the shards are rebuilt. */
 const overlayLimit = 2_000;
 
@@ -985,6 +999,21 @@ export class DirectorySearchIndex {
     } finally {
       counts.fill(0);
     }
+  }
+
+  /**
+   * A row's countries, services, populations and languages, from its tag ids: the index's own strings (split
+   * once per tag), so showing a hit makes no new string and keeps nothing.
+   */
+  shownLists(doc: IndexedDoc): ShownLists {
+    const lists: ShownLists = { countries: [], services: [], populations: [], languages: [] };
+    const ids = doc.tagIds;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const list = shownBy.get(this.tagPrefixes[id]!);
+      if (list) lists[list].push(this.tagValues[id]!);
+    }
+    return lists;
   }
 
   /** Counters by tag id, all zero, reused by every count (which runs without awaiting): zero them after use. */

@@ -6,7 +6,6 @@ import {
   searchIndexOf,
   type Audience,
   type DirectorySearchIndex,
-  type IndexedDoc,
   type IndexHit,
   type IndexQuery,
 } from './directory.search.index.js';
@@ -127,20 +126,6 @@ function summaryFor(
   return first ? { text: first[1], language: first[0] } : null;
 }
 
-const valuesWith = (tags: string[], prefix: string) =>
-  tags.filter((t) => t.startsWith(`${prefix}:`)).map((t) => t.slice(prefix.length + 1));
-
-/** A row's lists as a hit shows them, split from its tags once per row (an indexed row's tags never change). */
-function listsOf(doc: IndexedDoc): NonNullable<IndexedDoc['shown']> {
-  doc.shown ??= {
-    countries: valuesWith(doc.tags, 'country'),
-    services: valuesWith(doc.tags, 'service'),
-    populations: valuesWith(doc.tags, 'population'),
-    languages: valuesWith(doc.tags, 'language'),
-  };
-  return doc.shown;
-}
-
 /** The directory's search index for this request's database. */
 export function indexOf(ctx: Ctx) {
   return searchIndexOf(ctx.kernel.database, ctx.kernel.log);
@@ -203,7 +188,7 @@ export async function searchOrganisations(ctx: Ctx, query: SearchQuery): Promise
       tier: (doc.tier as SearchHit['tier']) ?? null,
       summary: summary?.text ?? null,
       summaryLanguage: summary?.language ?? null,
-      ...listsOf(doc),
+      ...index.shownLists(doc),
       distanceKm: distance === null || distance === undefined ? null : Math.round(distance * 10) / 10,
       updatedAt: doc.updatedAt,
     };

@@ -144,6 +144,15 @@ describe('directory search', () => {
     expect(idsOf(both)).toEqual([ids.mombasa]);
     const kenya = await search({ country: 'KE', service: 'shelter' });
     expect(idsOf(kenya)).toEqual([ids.mombasa]);
+    // A hit shows its lists as the profile has them.
+    expect(kenya.items[0]).toMatchObject({
+      countries: ['KE'],
+      services: ['shelter', 'legal_aid'],
+      populations: ['boys', 'children_12_17'],
+      languages: ['sw', 'en'],
+      summary: 'Shelter and legal aid for boys rescued from fishing boats',
+      summaryLanguage: 'en',
+    });
     const all = await search({});
     expect(all.facets.service).toEqual(
       expect.arrayContaining([
