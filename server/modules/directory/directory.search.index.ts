@@ -236,13 +236,18 @@ export function bitsOf(rows: ArrayLike<number>, size: number): Uint32Array {
   return bits;
 }
 
+/** Whether a row's bit is set. */
+function hasBit(bits: Uint32Array, row: number): boolean {
+  return (bits[row >>> 5]! & (1 << (row & 31))) !== 0;
+}
+
 /** The ids of a sorted list whose bit is set (still sorted). */
 export function keepSet(rows: Int32Array, bits: Uint32Array): Int32Array {
   const out = new Int32Array(rows.length);
   let n = 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    if ((bits[row >>> 5]! & (1 << (row & 31))) !== 0) out[n++] = row;
+    if (hasBit(bits, row)) out[n++] = row;
   }
   return out.subarray(0, n);
 }
@@ -282,8 +287,12 @@ export class Shard {
   private readonly counts: Float32Array;
   private readonly nameHits: Uint16Array;
   private readonly wordsFound: Uint8Array;
-  /** markHeld's marks: its stamp (a multiple of 64, one per walk) plus how many of the words a row held. */
+  /**
+   * markHeld's marks: its stamp (a multiple of 64, one per walk) plus how many of the words a row held, and the
+   * sums of those words' matches (read only under the current stamp, so neither is ever cleared).
+   */
   private readonly heldMarks: Uint32Array;
+  private readonly heldSums: Float32Array;
   private heldStamp = 0;
   private readonly wordScore: Float32Array;
   private readonly mask: Uint8Array;
@@ -427,6 +436,7 @@ export class Shard {
     this.nameHits = new Uint16Array(docs.length);
     this.wordsFound = new Uint8Array(docs.length);
     this.heldMarks = new Uint32Array(docs.length);
+    this.heldSums = new Float32Array(docs.length);
     this.wordScore = new Float32Array(docs.length);
     this.mask = new Uint8Array(docs.length);
   }
@@ -590,7 +600,7 @@ export class Shard {
   }
 
   /**
-   * Marks in heldMarks and wordScore the rows holding every word (the mark returned), with the sum of their best
+   * Marks in heldMarks and heldSums the rows holding every word (the mark returned), with the sum of their best
    * matches (1 the word itself, 0.6 an inflection); `related` lists each word's tokens, exact ones first. Only
    * rows that held every earlier word go on, and each word counts once per row.
    */
@@ -603,7 +613,7 @@ export class Shard {
     }
     const stamp = this.heldStamp;
     const found = this.heldMarks;
-    const best = this.wordScore;
+    const best = this.heldSums;
     related.forEach((candidates, w) => {
       for (const { id, exact } of candidates) {
         const rows = this.tokenPostings[id]!;
@@ -631,7 +641,7 @@ export class Shard {
       let best = 0;
       for (const { id: token, exact } of candidates) {
         const bits = this.tokenBits[token];
-        if (bits ? (bits[row >>> 5]! & (1 << (row & 31))) !== 0 : this.holds(row, token)) {
+        if (bits ? hasBit(bits, row) : this.holds(row, token)) {
           best = Math.max(best, exact ? 1 : 0.6);
           if (best === 1) break;
         }
@@ -677,7 +687,7 @@ export class Shard {
           }
           if (words.length > 0) {
             if (walked) {
-              if (this.heldMarks[id] === everyWord) score += this.wordScore[id]! / words.length;
+              if (this.heldMarks[id] === everyWord) score += this.heldSums[id]! / words.length;
             } else {
               score += this.heldScore(id, related) / words.length;
             }
@@ -754,8 +764,7 @@ export class Shard {
             // Only rows that held every earlier word go on, and each word counts once per row.
             if (found[row] !== w || !wanted(row)) continue;
             found[row] = w + 1;
-            // markHeld leaves its sums behind: a row's first word starts it afresh.
-            best[row] = (w === 0 ? 0 : best[row]!) + (exact ? 1 : 0.6);
+            best[row] = best[row]! + (exact ? 1 : 0.6);
             if (w === 0) rows.push(row);
           }
         }
