@@ -7,7 +7,7 @@ import { createProfile } from '../../test/directory.js';
 import { createMember, createPerson, signIn } from '../../test/factories.js';
 import { identityOrganisations } from '../identity/index.js';
 import { searchPlaces } from './directory.gazetteer.js';
-import { searchIndexOf } from './directory.search.index.js';
+import { DirectorySearchIndex, searchIndexOf, type IndexHit } from './directory.search.index.js';
 import type { MapResult, SearchResult } from './directory.search.schemas.js';
 
 /**
@@ -248,6 +248,29 @@ describe('directory search', () => {
     });
     await searchIndexOf(t.database, t.app.kernel.log).sync();
     expect(idsOf(await search({ q: 'Friends of Women' }))).toEqual([ids.bangkok]);
+  });
+
+  it('loads the same index when it reads the rows a few at a time', async () => {
+    const shared = searchIndexOf(t.database, t.app.kernel.log);
+    await shared.sync();
+    const batched = new DirectorySearchIndex(t.database, t.app.kernel.log, 3);
+    try {
+      const seen = (hits: IndexHit[]) =>
+        hits.map((hit) => `${hit.doc.organisationId} ${hit.doc.tags.join(',')} ${hit.score}`).sort();
+      for (const audience of ['public', 'members'] as const) {
+        for (const q of [
+          { tags: [], tiers: [], text: null },
+          { tags: ['service:shelter'], tiers: [], text: 'shelter' },
+          { tags: [], tiers: [], text: 'Nyumba Matumaini' },
+        ]) {
+          const expected = seen(await shared.query(audience, q));
+          expect(expected.length).toBeGreaterThan(0);
+          expect(seen(await batched.query(audience, q))).toEqual(expected);
+        }
+      }
+    } finally {
+      await batched.close();
+    }
   });
 
   it('counts organisations per country and per region for the map, without any organisation’s point', async () => {
