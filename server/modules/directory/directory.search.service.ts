@@ -76,7 +76,9 @@ const facetCacheSize = 500;
 const facetCacheFrom = 2_000;
 
 function emptyFacets(): SearchResult['facets'] {
-  return Object.fromEntries(facetNames.map((f) => [f, []])) as unknown as SearchResult['facets'];
+  const facets: Partial<SearchResult['facets']> = {};
+  for (const facet of facetNames) facets[facet] = [];
+  return facets as SearchResult['facets'];
 }
 
 const facetOfPrefix = new Map(facetNames.map((f) => [tagPrefix[f], f]));
@@ -100,10 +102,11 @@ function countFacets(
 function facetsFor(
   index: DirectorySearchIndex,
   audience: Audience,
-  key: string,
+  keyOf: () => string,
   hits: IndexHit[],
 ): SearchResult['facets'] {
   if (hits.length < facetCacheFrom) return countFacets(index, audience, hits);
+  const key = keyOf();
   const generation = index.generation;
   const cached = facetCache.get(key);
   if (cached && cached.generation === generation) return cached.facets;
@@ -193,7 +196,8 @@ export async function searchOrganisations(ctx: Ctx, query: SearchQuery): Promise
       updatedAt: doc.updatedAt,
     };
   });
-  const facetKey = JSON.stringify([audience, indexQuery, point, query.radiusKm]);
+  // The cache's key is made only for a result large enough to be cached.
+  const facetKey = () => JSON.stringify([audience, indexQuery, point, query.radiusKm]);
   const facets = hits.length === 0 ? emptyFacets() : facetsFor(index, audience, facetKey, hits);
   return { total: hits.length, page: query.page, pageSize: query.pageSize, items, facets };
 }
