@@ -236,6 +236,17 @@ export function bitsOf(rows: ArrayLike<number>, size: number): Uint32Array {
   return bits;
 }
 
+/** A function that returns, for each string, the first equal string it was given (one copy of each kept). */
+function interner(): (value: string) => string {
+  const kept = new Map<string, string>();
+  return (value) => {
+    const known = kept.get(value);
+    if (known !== undefined) return known;
+    kept.set(value, value);
+    return value;
+  };
+}
+
 /** Whether a row's bit is set. */
 function hasBit(bits: Uint32Array, row: number): boolean {
   return (bits[row >>> 5]! & (1 << (row & 31))) !== 0;
@@ -327,13 +338,7 @@ export class Shard {
     const docs = [...rows].sort((a, b) => nameCollator.compare(a.name, b.name));
     this.docs = docs;
     // Rows arrive with their own copies of every string: the same tag in 100,000 rows is kept once.
-    const interned = new Map<string, string>();
-    const intern = (value: string) => {
-      const known = interned.get(value);
-      if (known !== undefined) return known;
-      interned.set(value, value);
-      return value;
-    };
+    const intern = interner();
     const bitsFrom = tuning.bitmapFrom ?? Math.max(bitmapFloor, docs.length / bitmapShare);
     const tagLists: number[][] = [];
     const gramLists: number[][] = [];
@@ -1147,19 +1152,13 @@ export class DirectorySearchIndex {
     // hold it. One select of every row held them all at once (about 1 GB at 100,000 organisations), and
     // node-postgres kept the result of a new connection's first query alive with that connection (a closure of
     // the pool's).
-    const lexemes = new Map<string, string>();
-    const lexeme = (token: string) => {
-      const known = lexemes.get(token);
-      if (known !== undefined) return known;
-      lexemes.set(token, token);
-      return token;
-    };
+    const lexeme = interner();
     let loaded = 0;
     await this.database.db.transaction(
       async (tx) => {
         let after: EntryRowFromDb | undefined;
         for (;;) {
-          const rows: EntryRowFromDb[] = await queryRows<EntryRowFromDb>(
+          const rows = await queryRows<EntryRowFromDb>(
             tx,
             sql`select ${rowColumns} from directory_search_entries
                 where ${after ? sql`(audience, organisation_id) > (${after.audience}, ${after.organisation_id})` : sql`true`}
@@ -1176,7 +1175,6 @@ export class DirectorySearchIndex {
       },
       { isolationLevel: 'repeatable read', accessMode: 'read only' },
     );
-    lexemes.clear();
     this.shards = { public: new Shard(byAudience.public), members: new Shard(byAudience.members) };
     this.overlay.clear();
     this.generation++;
