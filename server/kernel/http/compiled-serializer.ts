@@ -6,8 +6,8 @@ import { z } from 'zod';
 /**
  * A route's 200 answer written by a serializer compiled from its zod schema (fast-json-stringify, Fastify's
  * own, from the schema's JSON Schema), instead of checking the answer with zod and then `JSON.stringify`.
- * For hot read routes whose answer is large (the directory's search and map): about a quarter of the cost
- * (docs/decisions/0015-directory-search-compiled.md).
+ * For hot read routes whose answer is large (the directory's map; the search now writes its answer from parts
+ * encoded once, decision 0016): about a quarter of the cost (docs/decisions/0015-directory-search-compiled.md).
  *
  * What it keeps: only the schema's properties leave (extra fields of the service's objects are dropped, as zod
  * drops them), and a required property that is missing fails the answer (500), as zod's check does. What it

@@ -1,3 +1,4 @@
+import { EncodedHits, hitPartsOf, type PageHit } from './directory.search.answer.js';
 import { inArray, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Listener } from '../../kernel/db/client.js';
@@ -961,6 +962,8 @@ const overlayLimit = 2_000;
 /** The in-memory directory index of one process (one per open database). */
 export class DirectorySearchIndex {
   private shards: Record<Audience, Shard> | null = null;
+  /** Each shard's rows as parts of a search answer, encoded once (built with the shards). */
+  private encodedHits: Record<Audience, EncodedHits> | null = null;
   /** Organisations whose rows changed after the shards were built: their current rows (possibly none). */
   private overlay = new Map<string, IndexedDoc[]>();
   /** Organisations announced as changed and not loaded yet. */
@@ -1031,6 +1034,17 @@ export class DirectorySearchIndex {
       if (list) lists[list].push(this.tagValues[id]!);
     }
     return lists;
+  }
+
+  /**
+   * A hit's answer parts: its shard row's, encoded when the shard was built, or made now for a row changed since
+   * (or from a shard that has just been replaced, which the row's document tells).
+   */
+  encodedHit(audience: Audience, hit: IndexHit): PageHit['encoded'] {
+    const shard = this.shards?.[audience];
+    const hits = this.encodedHits?.[audience];
+    if (hit.row >= 0 && shard && hits && shard.docs[hit.row] === hit.doc) return { hits, row: hit.row };
+    return hitPartsOf(hit.doc, this.shownLists(hit.doc));
   }
 
   /** Counters by tag id, all zero, reused by every count (which runs without awaiting): zero them after use. */
@@ -1175,10 +1189,21 @@ export class DirectorySearchIndex {
       },
       { isolationLevel: 'repeatable read', accessMode: 'read only' },
     );
-    this.shards = { public: new Shard(byAudience.public), members: new Shard(byAudience.members) };
+    const shards = { public: new Shard(byAudience.public), members: new Shard(byAudience.members) };
+    const encode = (shard: Shard) =>
+      new EncodedHits(shard.docs.map((doc) => hitPartsOf(doc, this.shownLists(doc))));
+    this.encodedHits = { public: encode(shards.public), members: encode(shards.members) };
+    this.shards = shards;
     this.overlay.clear();
     this.generation++;
-    this.log.info({ rows: loaded, ms: Date.now() - started }, 'directory search index loaded');
+    this.log.info(
+      {
+        rows: loaded,
+        ms: Date.now() - started,
+        encodedHitBytes: this.encodedHits.public.byteLength + this.encodedHits.members.byteLength,
+      },
+      'directory search index loaded',
+    );
   }
 
   private async applyPending(): Promise<void> {

@@ -6,9 +6,10 @@ import { compileSerializer } from '../../kernel/http/compiled-serializer.js';
 import { facetNames, mapResultSchema, searchResultSchema } from './directory.search.schemas.js';
 
 /**
- * The search and map answers are written by serializers compiled from their schemas (decision 0015). They
- * must write exactly what checking the answer with zod and `JSON.stringify` wrote: same bytes, the same
- * fields dropped, a missing field refused.
+ * The map's answer is written by a serializer compiled from its schema (decision 0015); the search's schema,
+ * the larger of the two, tests the compiler too (the search itself writes from encoded parts, decision 0016).
+ * A compiled serializer must write exactly what checking the answer with zod and `JSON.stringify` wrote: same
+ * bytes, the same fields dropped, a missing field refused.
  */
 const zodWay = (schema: z.ZodType, value: unknown) => JSON.stringify(schema.parse(value));
 

@@ -2,6 +2,7 @@ import type { Ctx } from '../../kernel/context.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { centreOf, distanceKm, fold, placeById, regionName } from './directory.gazetteer.js';
 import { searchAudience } from './directory.policy.js';
+import { facetsJson, writeAnswer, type PageHit } from './directory.search.answer.js';
 import {
   searchIndexOf,
   type Audience,
@@ -68,9 +69,13 @@ function pointOf(
 
 /**
  * Facet counts over a broad result (the landing page, one country) touch every tag of every match; the same
- * broad queries repeat, so their counts are kept while the index has not changed.
+ * broad queries repeat, so their counts (and their JSON, once written) are kept while the index has not changed.
  */
-const facetCache = new Map<string, { generation: number; facets: SearchResult['facets'] }>();
+interface CountedFacets {
+  facets: SearchResult['facets'];
+  json?: string;
+}
+const facetCache = new Map<string, CountedFacets & { generation: number }>();
 const facetCacheSize = 500;
 /** Results smaller than this are counted afresh every time (cheaper than the cache's bookkeeping). */
 const facetCacheFrom = 2_000;
@@ -104,16 +109,17 @@ function facetsFor(
   audience: Audience,
   keyOf: () => string,
   hits: IndexHit[],
-): SearchResult['facets'] {
-  if (hits.length < facetCacheFrom) return countFacets(index, audience, hits);
+): CountedFacets {
+  if (hits.length === 0) return { facets: emptyFacets() };
+  if (hits.length < facetCacheFrom) return { facets: countFacets(index, audience, hits) };
   const key = keyOf();
   const generation = index.generation;
   const cached = facetCache.get(key);
-  if (cached && cached.generation === generation) return cached.facets;
-  const facets = countFacets(index, audience, hits);
+  if (cached && cached.generation === generation) return cached;
+  const entry = { generation, facets: countFacets(index, audience, hits) };
   if (facetCache.size >= facetCacheSize) facetCache.delete(facetCache.keys().next().value!);
-  facetCache.set(key, { generation, facets });
-  return facets;
+  facetCache.set(key, entry);
+  return entry;
 }
 
 /** Picks the short description in the reader's language, else English, else the first. */
@@ -134,11 +140,21 @@ export function indexOf(ctx: Ctx) {
   return searchIndexOf(ctx.kernel.database, ctx.kernel.log);
 }
 
+/** One page of a search: its hits with their distances, the total, and the facet counts. */
+interface SearchPage {
+  index: DirectorySearchIndex;
+  audience: Audience;
+  total: number;
+  hits: IndexHit[];
+  distances: Map<IndexHit, number | null>;
+  facets: CountedFacets;
+}
+
 /**
  * Searches the directory as the caller may see it: the public rows for visitors, the members' rows for
  * members. SECURITY: the audience is chosen here from the actor, never from the request.
  */
-export async function searchOrganisations(ctx: Ctx, query: SearchQuery): Promise<SearchResult> {
+async function searchPage(ctx: Ctx, query: SearchQuery): Promise<SearchPage> {
   const audience = searchAudience(ctx.actor);
   const point = pointOf(query);
   if (query.sort === 'distance' && !point) {
@@ -180,10 +196,30 @@ export async function searchOrganisations(ctx: Ctx, query: SearchQuery): Promise
     hits.sort(nameOrder);
   }
   const offset = (query.page - 1) * query.pageSize;
-  const items: SearchHit[] = hits.slice(offset, offset + query.pageSize).map((hit) => {
+  // The cache's key is made only for a result large enough to be cached.
+  const facetKey = () => JSON.stringify([audience, indexQuery, point, query.radiusKm]);
+  return {
+    index,
+    audience,
+    total: hits.length,
+    hits: hits.slice(offset, offset + query.pageSize),
+    distances,
+    facets: facetsFor(index, audience, facetKey, hits),
+  };
+}
+
+/** A hit's distance as shown: km to one decimal, or null without a point or a place. */
+function shownDistance(page: SearchPage, hit: IndexHit): number | null {
+  const distance = page.distances.get(hit);
+  return distance === null || distance === undefined ? null : Math.round(distance * 10) / 10;
+}
+
+/** A search's answer as objects (the export's rows; the route writes the same answer as bytes, searchAnswer). */
+export async function searchOrganisations(ctx: Ctx, query: SearchQuery): Promise<SearchResult> {
+  const page = await searchPage(ctx, query);
+  const items: SearchHit[] = page.hits.map((hit) => {
     const { doc } = hit;
     const summary = summaryFor(doc.summaries, ctx.language);
-    const distance = distances.get(hit);
     return {
       organisationId: doc.organisationId,
       name: doc.name,
@@ -191,15 +227,31 @@ export async function searchOrganisations(ctx: Ctx, query: SearchQuery): Promise
       tier: (doc.tier as SearchHit['tier']) ?? null,
       summary: summary?.text ?? null,
       summaryLanguage: summary?.language ?? null,
-      ...index.shownLists(doc),
-      distanceKm: distance === null || distance === undefined ? null : Math.round(distance * 10) / 10,
+      ...page.index.shownLists(doc),
+      distanceKm: shownDistance(page, hit),
       updatedAt: doc.updatedAt,
     };
   });
-  // The cache's key is made only for a result large enough to be cached.
-  const facetKey = () => JSON.stringify([audience, indexQuery, point, query.radiusKm]);
-  const facets = hits.length === 0 ? emptyFacets() : facetsFor(index, audience, facetKey, hits);
-  return { total: hits.length, page: query.page, pageSize: query.pageSize, items, facets };
+  return { total: page.total, page: query.page, pageSize: query.pageSize, items, facets: page.facets.facets };
+}
+
+/**
+ * A search's 200 answer as UTF-8 JSON, the same bytes as searchOrganisations' object serialised, written from
+ * the hits' parts the index encoded once (decision 0016).
+ */
+export async function searchAnswer(ctx: Ctx, query: SearchQuery): Promise<Buffer> {
+  const page = await searchPage(ctx, query);
+  const hits: PageHit[] = page.hits.map((hit) => ({
+    encoded: page.index.encodedHit(page.audience, hit),
+    summary: summaryFor(hit.doc.summaries, ctx.language),
+    distanceKm: shownDistance(page, hit),
+  }));
+  page.facets.json ??= facetsJson(page.facets.facets);
+  return writeAnswer(
+    { total: page.total, page: query.page, pageSize: query.pageSize },
+    hits,
+    page.facets.json,
+  );
 }
 
 /**

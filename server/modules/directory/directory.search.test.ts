@@ -7,6 +7,7 @@ import { createProfile } from '../../test/directory.js';
 import { createMember, createPerson, signIn } from '../../test/factories.js';
 import { identityOrganisations } from '../identity/index.js';
 import { searchPlaces } from './directory.gazetteer.js';
+import { hitPartsOf, writeAnswer } from './directory.search.answer.js';
 import { DirectorySearchIndex, searchIndexOf, type IndexHit } from './directory.search.index.js';
 import type { MapResult, SearchResult } from './directory.search.schemas.js';
 
@@ -271,6 +272,34 @@ describe('directory search', () => {
     } finally {
       await batched.close();
     }
+  });
+
+  it('writes each hit from its own row’s encoded parts, and a hit of a replaced shard from its document', async () => {
+    const index = searchIndexOf(t.database, t.app.kernel.log);
+    await index.sync();
+    const hits = await index.query('members', { tags: [`network:${network}`], tiers: [], text: null });
+    expect(hits.length).toBeGreaterThan(1);
+    const written = (hit: IndexHit) =>
+      writeAnswer(
+        { total: 1, page: 1, pageSize: 1 },
+        [{ encoded: index.encodedHit('members', hit), summary: null, distanceKm: null }],
+        '{}',
+      ).toString();
+    const afresh = (hit: IndexHit) =>
+      writeAnswer(
+        { total: 1, page: 1, pageSize: 1 },
+        [{ encoded: hitPartsOf(hit.doc, index.shownLists(hit.doc)), summary: null, distanceKm: null }],
+        '{}',
+      ).toString();
+    for (const hit of hits) {
+      if (hit.row >= 0) expect(index.encodedHit('members', hit)).toHaveProperty('row', hit.row);
+      expect(written(hit)).toBe(afresh(hit));
+    }
+    // A hit counted on shards that a reload has since replaced: its row now holds another organisation.
+    const [a, b] = hits.filter((hit) => hit.row >= 0);
+    const stale: IndexHit = { doc: a!.doc, score: 0, row: b!.row };
+    expect(written(stale)).toBe(afresh(a!));
+    expect(written(stale)).toContain(JSON.stringify(a!.doc.name));
   });
 
   it('counts organisations per country and per region for the map, without any organisation’s point', async () => {
