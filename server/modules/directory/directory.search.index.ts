@@ -1054,11 +1054,15 @@ export class DirectorySearchIndex {
     if (this.scratchCounts.length < this.tagNames.length)
       this.scratchCounts = new Uint32Array(Math.ceil(this.tagNames.length * 1.25));
     const counts = this.scratchCounts;
+    // A hit's row is read from the shard's tag arrays only if that shard is the one the hits came from: a rebuild
+    // may have replaced it since the query (its documents are new objects, so one hit tells).
     const shard = this.shards?.[audience];
+    const first = hits.find((hit) => hit.row >= 0);
+    const sameShard = shard !== undefined && first !== undefined && shard.docs[first.row] === first.doc;
     // Indexed loops over the shard's contiguous tag array: this runs over every tag of up to every row.
     for (let i = 0; i < hits.length; i++) {
       const hit = hits[i]!;
-      if (hit.row >= 0 && shard) {
+      if (hit.row >= 0 && sameShard) {
         const end = shard.tagStart[hit.row + 1]!;
         for (let j = shard.tagStart[hit.row]!; j < end; j++) counts[shard.tagFlat[j]!]!++;
       } else {

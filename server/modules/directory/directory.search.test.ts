@@ -274,7 +274,7 @@ describe('directory search', () => {
     }
   });
 
-  it('writes each hit from its own row’s encoded parts, and a hit of a replaced shard from its document', async () => {
+  it('writes and counts each hit from its own row, and a hit of a replaced shard from its document', async () => {
     const index = searchIndexOf(t.database, t.app.kernel.log);
     await index.sync();
     const hits = await index.query('members', { tags: [`network:${network}`], tiers: [], text: null });
@@ -300,6 +300,14 @@ describe('directory search', () => {
     const stale: IndexHit = { doc: a!.doc, score: 0, row: b!.row };
     expect(written(stale)).toBe(afresh(a!));
     expect(written(stale)).toContain(JSON.stringify(a!.doc.name));
+    // Its facets are counted from its document's tags too, not from the row's.
+    const tags = (hit: IndexHit) =>
+      index
+        .countTags('members', [hit])
+        .map(([tag]) => tag)
+        .sort();
+    expect(tags(stale)).toEqual([...a!.doc.tags].sort());
+    expect(tags(stale)).not.toEqual(tags(b!));
   });
 
   it('counts organisations per country and per region for the map, without any organisation’s point', async () => {
