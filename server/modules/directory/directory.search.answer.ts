@@ -1,4 +1,5 @@
-import { facetNames, type SearchResult } from './directory.search.schemas.js';
+import { compileSerializer } from '../../kernel/http/compiled-serializer.js';
+import { searchResultSchema, type SearchResult } from './directory.search.schemas.js';
 
 /**
  * The search's 200 answer as UTF-8 bytes, written from parts of each hit that were encoded once, when the index
@@ -29,12 +30,12 @@ export interface HitRow {
   updatedAt: string;
 }
 
-/** A hit's lists (ShownLists of the index). */
+/** A hit's country, service, population and language lists (the index's ShownLists). */
 export interface HitLists {
-  countries: readonly string[];
-  services: readonly string[];
-  populations: readonly string[];
-  languages: readonly string[];
+  countries: string[];
+  services: string[];
+  populations: string[];
+  languages: string[];
 }
 
 export function hitPartsOf(doc: HitRow, lists: HitLists): HitParts {
@@ -97,21 +98,10 @@ export interface PageHit {
   distanceKm: number | null;
 }
 
-/** The facet counts as JSON (the schema's facet order, each count as `{"value":…,"count":…}`). */
-export function facetsJson(facets: SearchResult['facets']): string {
-  let out = '{';
-  facetNames.forEach((facet, f) => {
-    if (f > 0) out += ',';
-    out += `"${facet}":[`;
-    const counts = facets[facet];
-    for (let i = 0; i < counts.length; i++) {
-      if (i > 0) out += ',';
-      out += `{"value":${JSON.stringify(counts[i]!.value)},"count":${counts[i]!.count}}`;
-    }
-    out += ']';
-  });
-  return out + '}';
-}
+/** The facet counts as JSON: the facets' part of the schema, through the compiled serializer (decision 0015). */
+export const facetsJson: (facets: SearchResult['facets']) => string = compileSerializer(
+  searchResultSchema.shape.facets,
+);
 
 /** The search's answer as bytes: `{"total":…,"page":…,"pageSize":…,"items":[…],"facets":{…}}`. */
 export function writeAnswer(

@@ -1,9 +1,9 @@
-import { EncodedHits, hitPartsOf, type PageHit } from './directory.search.answer.js';
 import { inArray, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Listener } from '../../kernel/db/client.js';
 import { queryRows } from '../../kernel/db/types.js';
 import { fold } from './directory.gazetteer.js';
+import { EncodedHits, hitPartsOf, type HitLists, type PageHit } from './directory.search.answer.js';
 import { directorySearchEntries } from './directory.tables.js';
 
 /**
@@ -40,12 +40,7 @@ export interface IndexedDoc {
 }
 
 /** A row's lists as a search hit shows them. */
-export interface ShownLists {
-  countries: string[];
-  services: string[];
-  populations: string[];
-  languages: string[];
-}
+export type ShownLists = HitLists;
 
 /** What a query asks of the index: required tags, tiers, text. */
 export interface IndexQuery {
@@ -1041,10 +1036,18 @@ export class DirectorySearchIndex {
    * (or from a shard that has just been replaced, which the row's document tells).
    */
   encodedHit(audience: Audience, hit: IndexHit): PageHit['encoded'] {
-    const shard = this.shards?.[audience];
     const hits = this.encodedHits?.[audience];
-    if (hit.row >= 0 && shard && hits && shard.docs[hit.row] === hit.doc) return { hits, row: hit.row };
+    if (hits && this.shardHolding(audience, hit)) return { hits, row: hit.row };
     return hitPartsOf(hit.doc, this.shownLists(hit.doc));
+  }
+
+  /**
+   * The audience's current shard if the hit is one of its rows, else null: a row changed since the shard was
+   * built, or a hit counted on shards a rebuild has replaced since the query (their documents are new objects).
+   */
+  private shardHolding(audience: Audience, hit: IndexHit): Shard | null {
+    const shard = this.shards?.[audience];
+    return shard && hit.row >= 0 && shard.docs[hit.row] === hit.doc ? shard : null;
   }
 
   /** Counters by tag id, all zero, reused by every count (which runs without awaiting): zero them after use. */
@@ -1054,15 +1057,14 @@ export class DirectorySearchIndex {
     if (this.scratchCounts.length < this.tagNames.length)
       this.scratchCounts = new Uint32Array(Math.ceil(this.tagNames.length * 1.25));
     const counts = this.scratchCounts;
-    // A hit's row is read from the shard's tag arrays only if that shard is the one the hits came from: a rebuild
-    // may have replaced it since the query (its documents are new objects, so one hit tells).
-    const shard = this.shards?.[audience];
+    // A hit's row is read from the shard's tag arrays only if that shard is the one the hits came from (the hits
+    // of one query all come from one shard, so one hit tells).
     const first = hits.find((hit) => hit.row >= 0);
-    const sameShard = shard !== undefined && first !== undefined && shard.docs[first.row] === first.doc;
+    const shard = first ? this.shardHolding(audience, first) : null;
     // Indexed loops over the shard's contiguous tag array: this runs over every tag of up to every row.
     for (let i = 0; i < hits.length; i++) {
       const hit = hits[i]!;
-      if (hit.row >= 0 && sameShard) {
+      if (hit.row >= 0 && shard) {
         const end = shard.tagStart[hit.row + 1]!;
         for (let j = shard.tagStart[hit.row]!; j < end; j++) counts[shard.tagFlat[j]!]!++;
       } else {
