@@ -225,15 +225,20 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
       .filter({ hasText: en('journeys.table.levels.country') })
       .first()
       .waitFor();
-    // The member map goes down to regions: the same legs between first-level regions are listed too.
-    expect(
-      await flowsTable(contributor)
+    // The world's member map lists country flows; choosing a country goes down to its first-level regions:
+    // the same legs between regions are listed too.
+    const regionRows = () =>
+      flowsTable(contributor)
         .getByRole('row')
-        .filter({ hasText: en('journeys.table.levels.region') })
-        .count(),
-    ).toBeGreaterThan(0);
+        .filter({ hasText: en('journeys.table.levels.region') });
+    expect(await regionRows().count()).toBe(0);
     expect(await contributor.locator('.journeys-map__flow').count()).toBe(2);
     await expectNoSeriousAxeViolations(contributor, 'member journey map (at k)');
+    await field(contributor, en('journeys.filters.country')).selectOption('LA');
+    await expect.poll(() => new URL(contributor.url()).searchParams.get('area'), POLL).toBe('LA');
+    await expect.poll(() => regionRows().count(), POLL).toBeGreaterThan(0);
+    await field(contributor, en('journeys.filters.country')).selectOption('');
+    await expect.poll(() => new URL(contributor.url()).searchParams.get('area'), POLL).toBe(null);
 
     // Filters go into the address: another type of exploitation has nothing to show.
     await field(contributor, en('journeys.filters.exploitationType')).selectOption('SexualExploitation');

@@ -119,7 +119,9 @@ function independentMap(routes: GeneratedRoute[], level: 'public' | 'member', qu
     for (const lvl of levels) {
       const areaOf = (leg: GeneratedLeg) => (lvl === 'country' ? leg.country : (leg.region ?? leg.country));
       const seen = new Set<string>();
-      for (let i = 0; i + 1 < path.length; i++) {
+      // Region flows only around a chosen area (the member map's drill-down); region hotspots always.
+      const flowPairs = lvl === 'country' || area ? path.length - 1 : 0;
+      for (let i = 0; i < flowPairs; i++) {
         const a = path[i]!;
         const b = path[i + 1]!;
         if (area && a.country !== area && b.country !== area) continue;
@@ -425,7 +427,7 @@ describe('journeys: summary tables and the map', () => {
     await t.database.db.execute(sql`delete from journeys_flows where year = 1990`);
   });
 
-  it('publishes something: the unfiltered member map shows flows at both levels', async () => {
+  it('publishes something: the unfiltered member map shows country flows and region hotspots', async () => {
     const response = await t.app.inject({
       method: 'GET',
       url: '/api/journeys/map',
@@ -434,7 +436,31 @@ describe('journeys: summary tables and the map', () => {
     const map = response.json<JourneyMap>();
     expect(map.total).toBeGreaterThan(100);
     expect(map.flows.some((f) => f.level === 'country')).toBe(true);
-    expect(map.flows.some((f) => f.level === 'region')).toBe(true);
+    expect(map.hotspots.some((h) => h.level === 'region')).toBe(true);
     expect(map.timeline.length).toBeGreaterThan(0);
+  });
+
+  it('gives region flows only around a chosen area: the world has too many region pairs to send', async () => {
+    const get = async (area?: string) => {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: `/api/journeys/map${area ? `?area=${area}` : ''}`,
+        headers: { cookie: memberCookie },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json<JourneyMap>();
+    };
+    const world = await get();
+    expect(world.flows.filter((f) => f.level === 'region')).toEqual([]);
+    // The country with the most people among the world's flows has region flows of its own, all touching it.
+    const busiest = world.flows.reduce((a, b) => (b.people > a.people ? b : a)).from;
+    const around = await get(busiest);
+    const regionFlows = around.flows.filter((f) => f.level === 'region');
+    expect(regionFlows.length).toBeGreaterThan(0);
+    expect(regionFlows.every((f) => f.from.startsWith(busiest) || f.to.startsWith(busiest))).toBe(true);
+    // The raw numbers too: nothing of the world's region pairs is read without an area.
+    const raw = await readRawMap(t.database.db, 'member', {});
+    expect(raw.flows.some((f) => f.level === 'region')).toBe(false);
+    expect(raw.hotspots.some((h) => h.level === 'region')).toBe(true);
   });
 });

@@ -227,7 +227,11 @@ export async function journeyRoutes(scope: FastifyInstance): Promise<void> {
           : 'The member journey map: flows and hotspots down to first-level regions',
       description:
         'Only validated contributions count; every number describes at least k people, and hidden cells ' +
-        'cannot be recovered from the totals shown. The flows and hotspots are also the table form of the map.',
+        'cannot be recovered from the totals shown. The flows and hotspots are also the table form of the map.' +
+        (level === 'member'
+          ? ' Region hotspots are always given; region flows only around a chosen `area` (a country or a ' +
+            'region), the country flows everywhere.'
+          : ''),
       security: level === 'public' ? [] : session,
       querystring: mapQuerySchema,
       response: { 200: mapSchema },

@@ -1876,7 +1876,7 @@ export interface paths {
         };
         /**
          * The member journey map: flows and hotspots down to first-level regions
-         * @description Only validated contributions count; every number describes at least k people, and hidden cells cannot be recovered from the totals shown. The flows and hotspots are also the table form of the map.
+         * @description Only validated contributions count; every number describes at least k people, and hidden cells cannot be recovered from the totals shown. The flows and hotspots are also the table form of the map. Region hotspots are always given; region flows only around a chosen `area` (a country or a region), the country flows everywhere.
          */
         get: operations["getJourneyMap"];
         put?: never;

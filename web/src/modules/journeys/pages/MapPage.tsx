@@ -38,7 +38,10 @@ export function PublicMapPage() {
   return <MapPage level="public" />;
 }
 
-/** The member journey map: flows down to first-level regions, for members of vetted organisations. */
+/**
+ * The member journey map: flows down to first-level regions around a chosen country, for members of vetted
+ * organisations.
+ */
 export function MemberMapPage() {
   return <MapPage level="member" />;
 }
@@ -362,7 +365,11 @@ function MapBody({
                 {t(journeyVocabularyKey('roles', role))}
               </span>
             ))}
-            {level === 'member' && <span>{t('journeys.map.regionsInTable')}</span>}
+            {level === 'member' && (
+              <span>
+                {t(filters.area ? 'journeys.map.regionsInTable' : 'journeys.map.regionsChooseCountry')}
+              </span>
+            )}
           </figcaption>
           <p className="journeys__note">{t('journeys.map.suppressed', { k: map.k })}</p>
         </figure>
