@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BenchContext } from './context.js';
 import { projectRoot } from './paths.js';
@@ -42,6 +42,28 @@ export function compiledMain(): string {
 }
 
 /**
+ * The node flags `npm start` gives Cairn (package.json's `start` script, e.g. the young generation's size:
+ * docs/decisions/0017-node-young-generation.md), so the bench starts the server as a deployment does.
+ */
+export function startScriptFlags(script?: string): string[] {
+  const start =
+    script ??
+    (
+      JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+        scripts: { start: string };
+      }
+    ).scripts.start;
+  const words = start.trim().split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`package.json's start script does not run node: ${start}`);
+  const flags: string[] = [];
+  for (const word of words.slice(1)) {
+    if (!word.startsWith('--')) break;
+    flags.push(word);
+  }
+  return flags;
+}
+
+/**
  * Extra flags for the node process of Cairn under test, from `BENCH_CAIRN_NODE_FLAGS` (space-separated, e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server while it is measured: node refuses `--cpu-prof`
  * in NODE_OPTIONS). Only flags: anything else would change what is started.
@@ -54,9 +76,9 @@ export function cairnNodeFlags(value = process.env.BENCH_CAIRN_NODE_FLAGS): stri
 }
 
 /**
- * Starts Cairn as `npm start` runs it, the compiled server (`node dist/server/main.js start`; `npm run bench`
- * compiles it first: the sources through tsx cost a fifth of the throughput, measured by the crash suite) on this
- * run's database, with the global rate limit lifted so it measures the work, not the limiter (a route's own
+ * Starts Cairn as `npm start` runs it, the compiled server with the start script's node flags (`node
+ * --max-semi-space-size=64 dist/server/main.js start`; `npm run bench` compiles it first: the sources through
+ * tsx cost a fifth of the throughput, measured by the crash suite) on this run's database, with the global rate limit lifted so it measures the work, not the limiter (a route's own
  * `rateLimit` still applies). Waits for `/api/health`; the first start also runs the migrations, which is
  * why the timeout is generous.
  */
@@ -66,7 +88,7 @@ export async function startCairn(
 ): Promise<{ service: Service; health: CairnHealth }> {
   const port = await freePort();
   const demo = options.demoData === true;
-  const flags = cairnNodeFlags();
+  const flags = [...startScriptFlags(), ...cairnNodeFlags()];
   context.log(`starting Cairn on port ${port} (${context.database.kind}${demo ? ', demo data' : ''})`);
   const service = await startService({
     name: 'cairn',
