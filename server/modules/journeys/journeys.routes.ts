@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RoutePolicy } from '../../kernel/access/policy.js';
 import { contextOf } from '../../kernel/context.js';
+import { compiledSerializer } from '../../kernel/http/compiled-serializer.js';
 import { deriveCaseRoute } from './journeys.derive.js';
 import { journeyMap, mapCsv, type MapLevel } from './journeys.map.js';
 import {
@@ -218,6 +219,9 @@ export async function journeyRoutes(scope: FastifyInstance): Promise<void> {
     level === 'public' ? { policy: open, rateLimit: publicRateLimit } : { policy: members };
   const mapRoute = (level: MapLevel) => ({
     config: mapConfig(level),
+    // An answer has a thousand cells or more, built from the summary tables' own codes and integers: written
+    // by the compiled serializer, not checked by zod first (kernel/http/compiled-serializer.ts).
+    serializerCompiler: compiledSerializer,
     schema: {
       tags,
       operationId: level === 'public' ? 'getPublicJourneyMap' : 'getJourneyMap',
