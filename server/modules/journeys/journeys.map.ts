@@ -127,6 +127,8 @@ export async function readRawMap(db: Queryable, level: MapLevel, query: MapQuery
     : isRegion(area)
       ? sql`and (area = ${area} or (level = 'country' and area = ${areaCountry}))`
       : sql`and country = ${area}`;
+  // The slice and year range, built once for the three parts of the statement.
+  const cells = slice(query);
   // Region flows only around a chosen area (the member map's drill-down).
   const flowLevels = level === 'member' && area ? levels : sql`('country')`;
   // The timeline and the total: the world, or the routes that touch the chosen area.
@@ -140,17 +142,17 @@ export async function readRawMap(db: Queryable, level: MapLevel, query: MapQuery
     sql`select 'f' as kind, level, from_area as a, to_area as b, from_country as c, to_country as d,
           null::int as year, sum(people)::int as people
         from ${journeysFlows}
-        where level in ${flowLevels} and ${slice(query)} ${flowArea}
+        where level in ${flowLevels} and ${cells} ${flowArea}
         group by level, from_area, to_area, from_country, to_country
         union all
         select 'h', level, area, role, country, null, null, sum(people)::int
         from ${journeysHotspots}
-        where level in ${levels} and role <> 'any' and ${slice(query)} ${hotspotArea}
+        where level in ${levels} and role <> 'any' and ${cells} ${hotspotArea}
         group by level, area, country, role
         union all
         select 'y', null, null, null, null, null, year::int, sum(people)::int
         from ${journeysHotspots}
-        where ${timelineArea} and role = 'any' and ${slice(query)}
+        where ${timelineArea} and role = 'any' and ${cells}
         group by year`,
   );
   const raw: RawMap = { flows: [], hotspots: [], timeline: [] };
