@@ -78,8 +78,8 @@ export function cairnNodeFlags(value = process.env.BENCH_CAIRN_NODE_FLAGS): stri
 /**
  * Starts Cairn as `npm start` runs it, the compiled server with the start script's node flags (`node
  * --max-semi-space-size=64 dist/server/main.js start`; `npm run bench` compiles it first: the sources through
- * tsx cost a fifth of the throughput, measured by the crash suite) on this run's database, with the global rate limit lifted so it measures the work, not the limiter (a route's own
- * `rateLimit` still applies). Waits for `/api/health`; the first start also runs the migrations, which is
+ * tsx cost a fifth of the throughput, measured by the crash suite) on this run's database, with the global rate
+ * limit lifted so it measures the work, not the limiter (a route's own `rateLimit` still applies). Waits for `/api/health`; the first start also runs the migrations, which is
  * why the timeout is generous.
  */
 export async function startCairn(
