@@ -34,6 +34,8 @@ const configSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   // Name (prepare) the statements a connection keeps sending (server/kernel/db/prepared.ts); off: all unnamed.
   DB_PREPARED_STATEMENTS: booleanFromEnv.default(true),
+  // The directory's search index in a worker thread of its own (decision 0018); off: in the main thread.
+  CAIRN_SEARCH_THREAD: booleanFromEnv.default(true),
   // Journey map disclosure threshold: raised by configuration, never below IOM CTDC's k = 11.
   CAIRN_JOURNEYS_K: z.coerce.number().int().min(11, 'must be at least 11').max(1000).default(11),
   // Overlap-detection lookups per person and per organisation in any 24 hours (issue 8's abuse controls).
@@ -66,6 +68,8 @@ export interface Config {
   rateLimitMax: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** Whether the directory's search index lives in a worker thread of its own (decision 0018). */
+  searchThread: boolean;
   /** The journey map's disclosure threshold k: every number shown describes at least k people (≥ 11). */
   journeysK: number;
   /** Overlap-detection lookups allowed in any 24 hours, per person and per organisation. */
@@ -129,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     rateLimitMax: raw.CAIRN_RATE_LIMIT_MAX,
     bodyLimitBytes: raw.CAIRN_BODY_LIMIT_BYTES,
     trustProxy: raw.CAIRN_TRUST_PROXY,
+    searchThread: raw.CAIRN_SEARCH_THREAD,
     journeysK: raw.CAIRN_JOURNEYS_K,
     matchingQuotas: {
       perPerson: raw.CAIRN_MATCHING_LOOKUPS_PER_PERSON,

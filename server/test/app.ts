@@ -40,6 +40,8 @@ export async function createTestApp(
     CAIRN_DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
     CAIRN_RUN_JOBS: 'false',
+    // The search index in the test's own thread (a test of the search thread asks for it).
+    CAIRN_SEARCH_THREAD: 'false',
     ...options.env,
   });
   const chunks: string[] = [];

@@ -26,7 +26,7 @@ import {
 } from './directory.import.schemas.js';
 import { profileInputSchema, type ProfileInput } from './directory.profiles.schemas.js';
 import { storeProfile } from './directory.profiles.service.js';
-import { searchIndexOf } from './directory.search.index.js';
+import { directorySearchOf } from './directory.search.engine.js';
 import { directoryImports } from './directory.tables.js';
 import {
   exploitationTypes,
@@ -738,7 +738,7 @@ export async function commitImport(ctx: Ctx, importId: string): Promise<Director
       return row!;
     });
     // The importer's next search in this process finds them (other processes: the database's notification).
-    searchIndexOf(ctx.kernel.database, ctx.kernel.log).invalidate(createdIds);
+    directorySearchOf(ctx.kernel).invalidate(createdIds);
     return presentImport(ctx, committed);
   } catch (error) {
     const issues: StoredIssue[] =

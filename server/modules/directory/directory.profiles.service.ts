@@ -8,7 +8,7 @@ import { identityOrganisations } from '../identity/index.js';
 import { placeById, regionName } from './directory.gazetteer.js';
 import { canEditProfile, canRequestSupport, canSee, readerOf, type Reader } from './directory.policy.js';
 import type { Profile, ProfileInput } from './directory.profiles.schemas.js';
-import { searchIndexOf } from './directory.search.index.js';
+import { directorySearchOf } from './directory.search.engine.js';
 import { buildEntries, visibilityOf, writeEntries, type EntrySource } from './directory.search-entries.js';
 import { directoryOffices, directoryPartners, directoryProfiles } from './directory.tables.js';
 import { profileFields, staleAfterMonths, type ProfileField } from './directory.vocabulary.js';
@@ -238,7 +238,7 @@ export async function saveProfile(ctx: Ctx, organisationId: string, input: Profi
     storeProfile(tx, organisationId, input, { personId, audit: ctx.audit }),
   );
   // The editor's next search in this process shows the change (other processes: the database's notification).
-  searchIndexOf(ctx.kernel.database, ctx.kernel.log).invalidate([organisationId]);
+  directorySearchOf(ctx.kernel).invalidate([organisationId]);
   return getProfile(ctx, organisationId);
 }
 

@@ -1,10 +1,7 @@
-import { inArray, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Database, Listener } from '../../kernel/db/client.js';
-import { queryRows } from '../../kernel/db/types.js';
+import type { Listener } from '../../kernel/db/client.js';
 import { fold } from './directory.gazetteer.js';
 import { EncodedHits, hitPartsOf, type HitLists, type PageHit } from './directory.search.answer.js';
-import { directorySearchEntries } from './directory.tables.js';
 
 /**
  * The directory's search rows, held in memory by every process and searched there (decision 7): one indexed
@@ -897,7 +894,8 @@ export function matchOne(doc: IndexedDoc, q: IndexQuery): IndexHit | null {
   return score > 0 ? { doc, score, row: -1 } : null;
 }
 
-interface EntryRowFromDb {
+/** A row of `directory_search_entries` as the index reads it (directory.search.rows.ts reads them). */
+export interface SearchRow {
   organisation_id: string;
   audience: Audience;
   active: boolean;
@@ -915,10 +913,21 @@ interface EntryRowFromDb {
   updated_at: string | Date;
 }
 
-const rowColumns = sql`organisation_id, audience, active, tier, type, name, names_folded,
-  tsvector_to_array(document) as tokens, tags, countries, regions, summaries, latitude, longitude, updated_at`;
+/**
+ * Where the index reads its rows and learns that some changed: the database in this thread
+ * (directory.search.rows.ts), or the main thread's database through messages in the search thread
+ * (directory.search.worker.ts). The index itself touches no database, so it can live in either.
+ */
+export interface SearchRowSource {
+  /** Every row, a batch at a time in key order, all from one snapshot. */
+  readAll(batchRows: number, onBatch: (rows: SearchRow[]) => void): Promise<void>;
+  /** The current rows of these organisations (any of their audiences; none for one no longer listed). */
+  readSome(organisationIds: string[]): Promise<SearchRow[]>;
+  /** Hears which organisation's rows changed after each commit; `onLost` when some may have been missed. */
+  listen(onChange: (organisationId: string) => void, onLost: () => void): Promise<Listener>;
+}
 
-function docOf(row: EntryRowFromDb): IndexedDoc {
+function docOf(row: SearchRow): IndexedDoc {
   return {
     organisationId: row.organisation_id,
     audience: row.audience,
@@ -954,7 +963,7 @@ const defaultLoadBatchRows = 5_000;
 /** Rows changed since the shards were built: more than this and the shards are rebuilt. */
 const overlayLimit = 2_000;
 
-/** The in-memory directory index of one process (one per open database). */
+/** The in-memory directory index of one thread (one per open database: directory.search.engine.ts). */
 export class DirectorySearchIndex {
   private shards: Record<Audience, Shard> | null = null;
   /** Each shard's rows as parts of a search answer, encoded once (built with the shards). */
@@ -1108,8 +1117,8 @@ export class DirectorySearchIndex {
   }
 
   constructor(
-    private readonly database: Database,
-    private readonly log: Logger,
+    private readonly source: SearchRowSource,
+    private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>,
     /** Rows read per round trip while loading (tests make it small to load through many batches). */
     private readonly loadBatchRows = defaultLoadBatchRows,
   ) {}
@@ -1145,8 +1154,7 @@ export class DirectorySearchIndex {
 
   private async listen(): Promise<void> {
     if (this.listener) return;
-    this.listener = await this.database.listen(
-      'directory_search',
+    this.listener = await this.source.listen(
       (payload) => {
         this.pending.add(payload);
         this.generation++;
@@ -1167,34 +1175,17 @@ export class DirectorySearchIndex {
     this.pending.clear();
     const started = Date.now();
     const byAudience: Record<Audience, IndexedDoc[]> = { public: [], members: [] };
-    // Read a batch at a time in key order, in one repeatable-read snapshot (as one select would be): the rows of
-    // a batch are garbage once their documents are made, and each distinct lexeme is kept once however many rows
-    // hold it. One select of every row held them all at once (about 1 GB at 100,000 organisations), and
-    // node-postgres kept the result of a new connection's first query alive with that connection (a closure of
-    // the pool's).
+    // A batch at a time (directory.search.rows.ts): the rows of a batch are garbage once their documents are
+    // made, and each distinct lexeme is kept once however many rows hold it.
     const lexeme = interner();
     let loaded = 0;
-    await this.database.db.transaction(
-      async (tx) => {
-        let after: EntryRowFromDb | undefined;
-        for (;;) {
-          const rows = await queryRows<EntryRowFromDb>(
-            tx,
-            sql`select ${rowColumns} from directory_search_entries
-                where ${after ? sql`(audience, organisation_id) > (${after.audience}, ${after.organisation_id})` : sql`true`}
-                order by audience, organisation_id limit ${this.loadBatchRows}`,
-          );
-          for (const row of rows) {
-            row.tokens = row.tokens.map(lexeme);
-            byAudience[row.audience]?.push(this.withTagIds(docOf(row)));
-          }
-          loaded += rows.length;
-          if (rows.length < this.loadBatchRows) break;
-          after = rows.at(-1);
-        }
-      },
-      { isolationLevel: 'repeatable read', accessMode: 'read only' },
-    );
+    await this.source.readAll(this.loadBatchRows, (rows) => {
+      for (const row of rows) {
+        row.tokens = row.tokens.map(lexeme);
+        byAudience[row.audience]?.push(this.withTagIds(docOf(row)));
+      }
+      loaded += rows.length;
+    });
     const shards = { public: new Shard(byAudience.public), members: new Shard(byAudience.members) };
     const encode = (shard: Shard) =>
       new EncodedHits(shard.docs.map((doc) => hitPartsOf(doc, this.shownLists(doc))));
@@ -1217,13 +1208,7 @@ export class DirectorySearchIndex {
       const ids = [...this.pending].slice(0, 500);
       for (const id of ids) this.pending.delete(id);
       const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
-      const rows = valid.length
-        ? await queryRows<EntryRowFromDb>(
-            this.database.db,
-            sql`select ${rowColumns} from directory_search_entries
-                 where ${inArray(directorySearchEntries.organisationId, valid)}`,
-          )
-        : [];
+      const rows = valid.length ? await this.source.readSome(valid) : [];
       for (const id of valid) this.overlay.set(id, []);
       for (const row of rows) {
         const doc = this.withTagIds(docOf(row));
@@ -1264,16 +1249,4 @@ export class DirectorySearchIndex {
     this.listener = null;
     await listener?.unlisten();
   }
-}
-
-const indexes = new WeakMap<Database, DirectorySearchIndex>();
-
-/** The search index of this database in this process (created on first use, loaded on first query). */
-export function searchIndexOf(database: Database, log: Logger): DirectorySearchIndex {
-  let index = indexes.get(database);
-  if (!index) {
-    index = new DirectorySearchIndex(database, log);
-    indexes.set(database, index);
-  }
-  return index;
 }

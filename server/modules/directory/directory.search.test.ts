@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setPlatformScope } from '../../kernel/db/tenant.js';
@@ -8,21 +9,40 @@ import { createMember, createPerson, signIn } from '../../test/factories.js';
 import { identityOrganisations } from '../identity/index.js';
 import { searchPlaces } from './directory.gazetteer.js';
 import { hitPartsOf, writeAnswer } from './directory.search.answer.js';
-import { DirectorySearchIndex, searchIndexOf, type IndexHit } from './directory.search.index.js';
-import type { MapResult, SearchResult } from './directory.search.schemas.js';
+import { directorySearchOf, LocalSearch } from './directory.search.engine.js';
+import { DirectorySearchIndex, type IndexHit } from './directory.search.index.js';
+import { SearchThread } from './directory.search.thread.js';
+import { databaseRows } from './directory.search.rows.js';
+import {
+  directoryFiltersSchema,
+  searchQuerySchema,
+  type MapResult,
+  type SearchResult,
+} from './directory.search.schemas.js';
 
 /**
  * Each test file has its own database, but the organisations of this file share it: every search is narrowed
  * by a network tag unique to this file run, so other tests' organisations cannot disturb the answers.
  */
-describe('directory search', () => {
+describe.each([
+  { thread: false, where: 'in the request’s thread' },
+  { thread: true, where: 'in the search thread' },
+])('directory search, $where', ({ thread }) => {
   let t: TestApp;
   let member: string;
+  /** The index the app searches, when it is in the test's thread. */
+  const localIndex = () => {
+    const search = directorySearchOf(t.app.kernel);
+    if (!(search instanceof LocalSearch)) throw new Error('expected the search in this thread');
+    return search.index;
+  };
   const network = `Search test network ${Math.random().toString(36).slice(2, 8)}`;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { CAIRN_RATE_LIMIT_MAX: '100000' } });
+    t = await createTestApp({
+      env: { CAIRN_RATE_LIMIT_MAX: '100000', CAIRN_SEARCH_THREAD: String(thread) },
+    });
     const db = t.database.db;
     const place = (name: string, country: string) => searchPlaces(name, { country })[0]!.id;
     const everyoneSees = { networks: 'public' };
@@ -238,7 +258,7 @@ describe('directory search', () => {
         .set({ status: 'suspended' })
         .where(eq(identityOrganisations.id, ids.bangkok!));
     });
-    await searchIndexOf(t.database, t.app.kernel.log).sync();
+    await directorySearchOf(t.app.kernel).sync();
     expect(idsOf(await search({ q: 'Friends of Women' }))).toEqual([]);
     await inTransaction(t.database.db, async (tx) => {
       await setPlatformScope(tx);
@@ -247,68 +267,71 @@ describe('directory search', () => {
         .set({ status: 'active' })
         .where(eq(identityOrganisations.id, ids.bangkok!));
     });
-    await searchIndexOf(t.database, t.app.kernel.log).sync();
+    await directorySearchOf(t.app.kernel).sync();
     expect(idsOf(await search({ q: 'Friends of Women' }))).toEqual([ids.bangkok]);
   });
 
-  it('loads the same index when it reads the rows a few at a time', async () => {
-    const shared = searchIndexOf(t.database, t.app.kernel.log);
-    await shared.sync();
-    const batched = new DirectorySearchIndex(t.database, t.app.kernel.log, 3);
-    try {
-      const seen = (hits: IndexHit[]) =>
-        hits.map((hit) => `${hit.doc.organisationId} ${hit.doc.tags.join(',')} ${hit.score}`).sort();
-      for (const audience of ['public', 'members'] as const) {
-        for (const q of [
-          { tags: [], tiers: [], text: null },
-          { tags: ['service:shelter'], tiers: [], text: 'shelter' },
-          { tags: [], tiers: [], text: 'Nyumba Matumaini' },
-        ]) {
-          const expected = seen(await shared.query(audience, q));
-          expect(expected.length).toBeGreaterThan(0);
-          expect(seen(await batched.query(audience, q))).toEqual(expected);
+  // The index itself: the search thread holds the same (its own tests follow).
+  if (!thread) {
+    it('loads the same index when it reads the rows a few at a time', async () => {
+      const shared = localIndex();
+      await shared.sync();
+      const batched = new DirectorySearchIndex(databaseRows(t.database), t.app.kernel.log, 3);
+      try {
+        const seen = (hits: IndexHit[]) =>
+          hits.map((hit) => `${hit.doc.organisationId} ${hit.doc.tags.join(',')} ${hit.score}`).sort();
+        for (const audience of ['public', 'members'] as const) {
+          for (const q of [
+            { tags: [], tiers: [], text: null },
+            { tags: ['service:shelter'], tiers: [], text: 'shelter' },
+            { tags: [], tiers: [], text: 'Nyumba Matumaini' },
+          ]) {
+            const expected = seen(await shared.query(audience, q));
+            expect(expected.length).toBeGreaterThan(0);
+            expect(seen(await batched.query(audience, q))).toEqual(expected);
+          }
         }
+      } finally {
+        await batched.close();
       }
-    } finally {
-      await batched.close();
-    }
-  });
+    });
 
-  it('writes and counts each hit from its own row, and a hit of a replaced shard from its document', async () => {
-    const index = searchIndexOf(t.database, t.app.kernel.log);
-    await index.sync();
-    const hits = await index.query('members', { tags: [`network:${network}`], tiers: [], text: null });
-    expect(hits.length).toBeGreaterThan(1);
-    const written = (hit: IndexHit) =>
-      writeAnswer(
-        { total: 1, page: 1, pageSize: 1 },
-        [{ encoded: index.encodedHit('members', hit), summary: null, distanceKm: null }],
-        '{}',
-      ).toString();
-    const afresh = (hit: IndexHit) =>
-      writeAnswer(
-        { total: 1, page: 1, pageSize: 1 },
-        [{ encoded: hitPartsOf(hit.doc, index.shownLists(hit.doc)), summary: null, distanceKm: null }],
-        '{}',
-      ).toString();
-    for (const hit of hits) {
-      if (hit.row >= 0) expect(index.encodedHit('members', hit)).toHaveProperty('row', hit.row);
-      expect(written(hit)).toBe(afresh(hit));
-    }
-    // A hit counted on shards that a reload has since replaced: its row now holds another organisation.
-    const [a, b] = hits.filter((hit) => hit.row >= 0);
-    const stale: IndexHit = { doc: a!.doc, score: 0, row: b!.row };
-    expect(written(stale)).toBe(afresh(a!));
-    expect(written(stale)).toContain(JSON.stringify(a!.doc.name));
-    // Its facets are counted from its document's tags too, not from the row's.
-    const tags = (hit: IndexHit) =>
-      index
-        .countTags('members', [hit])
-        .map(([tag]) => tag)
-        .sort();
-    expect(tags(stale)).toEqual([...a!.doc.tags].sort());
-    expect(tags(stale)).not.toEqual(tags(b!));
-  });
+    it('writes and counts each hit from its own row, and a hit of a replaced shard from its document', async () => {
+      const index = localIndex();
+      await index.sync();
+      const hits = await index.query('members', { tags: [`network:${network}`], tiers: [], text: null });
+      expect(hits.length).toBeGreaterThan(1);
+      const written = (hit: IndexHit) =>
+        writeAnswer(
+          { total: 1, page: 1, pageSize: 1 },
+          [{ encoded: index.encodedHit('members', hit), summary: null, distanceKm: null }],
+          '{}',
+        ).toString();
+      const afresh = (hit: IndexHit) =>
+        writeAnswer(
+          { total: 1, page: 1, pageSize: 1 },
+          [{ encoded: hitPartsOf(hit.doc, index.shownLists(hit.doc)), summary: null, distanceKm: null }],
+          '{}',
+        ).toString();
+      for (const hit of hits) {
+        if (hit.row >= 0) expect(index.encodedHit('members', hit)).toHaveProperty('row', hit.row);
+        expect(written(hit)).toBe(afresh(hit));
+      }
+      // A hit counted on shards that a reload has since replaced: its row now holds another organisation.
+      const [a, b] = hits.filter((hit) => hit.row >= 0);
+      const stale: IndexHit = { doc: a!.doc, score: 0, row: b!.row };
+      expect(written(stale)).toBe(afresh(a!));
+      expect(written(stale)).toContain(JSON.stringify(a!.doc.name));
+      // Its facets are counted from its document's tags too, not from the row's.
+      const tags = (hit: IndexHit) =>
+        index
+          .countTags('members', [hit])
+          .map(([tag]) => tag)
+          .sort();
+      expect(tags(stale)).toEqual([...a!.doc.tags].sort());
+      expect(tags(stale)).not.toEqual(tags(b!));
+    });
+  }
 
   it('counts organisations per country and per region for the map, without any organisation’s point', async () => {
     const query = new URLSearchParams({ network });
@@ -332,4 +355,84 @@ describe('directory search', () => {
     const malindi = searchPlaces('Malindi', { country: 'KE' })[0]!;
     expect(JSON.stringify(regions)).not.toContain(String(malindi.latitude));
   });
+
+  // The search thread (decision 0018): what it answers, and what becomes of it when it stops.
+  if (thread) {
+    it('answers every search, export page and map count byte for byte as an index in this thread', async () => {
+      const search = directorySearchOf(t.app.kernel);
+      expect(search).toBeInstanceOf(SearchThread);
+      const local = new LocalSearch(new DirectorySearchIndex(databaseRows(t.database), t.app.kernel.log));
+      // Another thread, loading the rows three at a time.
+      const batched = new SearchThread(t.database, t.app.kernel.log, 3);
+      try {
+        await search.sync();
+        const queries: Array<Record<string, unknown>> = [
+          {},
+          { q: 'shelters' },
+          { q: 'Coast Childrn Trst' },
+          { q: 'มูลนิธิ' },
+          { network: [network], service: ['shelter'], sort: 'name', pageSize: 2, page: 2 },
+          { network: [network], country: ['KE'], q: 'juridica' },
+          { network: [network], sort: 'distance', near: '13.75,100.5', radiusKm: 9000 },
+        ];
+        let found = 0;
+        let areas = 0;
+        for (const audience of ['public', 'members'] as const) {
+          for (const language of ['en', 'th', 'pt']) {
+            for (const [i, query] of queries.entries()) {
+              const point = i === queries.length - 1 ? { latitude: 13.75, longitude: 100.5 } : null;
+              const request = { audience, language, query: searchQuerySchema.parse(query), point };
+              const expected = (await local.answer(request)).toString();
+              if ((JSON.parse(expected) as SearchResult).total > 0) found++;
+              expect((await search.answer(request)).toString(), JSON.stringify(request)).toBe(expected);
+              expect((await batched.answer(request)).toString()).toBe(expected);
+              expect(await search.objects(request)).toEqual(await local.objects(request));
+            }
+          }
+          for (const prefix of ['country:', 'region:KE.']) {
+            const request = {
+              audience,
+              filters: directoryFiltersSchema.parse({ network: [network] }),
+              prefix,
+            };
+            const expected = await local.areas(request);
+            areas += expected.counts.length;
+            expect(await search.areas(request)).toEqual(expected);
+          }
+        }
+        // Most of the 42 searches find something (a search that finds nothing proves little).
+        expect(found).toBeGreaterThan(queries.length * 3);
+        expect(areas).toBeGreaterThan(3);
+      } finally {
+        await local.close();
+        await batched.close();
+      }
+    });
+
+    it('starts another thread when its thread stops, and no call waits for a stopped thread', async () => {
+      const engine = directorySearchOf(t.app.kernel);
+      await engine.ready();
+      const threadOf = () => (engine as unknown as { worker: Worker | null }).worker;
+      const worker = threadOf()!;
+      const request = {
+        audience: 'members' as const,
+        language: 'en',
+        query: searchQuerySchema.parse({ network: [network] }),
+        point: null,
+      };
+      // Asked just before the thread stops: it is answered, or it fails; it does not hang.
+      const waiting = engine.answer(request).then(
+        () => 'answered',
+        (error: unknown) => String(error),
+      );
+      await worker.terminate();
+      expect(await waiting).toMatch(/^answered$|the directory search thread stopped/);
+      expect(
+        t.logs.some((line) => line.msg === 'directory search thread stopped; the next search starts another'),
+      ).toBe(true);
+      // The next search starts a thread that loads the index again.
+      expect(idsOf(await search({ q: 'Caminhos' }))).toEqual([ids.saoPaulo]);
+      expect(threadOf()).not.toBe(worker);
+    });
+  }
 });

@@ -4,7 +4,7 @@ import { importRoutes } from './directory.import.routes.js';
 import { setupProfileNudges } from './directory.nudges.js';
 import { peopleRoutes } from './directory.people.routes.js';
 import { profileRoutes } from './directory.profiles.routes.js';
-import { searchIndexOf } from './directory.search.index.js';
+import { closeDirectorySearch, directorySearchOf } from './directory.search.engine.js';
 import { searchRoutes } from './directory.search.routes.js';
 import { seedDirectory } from './directory.seed.js';
 import { supportRoutes } from './directory.support.routes.js';
@@ -21,12 +21,14 @@ export const directoryModule: CairnModule = {
     // A suspension or a new tier reaches this process's search index before the answer to the change is sent;
     // other processes learn it from the database's notification a moment later.
     kernel.bus.on('identity.organisation_vetting_changed', ({ organisationId }) => {
-      searchIndexOf(kernel.database, kernel.log).invalidate([organisationId]);
+      directorySearchOf(kernel).invalidate([organisationId]);
     });
   },
   // The search index loads while the server already answers (a first search would otherwise wait for it).
-  warmUp: (kernel) => searchIndexOf(kernel.database, kernel.log).ready(),
-  routes: async (app: FastifyInstance) => {
+  warmUp: (kernel) => directorySearchOf(kernel).ready(),
+  routes: async (app: FastifyInstance, kernel) => {
+    // Before the database closes: the index stops listening (and the search thread, if any, stops).
+    app.addHook('onClose', () => closeDirectorySearch(kernel));
     await app.register(profileRoutes);
     await app.register(searchRoutes);
     await app.register(supportRoutes);

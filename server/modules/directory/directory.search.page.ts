@@ -1,0 +1,277 @@
+import { distanceKm, fold } from './directory.gazetteer.js';
+import { facetsJson, writeAnswer, type PageHit } from './directory.search.answer.js';
+import type { Audience, DirectorySearchIndex, IndexHit, IndexQuery } from './directory.search.index.js';
+import {
+  facetNames,
+  type DirectoryFilters,
+  type FacetName,
+  type SearchHit,
+  type SearchQuery,
+  type SearchResult,
+} from './directory.search.schemas.js';
+
+/**
+ * A search and the map's counts worked out on one index, wherever it lives: in the request's thread or in the
+ * search thread (directory.search.engine.ts). Everything here is given as plain values (the audience the
+ * caller's actor allows, the reader's language, the validated query and its point), so it can cross threads.
+ */
+
+export interface Point {
+  latitude: number;
+  longitude: number;
+}
+
+/** A search as the engine is asked it. SECURITY: `audience` comes from the caller's actor, never the request. */
+export interface SearchRequest {
+  audience: Audience;
+  /** The reader's language: which short description a hit shows. */
+  language: string;
+  query: SearchQuery;
+  /** Where distances are measured from (already resolved and checked), or null. */
+  point: Point | null;
+}
+
+/** The map's counts as the engine is asked them: organisations per tag whose code starts with `prefix`. */
+export interface CountRequest {
+  audience: Audience;
+  filters: DirectoryFilters;
+  /** `country:` for countries, `region:KE.` for the regions of one country. */
+  prefix: string;
+}
+
+export interface AreaCounts {
+  total: number;
+  /** Each area's code (the tag after its `country:` or `region:` prefix) and its count. */
+  counts: Array<[string, number]>;
+}
+
+/** Query-string facet → tag prefix in the search rows' tags. */
+const tagPrefix: Record<FacetName, string> = {
+  service: 'service',
+  population: 'population',
+  exploitation: 'exploitation',
+  country: 'country',
+  region: 'region',
+  language: 'language',
+  focus: 'focus',
+  industry: 'industry',
+  type: 'type',
+  network: 'network',
+};
+
+function indexQueryOf(filters: DirectoryFilters): IndexQuery {
+  const tags: string[] = [];
+  for (const facet of facetNames)
+    for (const value of filters[facet]) tags.push(`${tagPrefix[facet]}:${value}`);
+  const text = filters.q ? fold(filters.q).replace(/\s+/g, ' ').trim() : '';
+  return { tags, tiers: filters.tier, text: text || null };
+}
+
+/**
+ * Facet counts over a broad result (the landing page, one country) touch every tag of every match; the same
+ * broad queries repeat, so their counts (and their JSON, once written) are kept while the index has not changed.
+ */
+interface CountedFacets {
+  facets: SearchResult['facets'];
+  json?: string;
+}
+const facetCaches = new WeakMap<DirectorySearchIndex, Map<string, CountedFacets & { generation: number }>>();
+const facetCacheSize = 500;
+/** Results smaller than this are counted afresh every time (cheaper than the cache's bookkeeping). */
+const facetCacheFrom = 2_000;
+
+function emptyFacets(): SearchResult['facets'] {
+  const facets: Partial<SearchResult['facets']> = {};
+  for (const facet of facetNames) facets[facet] = [];
+  return facets as SearchResult['facets'];
+}
+
+const facetOfPrefix = new Map(facetNames.map((f) => [tagPrefix[f], f]));
+/** Codes (ASCII) in code-point order: the same on every server, and cheaper than a collation. */
+const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function countFacets(
+  index: DirectorySearchIndex,
+  audience: Audience,
+  hits: IndexHit[],
+): SearchResult['facets'] {
+  const facets = emptyFacets();
+  index.forEachTagCount(audience, hits, (prefix, value, count) => {
+    const facet = facetOfPrefix.get(prefix);
+    if (facet) facets[facet].push({ value, count });
+  });
+  for (const facet of facetNames) facets[facet].sort((a, b) => b.count - a.count || byCode(a.value, b.value));
+  return facets;
+}
+
+function facetsFor(
+  index: DirectorySearchIndex,
+  audience: Audience,
+  keyOf: () => string,
+  hits: IndexHit[],
+): CountedFacets {
+  if (hits.length === 0) return { facets: emptyFacets() };
+  if (hits.length < facetCacheFrom) return { facets: countFacets(index, audience, hits) };
+  let cache = facetCaches.get(index);
+  if (!cache) facetCaches.set(index, (cache = new Map<string, CountedFacets & { generation: number }>()));
+  const key = keyOf();
+  const generation = index.generation;
+  const cached = cache.get(key);
+  if (cached && cached.generation === generation) return cached;
+  const entry = { generation, facets: countFacets(index, audience, hits) };
+  if (cache.size >= facetCacheSize) cache.delete(cache.keys().next().value!);
+  cache.set(key, entry);
+  return entry;
+}
+
+/** Picks the short description in the reader's language, else English, else the first. */
+function summaryFor(
+  summaries: Record<string, string>,
+  language: string,
+): { text: string; language: string } | null {
+  const own = summaries[language];
+  if (own) return { text: own, language };
+  const english = summaries.en;
+  if (english) return { text: english, language: 'en' };
+  const first = Object.entries(summaries)[0];
+  return first ? { text: first[1], language: first[0] } : null;
+}
+
+/** One page of a search: its hits with their distances, the total, and the facet counts. */
+interface SearchPage {
+  total: number;
+  hits: IndexHit[];
+  distances: Map<IndexHit, number | null>;
+  facets: CountedFacets;
+}
+
+async function searchPage(
+  index: DirectorySearchIndex,
+  { audience, query, point }: SearchRequest,
+): Promise<SearchPage> {
+  const indexQuery = indexQueryOf(query);
+  let hits = await index.query(audience, indexQuery);
+  const distances = new Map<IndexHit, number | null>();
+  if (point) {
+    for (const hit of hits) {
+      const { latitude, longitude } = hit.doc;
+      distances.set(
+        hit,
+        latitude === null || longitude === null ? null : distanceKm(point, { latitude, longitude }),
+      );
+    }
+    if (query.radiusKm !== undefined) {
+      const radius = query.radiusKm;
+      hits = hits.filter((hit) => {
+        const d = distances.get(hit);
+        return d !== null && d !== undefined && d <= radius;
+      });
+    }
+  }
+  // A shard's rows are numbered in name order (so a hit's row is its order, read without touching its row's
+  // object); rows changed since the shard was built carry their place between two of them.
+  const orderOf = (hit: IndexHit) => (hit.row >= 0 ? hit.row : hit.doc.order);
+  const nameOrder = (a: IndexHit, b: IndexHit) =>
+    orderOf(a) - orderOf(b) || (a.doc.organisationId < b.doc.organisationId ? -1 : 1);
+  if (query.sort === 'distance') {
+    const d = (hit: IndexHit) => distances.get(hit) ?? Number.POSITIVE_INFINITY;
+    hits.sort((a, b) => d(a) - d(b) || nameOrder(a, b));
+  } else if (query.sort === 'relevance' && indexQuery.text) {
+    hits.sort((a, b) => b.score - a.score || nameOrder(a, b));
+  } else {
+    hits.sort(nameOrder);
+  }
+  const offset = (query.page - 1) * query.pageSize;
+  // The cache's key is made only for a result large enough to be cached.
+  const facetKey = () => JSON.stringify([audience, indexQuery, point, query.radiusKm]);
+  return {
+    total: hits.length,
+    hits: hits.slice(offset, offset + query.pageSize),
+    distances,
+    facets: facetsFor(index, audience, facetKey, hits),
+  };
+}
+
+/** A hit's distance as shown: km to one decimal, or null without a point or a place. */
+function shownDistance(page: SearchPage, hit: IndexHit): number | null {
+  const distance = page.distances.get(hit);
+  return distance === null || distance === undefined ? null : Math.round(distance * 10) / 10;
+}
+
+/** A search's answer as objects (the export's rows; the route sends the same answer as bytes, searchBytes). */
+export async function searchObjects(
+  index: DirectorySearchIndex,
+  request: SearchRequest,
+): Promise<SearchResult> {
+  const page = await searchPage(index, request);
+  const { query } = request;
+  const items: SearchHit[] = page.hits.map((hit) => {
+    const { doc } = hit;
+    const summary = summaryFor(doc.summaries, request.language);
+    return {
+      organisationId: doc.organisationId,
+      name: doc.name,
+      type: doc.type as SearchHit['type'],
+      tier: (doc.tier as SearchHit['tier']) ?? null,
+      summary: summary?.text ?? null,
+      summaryLanguage: summary?.language ?? null,
+      ...index.shownLists(doc),
+      distanceKm: shownDistance(page, hit),
+      updatedAt: doc.updatedAt,
+    };
+  });
+  return { total: page.total, page: query.page, pageSize: query.pageSize, items, facets: page.facets.facets };
+}
+
+/**
+ * A search's 200 answer as UTF-8 JSON, the same bytes as searchObjects' object serialised, written from the hits'
+ * parts the index encoded once (decision 0016).
+ */
+export async function searchBytes(index: DirectorySearchIndex, request: SearchRequest): Promise<Buffer> {
+  const page = await searchPage(index, request);
+  const hits: PageHit[] = page.hits.map((hit) => ({
+    encoded: index.encodedHit(request.audience, hit),
+    summary: summaryFor(hit.doc.summaries, request.language),
+    distanceKm: shownDistance(page, hit),
+  }));
+  page.facets.json ??= facetsJson(page.facets.facets);
+  const { query } = request;
+  return writeAnswer(
+    { total: page.total, page: query.page, pageSize: query.pageSize },
+    hits,
+    page.facets.json,
+  );
+}
+
+/** How many organisations match the filters, and how many of them are in each area under the prefix. */
+export async function areaCounts(
+  index: DirectorySearchIndex,
+  { audience, filters, prefix }: CountRequest,
+): Promise<AreaCounts> {
+  const { total, tags } = await index.countMatching(audience, indexQueryOf(filters));
+  const counts: Array<[string, number]> = [];
+  const at = prefix.indexOf(':') + 1;
+  for (const [tag, count] of tags) if (tag.startsWith(prefix)) counts.push([tag.slice(at), count]);
+  return { total, counts };
+}
+
+/**
+ * The directory's search as the rest of Cairn uses it (directorySearchOf): an index in the request's thread, or
+ * in a worker thread of its own (decision 0018), where a search's work runs on another core while the main
+ * thread serves HTTP.
+ */
+export interface DirectorySearch {
+  /** The search's 200 answer as UTF-8 JSON bytes (decision 0016). */
+  answer(request: SearchRequest): Promise<Buffer>;
+  /** The same answer as objects (the export). */
+  objects(request: SearchRequest): Promise<SearchResult>;
+  /** The map's counts per area. */
+  areas(request: CountRequest): Promise<AreaCounts>;
+  /** Marks organisations as changed (the database's notifications do too, a moment later). */
+  invalidate(organisationIds: string[]): void;
+  /** Resolves once the index has loaded. */
+  ready(): Promise<void>;
+  /** Resolves once every change committed so far is in the index. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
