@@ -1,6 +1,3 @@
-import { compileSerializer } from '../../kernel/http/compiled-serializer.js';
-import { searchResultSchema, type SearchResult } from './directory.search.schemas.js';
-
 /**
  * The search's 200 answer as UTF-8 bytes, written from parts of each hit that were encoded once, when the index
  * was built (decision 0016). Writing a hit costs a few copies instead of escaping and encoding its strings on every
@@ -98,12 +95,11 @@ export interface PageHit {
   distanceKm: number | null;
 }
 
-/** The facet counts as JSON: the facets' part of the schema, through the compiled serializer (decision 0015). */
-export const facetsJson: (facets: SearchResult['facets']) => string = compileSerializer(
-  searchResultSchema.shape.facets,
-);
-
-/** The search's answer as bytes: `{"total":…,"page":…,"pageSize":…,"items":[…],"facets":{…}}`. */
+/**
+ * The search's answer as bytes: `{"total":…,"page":…,"pageSize":…,"items":[…],"facets":{…}}`. The Buffer has an
+ * ArrayBuffer of its own (never the shared pool's), so it can be moved to another thread; it may be longer than
+ * the answer, which is the view returned.
+ */
 export function writeAnswer(
   head: { total: number; page: number; pageSize: number },
   hits: readonly PageHit[],
@@ -111,41 +107,33 @@ export function writeAnswer(
 ): Buffer {
   const opening = `{"total":${head.total},"page":${head.page},"pageSize":${head.pageSize},"items":[`;
   const closing = `],"facets":${facets}}`;
-  const values = hits.map((hit) => ({
-    summary: hit.summary ? JSON.stringify(hit.summary.text) : 'null',
-    language: hit.summary ? JSON.stringify(hit.summary.language) : 'null',
-    distance: hit.distanceKm === null ? 'null' : JSON.stringify(hit.distanceKm),
-  }));
-  let size = Buffer.byteLength(opening) + Buffer.byteLength(closing) + Math.max(0, hits.length - 1);
-  hits.forEach((hit, i) => {
-    const v = values[i]!;
-    const { encoded } = hit;
-    size +=
+  // What depends on the request, per hit: its summary with its language, and its distance.
+  const middles = hits.map((hit) =>
+    hit.summary
+      ? `${JSON.stringify(hit.summary.text)},"summaryLanguage":${JSON.stringify(hit.summary.language)}`
+      : 'null,"summaryLanguage":null',
+  );
+  const distances = hits.map((hit) => (hit.distanceKm === null ? 'null' : JSON.stringify(hit.distanceKm)));
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: a bound, so no string is measured before it is written.
+  let bound = 3 * (opening.length + closing.length) + hits.length;
+  hits.forEach(({ encoded }, i) => {
+    bound +=
       ('hits' in encoded
         ? encoded.hits.size(encoded.row)
-        : Buffer.byteLength(encoded.head) +
-          Buffer.byteLength(encoded.lists) +
-          Buffer.byteLength(encoded.tail)) +
-      Buffer.byteLength(v.summary) +
-      ',"summaryLanguage":'.length +
-      Buffer.byteLength(v.language) +
-      v.distance.length;
+        : 3 * (encoded.head.length + encoded.lists.length + encoded.tail.length)) +
+      3 * middles[i]!.length +
+      distances[i]!.length;
   });
-  const out = Buffer.allocUnsafe(size);
+  const out = Buffer.allocUnsafeSlow(bound);
   let at = out.write(opening, 0);
-  hits.forEach((hit, i) => {
-    const v = values[i]!;
-    const { encoded } = hit;
-    if (i > 0) at += out.write(',', at);
+  hits.forEach(({ encoded }, i) => {
+    if (i > 0) out[at++] = 0x2c; // ,
     at = 'hits' in encoded ? encoded.hits.copy(encoded.row, 0, out, at) : at + out.write(encoded.head, at);
-    at += out.write(v.summary, at);
-    at += out.write(',"summaryLanguage":', at);
-    at += out.write(v.language, at);
+    at += out.write(middles[i]!, at);
     at = 'hits' in encoded ? encoded.hits.copy(encoded.row, 1, out, at) : at + out.write(encoded.lists, at);
-    at += out.write(v.distance, at);
+    at += out.write(distances[i]!, at);
     at = 'hits' in encoded ? encoded.hits.copy(encoded.row, 2, out, at) : at + out.write(encoded.tail, at);
   });
   at += out.write(closing, at);
-  if (at !== size) throw new Error(`search answer: wrote ${at} bytes of ${size}`);
-  return out;
+  return out.subarray(0, at);
 }

@@ -957,6 +957,10 @@ const shownBy = new Map<string, keyof ShownLists>([
   ['language', 'languages'],
 ]);
 
+/** Above any count of rows, and above any number of tags: a facet value's sort key packs both (facetsJson). */
+const countCeiling = 2 ** 31;
+const rankSpan = 2 ** 21;
+
 /** Rows read per round trip when the index loads. */
 const defaultLoadBatchRows = 5_000;
 
@@ -983,6 +987,12 @@ export class DirectorySearchIndex {
   /** Each tag split once at its first colon: `service:shelter` → `service`, `shelter` (facet counts). */
   private readonly tagPrefixes: string[] = [];
   private readonly tagValues: string[] = [];
+  /** Each tag's value as JSON (`"shelter"`), made on first use. */
+  private readonly tagValueJson: string[] = [];
+  /** Each tag's place among all tags' values in code-point order (how facet values of one count are ordered). */
+  private valueRank = new Int32Array(0);
+  /** The tag at each place of that order. */
+  private rankedTag = new Int32Array(0);
 
   private withTagIds(doc: IndexedDoc): IndexedDoc {
     doc.tagIds = Int32Array.from(doc.tags, (tag) => {
@@ -1023,6 +1033,57 @@ export class DirectorySearchIndex {
     } finally {
       counts.fill(0);
     }
+  }
+
+  /** Ranks every tag's value again when tags were added since the last ranking. */
+  private rankValues(): void {
+    if (this.valueRank.length === this.tagNames.length) return;
+    const values = this.tagValues;
+    const ids = Array.from(values.keys()).sort((a, b) =>
+      values[a]! < values[b]! ? -1 : values[a]! > values[b]! ? 1 : a - b,
+    );
+    this.rankedTag = Int32Array.from(ids);
+    this.valueRank = new Int32Array(ids.length);
+    ids.forEach((id, rank) => (this.valueRank[id] = rank));
+  }
+
+  /**
+   * The facet counts of these hits as JSON, the same as `JSON.stringify` of `{ [name]: [{ value, count }] }` with
+   * the facets in the given order, each facet's values by count (descending), then value (code-point order).
+   * Written from the counters and each tag's value as JSON made once: no object per value, no serializer.
+   */
+  facetsJson(
+    audience: Audience,
+    hits: IndexHit[],
+    facets: ReadonlyMap<string, { slot: number; key: string }>,
+  ): string {
+    this.rankValues();
+    const counts = this.countTagIds(audience, hits);
+    const keys: number[][] = Array.from({ length: facets.size }, () => []);
+    try {
+      // One number per counted value: its count inverted, then its rank, so a numeric sort orders them.
+      for (let id = 0; id < this.tagNames.length; id++) {
+        const count = counts[id]!;
+        if (count === 0) continue;
+        const facet = facets.get(this.tagPrefixes[id]!);
+        if (facet) keys[facet.slot]!.push((countCeiling - count) * rankSpan + this.valueRank[id]!);
+      }
+    } finally {
+      counts.fill(0);
+    }
+    let json = '{';
+    for (const { slot, key } of facets.values()) {
+      const sorted = keys[slot]!.sort((a, b) => a - b);
+      json += `${slot === 0 ? '' : ','}${key}:[`;
+      for (let i = 0; i < sorted.length; i++) {
+        const rank = sorted[i]! % rankSpan;
+        const id = this.rankedTag[rank]!;
+        const count = countCeiling - (sorted[i]! - rank) / rankSpan;
+        json += `${i === 0 ? '' : ','}{"value":${(this.tagValueJson[id] ??= JSON.stringify(this.tagValues[id]))},"count":${count}}`;
+      }
+      json += ']';
+    }
+    return `${json}}`;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { distanceKm, fold } from './directory.gazetteer.js';
-import { facetsJson, writeAnswer, type PageHit } from './directory.search.answer.js';
+import { writeAnswer, type PageHit } from './directory.search.answer.js';
 import type { Audience, DirectorySearchIndex, IndexHit, IndexQuery } from './directory.search.index.js';
 import {
   facetNames,
@@ -72,7 +72,9 @@ function indexQueryOf(filters: DirectoryFilters): IndexQuery {
  * broad queries repeat, so their counts (and their JSON, once written) are kept while the index has not changed.
  */
 interface CountedFacets {
-  facets: SearchResult['facets'];
+  /** As objects (the export), counted when first asked for. */
+  facets?: SearchResult['facets'];
+  /** As JSON (the route's answer), written when first asked for. */
   json?: string;
 }
 const facetCaches = new WeakMap<DirectorySearchIndex, Map<string, CountedFacets & { generation: number }>>();
@@ -104,21 +106,19 @@ function countFacets(
   return facets;
 }
 
-function facetsFor(
-  index: DirectorySearchIndex,
-  audience: Audience,
-  keyOf: () => string,
-  hits: IndexHit[],
-): CountedFacets {
-  if (hits.length === 0) return { facets: emptyFacets() };
-  if (hits.length < facetCacheFrom) return { facets: countFacets(index, audience, hits) };
+/** Each facet's tag prefix → its place in the answer and its key as JSON (the index writes the counts). */
+const facetSlots = new Map(facetNames.map((f, slot) => [tagPrefix[f], { slot, key: JSON.stringify(f) }]));
+
+/** The facet counts of a result: kept for a large one, or to be counted in the form the caller needs. */
+function facetsFor(index: DirectorySearchIndex, keyOf: () => string, hits: IndexHit[]): CountedFacets {
+  if (hits.length < facetCacheFrom) return {};
   let cache = facetCaches.get(index);
   if (!cache) facetCaches.set(index, (cache = new Map<string, CountedFacets & { generation: number }>()));
   const key = keyOf();
   const generation = index.generation;
   const cached = cache.get(key);
   if (cached && cached.generation === generation) return cached;
-  const entry = { generation, facets: countFacets(index, audience, hits) };
+  const entry: CountedFacets & { generation: number } = { generation };
   if (cache.size >= facetCacheSize) cache.delete(cache.keys().next().value!);
   cache.set(key, entry);
   return entry;
@@ -140,6 +140,9 @@ function summaryFor(
 /** One page of a search: its hits with their distances, the total, and the facet counts. */
 interface SearchPage {
   total: number;
+  /** Every hit of the result (what the facets count). */
+  all: IndexHit[];
+  /** The page's hits. */
   hits: IndexHit[];
   distances: Map<IndexHit, number | null>;
   facets: CountedFacets;
@@ -186,9 +189,10 @@ async function searchPage(
   const facetKey = () => JSON.stringify([audience, indexQuery, point, query.radiusKm]);
   return {
     total: hits.length,
+    all: hits,
     hits: hits.slice(offset, offset + query.pageSize),
     distances,
-    facets: facetsFor(index, audience, facetKey, hits),
+    facets: facetsFor(index, facetKey, hits),
   };
 }
 
@@ -220,6 +224,7 @@ export async function searchObjects(
       updatedAt: doc.updatedAt,
     };
   });
+  page.facets.facets ??= countFacets(index, request.audience, page.all);
   return { total: page.total, page: query.page, pageSize: query.pageSize, items, facets: page.facets.facets };
 }
 
@@ -234,7 +239,7 @@ export async function searchBytes(index: DirectorySearchIndex, request: SearchRe
     summary: summaryFor(hit.doc.summaries, request.language),
     distanceKm: shownDistance(page, hit),
   }));
-  page.facets.json ??= facetsJson(page.facets.facets);
+  page.facets.json ??= index.facetsJson(request.audience, page.all, facetSlots);
   const { query } = request;
   return writeAnswer(
     { total: page.total, page: query.page, pageSize: query.pageSize },

@@ -19,10 +19,13 @@ if (!parentPort) throw new Error('directory.search.worker runs as a worker threa
 const port = parentPort;
 const { loadBatchRows } = workerData as { loadBatchRows?: number };
 
-/** A Uint8Array over an ArrayBuffer of its own, so the buffer can be moved to the main thread without copying. */
+/**
+ * The answer's view and its ArrayBuffer to move to the main thread without copying. writeAnswer's Buffers have a
+ * buffer of their own; any other (the shared pool's slab, exactly Buffer.poolSize bytes) is copied first, since
+ * moving the pool would take it from every Buffer of this thread that shares it.
+ */
 function movable(bytes: Buffer): Answer {
-  const own =
-    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+  const own = bytes.buffer.byteLength !== Buffer.poolSize ? bytes : new Uint8Array(bytes);
   return { value: own, transfer: [own.buffer as ArrayBuffer] };
 }
 
