@@ -1020,21 +1020,6 @@ export class DirectorySearchIndex {
     }
   }
 
-  /** countTags with each tag split at its first colon, given to `visit` (no list is made). */
-  forEachTagCount(
-    audience: Audience,
-    hits: IndexHit[],
-    visit: (prefix: string, value: string, count: number) => void,
-  ): void {
-    const counts = this.countTagIds(audience, hits);
-    try {
-      for (let id = 0; id < this.tagNames.length; id++)
-        if (counts[id]! > 0) visit(this.tagPrefixes[id]!, this.tagValues[id]!, counts[id]!);
-    } finally {
-      counts.fill(0);
-    }
-  }
-
   /** Ranks every tag's value again when tags were added since the last ranking. */
   private rankValues(): void {
     if (this.valueRank.length === this.tagNames.length) return;

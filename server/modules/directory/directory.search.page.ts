@@ -69,12 +69,10 @@ function indexQueryOf(filters: DirectoryFilters): IndexQuery {
 
 /**
  * Facet counts over a broad result (the landing page, one country) touch every tag of every match; the same
- * broad queries repeat, so their counts (and their JSON, once written) are kept while the index has not changed.
+ * broad queries repeat, so their counts (as JSON, written by the index once asked for) are kept while the index
+ * has not changed.
  */
 interface CountedFacets {
-  /** As objects (the export), counted when first asked for. */
-  facets?: SearchResult['facets'];
-  /** As JSON (the route's answer), written when first asked for. */
   json?: string;
 }
 const facetCaches = new WeakMap<DirectorySearchIndex, Map<string, CountedFacets & { generation: number }>>();
@@ -82,34 +80,10 @@ const facetCacheSize = 500;
 /** Results smaller than this are counted afresh every time (cheaper than the cache's bookkeeping). */
 const facetCacheFrom = 2_000;
 
-function emptyFacets(): SearchResult['facets'] {
-  const facets: Partial<SearchResult['facets']> = {};
-  for (const facet of facetNames) facets[facet] = [];
-  return facets as SearchResult['facets'];
-}
-
-const facetOfPrefix = new Map(facetNames.map((f) => [tagPrefix[f], f]));
-/** Codes (ASCII) in code-point order: the same on every server, and cheaper than a collation. */
-const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function countFacets(
-  index: DirectorySearchIndex,
-  audience: Audience,
-  hits: IndexHit[],
-): SearchResult['facets'] {
-  const facets = emptyFacets();
-  index.forEachTagCount(audience, hits, (prefix, value, count) => {
-    const facet = facetOfPrefix.get(prefix);
-    if (facet) facets[facet].push({ value, count });
-  });
-  for (const facet of facetNames) facets[facet].sort((a, b) => b.count - a.count || byCode(a.value, b.value));
-  return facets;
-}
-
 /** Each facet's tag prefix → its place in the answer and its key as JSON (the index writes the counts). */
 const facetSlots = new Map(facetNames.map((f, slot) => [tagPrefix[f], { slot, key: JSON.stringify(f) }]));
 
-/** The facet counts of a result: kept for a large one, or to be counted in the form the caller needs. */
+/** The facet counts of a result: kept for a large one, or to be counted. */
 function facetsFor(index: DirectorySearchIndex, keyOf: () => string, hits: IndexHit[]): CountedFacets {
   if (hits.length < facetCacheFrom) return {};
   let cache = facetCaches.get(index);
@@ -196,6 +170,11 @@ async function searchPage(
   };
 }
 
+/** The page's facet counts as JSON (kept with a large result's cached counts). */
+function facetsOf(index: DirectorySearchIndex, audience: Audience, page: SearchPage): string {
+  return (page.facets.json ??= index.facetsJson(audience, page.all, facetSlots));
+}
+
 /** A hit's distance as shown: km to one decimal, or null without a point or a place. */
 function shownDistance(page: SearchPage, hit: IndexHit): number | null {
   const distance = page.distances.get(hit);
@@ -224,8 +203,9 @@ export async function searchObjects(
       updatedAt: doc.updatedAt,
     };
   });
-  page.facets.facets ??= countFacets(index, request.audience, page.all);
-  return { total: page.total, page: query.page, pageSize: query.pageSize, items, facets: page.facets.facets };
+  // The export's objects are the route's JSON read back: one way of counting and ordering the facets.
+  const facets = JSON.parse(facetsOf(index, request.audience, page)) as SearchResult['facets'];
+  return { total: page.total, page: query.page, pageSize: query.pageSize, items, facets };
 }
 
 /**
@@ -239,13 +219,9 @@ export async function searchBytes(index: DirectorySearchIndex, request: SearchRe
     summary: summaryFor(hit.doc.summaries, request.language),
     distanceKm: shownDistance(page, hit),
   }));
-  page.facets.json ??= index.facetsJson(request.audience, page.all, facetSlots);
+  const facets = facetsOf(index, request.audience, page);
   const { query } = request;
-  return writeAnswer(
-    { total: page.total, page: query.page, pageSize: query.pageSize },
-    hits,
-    page.facets.json,
-  );
+  return writeAnswer({ total: page.total, page: query.page, pageSize: query.pageSize }, hits, facets);
 }
 
 /** How many organisations match the filters, and how many of them are in each area under the prefix. */

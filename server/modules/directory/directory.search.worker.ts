@@ -67,7 +67,6 @@ const channel: Channel = new Channel(
     areas: async (request: CountRequest) => ({ value: await areaCounts(index, request) }),
     ready: () => index.ready(),
     sync: () => index.sync(),
-    close: () => index.close(),
   },
   {
     invalidate: (organisationIds: string[]) => index.invalidate(organisationIds),
