@@ -27,9 +27,14 @@ const row = fc.record({
     .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
     .map((d) => d.toISOString()),
   lists: fc.record({ countries: codes, services: codes, populations: codes, languages: codes }),
-  summary: fc.option(fc.record({ text, language: fc.oneof(fc.constantFrom('en', 'th', 'ar'), text) }), {
-    nil: null,
-  }),
+  // Short descriptions by language (some empty), of which the reader sees one.
+  summaries: fc.dictionary(
+    fc.oneof(fc.constantFrom('en', 'th', 'ar'), text),
+    fc.oneof(text, fc.constant('')),
+    {
+      maxKeys: 4,
+    },
+  ),
   distanceKm: fc.option(
     fc.double({ min: 0, max: 20_000, noNaN: true }).map((d) => Math.round(d * 10) / 10),
     { nil: null },
@@ -44,6 +49,7 @@ const docOf = (r: Row): IndexedDoc =>
     type: r.type,
     tier: r.tier,
     updatedAt: r.updatedAt,
+    summaries: r.summaries,
   }) as IndexedDoc;
 
 const facetCounts = fc.array(fc.record({ value: text, count: fc.nat(2_000_000) }), { maxLength: 5 });
@@ -57,7 +63,17 @@ const answer = fc.record({
   total: fc.nat(200_000),
   page: fc.integer({ min: 1, max: 500 }),
   pageSize: fc.integer({ min: 1, max: 100 }),
+  reader: fc.constantFrom('en', 'th', 'ar', 'sw'),
 });
+
+/** The summary a reader sees: in their language, else English (each only with text), else the first. */
+function expectedSummary(summaries: Record<string, string>, reader: string) {
+  const entries = Object.entries(summaries);
+  const [language, summary] = entries.find(([l, t]) => l === reader && t !== '') ??
+    entries.find(([l, t]) => l === 'en' && t !== '') ??
+    entries[0] ?? [null, null];
+  return { summary, summaryLanguage: language };
+}
 
 /** The answer as objects, as searchOrganisations builds it. */
 function asObjects(a: typeof answer extends fc.Arbitrary<infer T> ? T : never): SearchResult {
@@ -70,8 +86,7 @@ function asObjects(a: typeof answer extends fc.Arbitrary<infer T> ? T : never): 
       name: r.name,
       type: r.type,
       tier: r.tier,
-      summary: r.summary?.text ?? null,
-      summaryLanguage: r.summary?.language ?? null,
+      ...expectedSummary(r.summaries, a.reader),
       ...r.lists,
       distanceKm: r.distanceKm,
       updatedAt: r.updatedAt,
@@ -91,15 +106,16 @@ describe('the search answer written from encoded hits', () => {
         const shardDocs = [...docs].reverse();
         const encoded = new EncodedHits(shardDocs.map((d) => hitPartsOf(d, listsOf(d))));
         const head = { total: a.total, page: a.page, pageSize: a.pageSize };
-        const values = (i: number) => ({ summary: a.rows[i]!.summary, distanceKm: a.rows[i]!.distanceKm });
+        const values = (i: number) => ({ distanceKm: a.rows[i]!.distanceKm });
         const fromShard: PageHit[] = docs.map((d, i) => ({
           encoded: { hits: encoded, row: shardDocs.indexOf(d) },
           ...values(i),
         }));
         const afresh: PageHit[] = docs.map((d, i) => ({ encoded: hitPartsOf(d, listsOf(d)), ...values(i) }));
         const expected = zodBytes(asObjects(a));
-        expect(writeAnswer(head, fromShard, JSON.stringify(a.facets)).equals(expected)).toBe(true);
-        expect(writeAnswer(head, afresh, JSON.stringify(a.facets)).equals(expected)).toBe(true);
+        const facetBytes = Buffer.from(JSON.stringify(a.facets));
+        expect(writeAnswer(head, fromShard, facetBytes, a.reader).toString()).toBe(expected.toString());
+        expect(writeAnswer(head, afresh, facetBytes, a.reader).equals(expected)).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -107,7 +123,12 @@ describe('the search answer written from encoded hits', () => {
 
   it('writes an empty page and empty facets', () => {
     const empty = Object.fromEntries(facetNames.map((f) => [f, []])) as unknown as SearchResult['facets'];
-    const written = writeAnswer({ total: 0, page: 1, pageSize: 20 }, [], JSON.stringify(empty));
+    const written = writeAnswer(
+      { total: 0, page: 1, pageSize: 20 },
+      [],
+      Buffer.from(JSON.stringify(empty)),
+      'en',
+    );
     expect(written.equals(zodBytes({ total: 0, page: 1, pageSize: 20, items: [], facets: empty }))).toBe(
       true,
     );

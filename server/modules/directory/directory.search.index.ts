@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Listener } from '../../kernel/db/client.js';
 import { fold } from './directory.gazetteer.js';
 import { EncodedHits, hitPartsOf, type HitLists, type PageHit } from './directory.search.answer.js';
+import { FacetWriter, type FacetLayout } from './directory.search.facets.js';
 
 /**
  * The directory's search rows, held in memory by every process and searched there (decision 7): one indexed
@@ -957,10 +958,6 @@ const shownBy = new Map<string, keyof ShownLists>([
   ['language', 'languages'],
 ]);
 
-/** Above any count of rows, and above any number of tags: a facet value's sort key packs both (facetsJson). */
-const countCeiling = 2 ** 31;
-const rankSpan = 2 ** 21;
-
 /** Rows read per round trip when the index loads. */
 const defaultLoadBatchRows = 5_000;
 
@@ -987,12 +984,8 @@ export class DirectorySearchIndex {
   /** Each tag split once at its first colon: `service:shelter` → `service`, `shelter` (facet counts). */
   private readonly tagPrefixes: string[] = [];
   private readonly tagValues: string[] = [];
-  /** Each tag's value as JSON (`"shelter"`), made on first use. */
-  private readonly tagValueJson: string[] = [];
-  /** Each tag's place among all tags' values in code-point order (how facet values of one count are ordered). */
-  private valueRank = new Int32Array(0);
-  /** The tag at each place of that order. */
-  private rankedTag = new Int32Array(0);
+  /** Writes facet counts for each layout asked (one in practice: directory.search.page.ts). */
+  private readonly facetWriters = new Map<FacetLayout, FacetWriter>();
 
   private withTagIds(doc: IndexedDoc): IndexedDoc {
     doc.tagIds = Int32Array.from(doc.tags, (tag) => {
@@ -1012,63 +1005,24 @@ export class DirectorySearchIndex {
 
   /** How many of these hits carry each tag (only tags with a count). */
   countTags(audience: Audience, hits: IndexHit[]): Array<[string, number]> {
-    const counts = this.countTagIds(audience, hits);
-    try {
-      return this.tagCounts(counts);
-    } finally {
-      counts.fill(0);
+    const counted = this.countTagIds(audience, hits);
+    const counts = this.scratchCounts;
+    // In tag id order, as tagCounts lists them.
+    const touched = this.scratchTouched.subarray(0, counted).sort();
+    const out: Array<[string, number]> = [];
+    for (const id of touched) {
+      out.push([this.tagNames[id]!, counts[id]!]);
+      counts[id] = 0;
     }
+    return out;
   }
 
-  /** Ranks every tag's value again when tags were added since the last ranking. */
-  private rankValues(): void {
-    if (this.valueRank.length === this.tagNames.length) return;
-    const values = this.tagValues;
-    const ids = Array.from(values.keys()).sort((a, b) =>
-      values[a]! < values[b]! ? -1 : values[a]! > values[b]! ? 1 : a - b,
-    );
-    this.rankedTag = Int32Array.from(ids);
-    this.valueRank = new Int32Array(ids.length);
-    ids.forEach((id, rank) => (this.valueRank[id] = rank));
-  }
-
-  /**
-   * The facet counts of these hits as JSON, the same as `JSON.stringify` of `{ [name]: [{ value, count }] }` with
-   * the facets in the given order, each facet's values by count (descending), then value (code-point order).
-   * Written from the counters and each tag's value as JSON made once: no object per value, no serializer.
-   */
-  facetsJson(
-    audience: Audience,
-    hits: IndexHit[],
-    facets: ReadonlyMap<string, { slot: number; key: string }>,
-  ): string {
-    this.rankValues();
-    const counts = this.countTagIds(audience, hits);
-    const keys: number[][] = Array.from({ length: facets.size }, () => []);
-    try {
-      // One number per counted value: its count inverted, then its rank, so a numeric sort orders them.
-      for (let id = 0; id < this.tagNames.length; id++) {
-        const count = counts[id]!;
-        if (count === 0) continue;
-        const facet = facets.get(this.tagPrefixes[id]!);
-        if (facet) keys[facet.slot]!.push((countCeiling - count) * rankSpan + this.valueRank[id]!);
-      }
-    } finally {
-      counts.fill(0);
-    }
-    let json = '{';
-    for (const { slot, key } of facets.values()) {
-      const sorted = keys[slot]!.sort((a, b) => a - b);
-      json += `${slot === 0 ? '' : ','}${key}:[`;
-      for (let i = 0; i < sorted.length; i++) {
-        const rank = sorted[i]! % rankSpan;
-        const id = this.rankedTag[rank]!;
-        const count = countCeiling - (sorted[i]! - rank) / rankSpan;
-        json += `${i === 0 ? '' : ','}{"value":${(this.tagValueJson[id] ??= JSON.stringify(this.tagValues[id]))},"count":${count}}`;
-      }
-      json += ']';
-    }
-    return `${json}}`;
+  /** The facet counts of these hits as UTF-8 JSON (directory.search.facets.ts), the facets in the layout's order. */
+  facetsBytes(audience: Audience, hits: IndexHit[], layout: FacetLayout): Buffer {
+    let writer = this.facetWriters.get(layout);
+    if (!writer) this.facetWriters.set(layout, (writer = new FacetWriter(layout)));
+    const touched = this.countTagIds(audience, hits);
+    return writer.write(this.tagPrefixes, this.tagValues, this.scratchCounts, this.scratchTouched, touched);
   }
 
   /**
@@ -1105,13 +1059,23 @@ export class DirectorySearchIndex {
     return shard && hit.row >= 0 && shard.docs[hit.row] === hit.doc ? shard : null;
   }
 
-  /** Counters by tag id, all zero, reused by every count (which runs without awaiting): zero them after use. */
+  /**
+   * Counters by tag id, all zero, and the ids counted, reused by every count (which runs without awaiting): its
+   * reader sets the counted ids' counters back to zero.
+   */
   private scratchCounts = new Uint32Array(0);
+  private scratchTouched = new Int32Array(0);
 
-  private countTagIds(audience: Audience, hits: IndexHit[]): Uint32Array {
-    if (this.scratchCounts.length < this.tagNames.length)
-      this.scratchCounts = new Uint32Array(Math.ceil(this.tagNames.length * 1.25));
+  /** Counts the hits' tags into scratchCounts; returns how many tags were counted (their ids in scratchTouched). */
+  private countTagIds(audience: Audience, hits: IndexHit[]): number {
+    if (this.scratchCounts.length < this.tagNames.length) {
+      const size = Math.ceil(this.tagNames.length * 1.25);
+      this.scratchCounts = new Uint32Array(size);
+      this.scratchTouched = new Int32Array(size);
+    }
     const counts = this.scratchCounts;
+    const touched = this.scratchTouched;
+    let n = 0;
     // A hit's row is read from the shard's tag arrays only if that shard is the one the hits came from (the hits
     // of one query all come from one shard, so one hit tells).
     const first = hits.find((hit) => hit.row >= 0);
@@ -1121,13 +1085,16 @@ export class DirectorySearchIndex {
       const hit = hits[i]!;
       if (hit.row >= 0 && shard) {
         const end = shard.tagStart[hit.row + 1]!;
-        for (let j = shard.tagStart[hit.row]!; j < end; j++) counts[shard.tagFlat[j]!]!++;
+        for (let j = shard.tagStart[hit.row]!; j < end; j++) {
+          const tag = shard.tagFlat[j]!;
+          if (counts[tag]!++ === 0) touched[n++] = tag;
+        }
       } else {
         const ids = hit.doc.tagIds;
-        for (let j = 0; j < ids.length; j++) counts[ids[j]!]!++;
+        for (let j = 0; j < ids.length; j++) if (counts[ids[j]!]!++ === 0) touched[n++] = ids[j]!;
       }
     }
-    return counts;
+    return n;
   }
 
   private tagCounts(counts: Uint32Array): Array<[string, number]> {

@@ -1,5 +1,6 @@
 import { distanceKm, fold } from './directory.gazetteer.js';
 import { writeAnswer, type PageHit } from './directory.search.answer.js';
+import type { FacetLayout } from './directory.search.facets.js';
 import type { Audience, DirectorySearchIndex, IndexHit, IndexQuery } from './directory.search.index.js';
 import {
   facetNames,
@@ -73,19 +74,19 @@ function indexQueryOf(filters: DirectoryFilters): IndexQuery {
  * has not changed.
  */
 interface CountedFacets {
-  json?: string;
+  bytes?: Buffer;
 }
 const facetCaches = new WeakMap<DirectorySearchIndex, Map<string, CountedFacets & { generation: number }>>();
 const facetCacheSize = 500;
 /** Results smaller than this are counted afresh every time (cheaper than the cache's bookkeeping). */
 const facetCacheFrom = 2_000;
 
-/** Each facet's tag prefix → its place in the answer and its key as JSON (the index writes the counts). */
-const facetSlots = new Map(facetNames.map((f, slot) => [tagPrefix[f], { slot, key: JSON.stringify(f) }]));
+/** The answer's facets in order, and their tags' prefixes (the index writes the counts). */
+const facetLayout: FacetLayout = { names: facetNames, prefixes: facetNames.map((f) => tagPrefix[f]) };
 
-/** The facet counts of a result: kept for a large one, or to be counted. */
-function facetsFor(index: DirectorySearchIndex, keyOf: () => string, hits: IndexHit[]): CountedFacets {
-  if (hits.length < facetCacheFrom) return {};
+/** The cache's entry for a large result's facet counts (empty until counted), or null for a small result. */
+function facetsFor(index: DirectorySearchIndex, keyOf: () => string, hits: IndexHit[]): CountedFacets | null {
+  if (hits.length < facetCacheFrom) return null;
   let cache = facetCaches.get(index);
   if (!cache) facetCaches.set(index, (cache = new Map<string, CountedFacets & { generation: number }>()));
   const key = keyOf();
@@ -118,8 +119,10 @@ interface SearchPage {
   all: IndexHit[];
   /** The page's hits. */
   hits: IndexHit[];
-  distances: Map<IndexHit, number | null>;
-  facets: CountedFacets;
+  /** Each hit's distance from the query's point (none without a point). */
+  distances: Map<IndexHit, number | null> | null;
+  /** The facet counts' cache entry for a large result. */
+  facets: CountedFacets | null;
 }
 
 async function searchPage(
@@ -128,8 +131,8 @@ async function searchPage(
 ): Promise<SearchPage> {
   const indexQuery = indexQueryOf(query);
   let hits = await index.query(audience, indexQuery);
-  const distances = new Map<IndexHit, number | null>();
-  if (point) {
+  const distances = point ? new Map<IndexHit, number | null>() : null;
+  if (point && distances) {
     for (const hit of hits) {
       const { latitude, longitude } = hit.doc;
       distances.set(
@@ -151,7 +154,7 @@ async function searchPage(
   const nameOrder = (a: IndexHit, b: IndexHit) =>
     orderOf(a) - orderOf(b) || (a.doc.organisationId < b.doc.organisationId ? -1 : 1);
   if (query.sort === 'distance') {
-    const d = (hit: IndexHit) => distances.get(hit) ?? Number.POSITIVE_INFINITY;
+    const d = (hit: IndexHit) => distances?.get(hit) ?? Number.POSITIVE_INFINITY;
     hits.sort((a, b) => d(a) - d(b) || nameOrder(a, b));
   } else if (query.sort === 'relevance' && indexQuery.text) {
     hits.sort((a, b) => b.score - a.score || nameOrder(a, b));
@@ -170,14 +173,20 @@ async function searchPage(
   };
 }
 
-/** The page's facet counts as JSON (kept with a large result's cached counts). */
-function facetsOf(index: DirectorySearchIndex, audience: Audience, page: SearchPage): string {
-  return (page.facets.json ??= index.facetsJson(audience, page.all, facetSlots));
+/** The page's facet counts as JSON bytes (kept, in a Buffer of their own, with a large result's cached counts). */
+function facetsOf(index: DirectorySearchIndex, audience: Audience, page: SearchPage): Buffer {
+  if (page.facets?.bytes) return page.facets.bytes;
+  const bytes = index.facetsBytes(audience, page.all, facetLayout);
+  if (!page.facets) return bytes;
+  // Written into Node's shared pool, whose slab a kept slice would keep alive.
+  page.facets.bytes = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(page.facets.bytes);
+  return page.facets.bytes;
 }
 
 /** A hit's distance as shown: km to one decimal, or null without a point or a place. */
 function shownDistance(page: SearchPage, hit: IndexHit): number | null {
-  const distance = page.distances.get(hit);
+  const distance = page.distances?.get(hit);
   return distance === null || distance === undefined ? null : Math.round(distance * 10) / 10;
 }
 
@@ -204,7 +213,7 @@ export async function searchObjects(
     };
   });
   // The export's objects are the route's JSON read back: one way of counting and ordering the facets.
-  const facets = JSON.parse(facetsOf(index, request.audience, page)) as SearchResult['facets'];
+  const facets = JSON.parse(facetsOf(index, request.audience, page).toString()) as SearchResult['facets'];
   return { total: page.total, page: query.page, pageSize: query.pageSize, items, facets };
 }
 
@@ -216,12 +225,12 @@ export async function searchBytes(index: DirectorySearchIndex, request: SearchRe
   const page = await searchPage(index, request);
   const hits: PageHit[] = page.hits.map((hit) => ({
     encoded: index.encodedHit(request.audience, hit),
-    summary: summaryFor(hit.doc.summaries, request.language),
     distanceKm: shownDistance(page, hit),
   }));
   const facets = facetsOf(index, request.audience, page);
   const { query } = request;
-  return writeAnswer({ total: page.total, page: query.page, pageSize: query.pageSize }, hits, facets);
+  const head = { total: page.total, page: query.page, pageSize: query.pageSize };
+  return writeAnswer(head, hits, facets, request.language);
 }
 
 /** How many organisations match the filters, and how many of them are in each area under the prefix. */

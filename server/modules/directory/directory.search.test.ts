@@ -304,14 +304,16 @@ describe.each([
       const written = (hit: IndexHit) =>
         writeAnswer(
           { total: 1, page: 1, pageSize: 1 },
-          [{ encoded: index.encodedHit('members', hit), summary: null, distanceKm: null }],
-          '{}',
+          [{ encoded: index.encodedHit('members', hit), distanceKm: null }],
+          Buffer.from('{}'),
+          'en',
         ).toString();
       const afresh = (hit: IndexHit) =>
         writeAnswer(
           { total: 1, page: 1, pageSize: 1 },
-          [{ encoded: hitPartsOf(hit.doc, index.shownLists(hit.doc)), summary: null, distanceKm: null }],
-          '{}',
+          [{ encoded: hitPartsOf(hit.doc, index.shownLists(hit.doc)), distanceKm: null }],
+          Buffer.from('{}'),
+          'en',
         ).toString();
       for (const hit of hits) {
         if (hit.row >= 0) expect(index.encodedHit('members', hit)).toHaveProperty('row', hit.row);
