@@ -113,7 +113,7 @@ export class EncodedHits {
 
   /**
    * The part of the summary a reader sees, given language ids from languageId: the one in their language, else the
-   * English one (each only with text), else the row's first; -1 for none (as summaryFor in directory.search.page.ts).
+   * English one (each only with text), else the row's first; -1 for none (as chooseSummary).
    */
   summaryPart(row: number, reader: number, english: number): number {
     const first = this.rowStart[row]! + 3;
@@ -151,13 +151,19 @@ export interface PageHit {
   distanceKm: number | null;
 }
 
-/** The summary a reader sees of hit parts made afresh, as EncodedHits.summaryPart chooses it. */
-function summaryOfParts({ summaries }: HitParts, language: string): string {
-  const chosen =
+/**
+ * Which of a row's summaries (in the row's order) a reader sees: the one in their language, else the English one
+ * (each only with text), else the first; undefined for none. EncodedHits.summaryPart makes the same choice on ids.
+ */
+export function chooseSummary<T extends { language: string; text: boolean }>(
+  summaries: readonly T[],
+  language: string,
+): T | undefined {
+  return (
     summaries.find((s) => s.text && s.language === language) ??
     summaries.find((s) => s.text && s.language === 'en') ??
-    summaries[0];
-  return chosen ? chosen.json : noSummary;
+    summaries[0]
+  );
 }
 
 /** A distance as JSON's number (the shown distance is rounded to 0.1 km), or null. */
@@ -195,7 +201,7 @@ export function writeAnswer(
       summaries.push(part);
       bound += encoded.hits.size(encoded.row, part);
     } else {
-      const json = summaryOfParts(encoded, language);
+      const json = chooseSummary(encoded.summaries, language)?.json ?? noSummary;
       summaries.push(json);
       bound += 3 * (encoded.head.length + encoded.lists.length + encoded.tail.length + json.length);
     }

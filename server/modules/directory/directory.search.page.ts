@@ -1,5 +1,5 @@
 import { distanceKm, fold } from './directory.gazetteer.js';
-import { writeAnswer, type PageHit } from './directory.search.answer.js';
+import { chooseSummary, writeAnswer, type PageHit } from './directory.search.answer.js';
 import type { FacetLayout } from './directory.search.facets.js';
 import type { Audience, DirectorySearchIndex, IndexHit, IndexQuery } from './directory.search.index.js';
 import {
@@ -99,17 +99,18 @@ function facetsFor(index: DirectorySearchIndex, keyOf: () => string, hits: Index
   return entry;
 }
 
-/** Picks the short description in the reader's language, else English, else the first. */
+/** The short description a reader sees (chooseSummary), as the export shows it. */
 function summaryFor(
   summaries: Record<string, string>,
   language: string,
 ): { text: string; language: string } | null {
-  const own = summaries[language];
-  if (own) return { text: own, language };
-  const english = summaries.en;
-  if (english) return { text: english, language: 'en' };
-  const first = Object.entries(summaries)[0];
-  return first ? { text: first[1], language: first[0] } : null;
+  const entries = Object.entries(summaries).map(([code, value]) => ({
+    language: code,
+    text: value !== '',
+    value,
+  }));
+  const chosen = chooseSummary(entries, language);
+  return chosen ? { text: chosen.value, language: chosen.language } : null;
 }
 
 /** One page of a search: its hits with their distances, the total, and the facet counts. */
