@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../kernel/context.js';
 import { setTenant } from '../../kernel/db/tenant.js';
 import type { Tx } from '../../kernel/db/types.js';
@@ -11,7 +11,13 @@ import {
   type CaseAccess,
   type CaseFacts,
 } from './cases.policy.js';
-import { casesAssignments, casesBreakGlass, casesFiles, casesRestrictedStaff } from './cases.tables.js';
+import {
+  casesAssignments,
+  casesBreakGlass,
+  casesFiles,
+  casesLookup,
+  casesRestrictedStaff,
+} from './cases.tables.js';
 import type { CaseStatus } from './cases.vocabulary.js';
 
 export type CaseRow = typeof casesFiles.$inferSelect;
@@ -37,6 +43,29 @@ export interface ReachedCase {
   access: CaseAccess;
   abilities: CaseAbilities;
   member: NonNullable<ReturnType<typeof caseMemberOf>>;
+  /** With `duplicates`: the organisation's other cases sharing a lookup value (see duplicatesOf). */
+  possibleDuplicates?: number;
+}
+
+interface LoadOptions {
+  forUpdate?: boolean;
+  /**
+   * Also count the organisation's other cases that share a document number or name + birth year with this one,
+   * in the same query (opening a case shows it; writes do not need it).
+   */
+  duplicates?: boolean;
+}
+
+/**
+ * How many other cases of the organisation share a document number or name + birth year with this one (a
+ * scalar subquery: blind-index equality on the lookup table).
+ */
+export function duplicateCount(caseId: string, organisationId: string): SQL<number> {
+  return sql<number>`(select count(distinct other.case_id)::int
+    from ${casesLookup} mine join ${casesLookup} other
+      on other.organisation_id = mine.organisation_id and other.digest = mine.digest
+    where mine.case_id = ${caseId} and other.case_id <> ${caseId}
+      and mine.organisation_id = ${organisationId})`;
 }
 
 /** Loads a case with the facts its policy needs, in one query. Null when it is not the caller's org's. */
@@ -44,8 +73,8 @@ export async function loadCaseFacts(
   ctx: Ctx,
   tx: Tx,
   caseId: string,
-  options: { forUpdate?: boolean } = {},
-): Promise<{ row: CaseRow; facts: CaseFacts } | null> {
+  options: LoadOptions = {},
+): Promise<{ row: CaseRow; facts: CaseFacts; possibleDuplicates?: number } | null> {
   const member = requireCaseMember(ctx);
   const organisationId = member.membership.organisationId;
   await setTenant(tx, organisationId);
@@ -62,6 +91,9 @@ export async function loadCaseFacts(
       breakGlassUntil: sql<number | null>`(select floor(extract(epoch from max(b.expires_at)) * 1000)::float8
         from ${casesBreakGlass} b
         where b.case_id = ${caseId} and b.person_id = ${member.personId} and b.expires_at > now())`,
+      possibleDuplicates: options.duplicates
+        ? duplicateCount(caseId, organisationId)
+        : sql<number | null>`null::int`,
     })
     .from(casesFiles)
     // SECURITY: tenant condition in the query as well as by row-level security.
@@ -77,7 +109,11 @@ export async function loadCaseFacts(
     breakGlassUntil: found.breakGlassUntil === null ? null : new Date(Number(found.breakGlassUntil)),
     closureRequestedBy: found.row.closureRequestedAt ? found.row.closureRequestedBy : null,
   };
-  return { row: found.row, facts };
+  return {
+    row: found.row,
+    facts,
+    ...(found.possibleDuplicates === null ? {} : { possibleDuplicates: found.possibleDuplicates }),
+  };
 }
 
 /**
@@ -88,7 +124,7 @@ export async function reachCase(
   ctx: Ctx,
   tx: Tx,
   caseId: string,
-  options: { forUpdate?: boolean } = {},
+  options: LoadOptions = {},
 ): Promise<ReachedCase> {
   const member = requireCaseMember(ctx);
   const loaded = await loadCaseFacts(ctx, tx, caseId, options);

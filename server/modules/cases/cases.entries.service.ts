@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { recordAudit } from '../../kernel/audit/audit.js';
 import type { Ctx } from '../../kernel/context.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
@@ -276,20 +277,27 @@ async function presentEntryRows(
   row: { organisationId: string },
   entries: EntryRow[],
   reveal: boolean,
+  /** The names of the entries' people, when the caller read them with the entries (else read here). */
+  known?: ReadonlyMap<string, string>,
 ): Promise<Entry[]> {
   const people = [
     ...new Set(entries.flatMap((entry) => [entry.createdBy, entry.assigneeId]).filter((id) => id !== null)),
   ];
   const names =
-    people.length === 0
-      ? []
-      : await tx
-          .select({ id: identityPeople.id, name: identityPeople.displayName })
-          .from(identityPeople)
-          .where(inArray(identityPeople.id, people));
+    known ??
+    new Map(
+      people.length === 0
+        ? []
+        : (
+            await tx
+              .select({ id: identityPeople.id, name: identityPeople.displayName })
+              .from(identityPeople)
+              .where(inArray(identityPeople.id, people))
+          ).map(({ id, name }) => [id, name]),
+    );
   const who = (id: string | null) => {
-    const person = id ? names.find((candidate) => candidate.id === id) : undefined;
-    return person ? { personId: person.id, name: person.name } : null;
+    const name = id ? names.get(id) : undefined;
+    return id && name !== undefined ? { personId: id, name } : null;
   };
   return Promise.all(
     entries.map(async (entry) => {
@@ -326,12 +334,29 @@ export async function presentEntries(
   kinds?: readonly EntryKind[],
 ): Promise<Entry[]> {
   if (kinds?.length === 0) return [];
-  const entries = await tx
-    .select()
+  // The names of their authors and assignees in the same query (one round trip, not two).
+  const creator = alias(identityPeople, 'creator');
+  const assignee = alias(identityPeople, 'assignee');
+  const rows = await tx
+    .select({ entry: casesEntries, creatorName: creator.displayName, assigneeName: assignee.displayName })
     .from(casesEntries)
+    .leftJoin(creator, eq(creator.id, casesEntries.createdBy))
+    .leftJoin(assignee, eq(assignee.id, casesEntries.assigneeId))
     .where(and(eq(casesEntries.caseId, row.id), kinds ? inArray(casesEntries.kind, [...kinds]) : undefined))
     .orderBy(asc(casesEntries.createdAt), asc(casesEntries.id));
-  return presentEntryRows(ctx, tx, row, entries, reveal);
+  const names = new Map<string, string>();
+  for (const { entry, creatorName, assigneeName } of rows) {
+    if (entry.createdBy && creatorName !== null) names.set(entry.createdBy, creatorName);
+    if (entry.assigneeId && assigneeName !== null) names.set(entry.assigneeId, assigneeName);
+  }
+  return presentEntryRows(
+    ctx,
+    tx,
+    row,
+    rows.map(({ entry }) => entry),
+    reveal,
+    names,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import {
   requireRecentStepUp,
 } from '../identity/index.js';
 import {
+  duplicateCount,
   loadCaseFacts,
   reachCase,
   requireAbility,
@@ -175,11 +176,7 @@ export async function reindexCase(
 async function duplicatesOf(tx: Tx, row: { id: string; organisationId: string }): Promise<number> {
   const [count] = await queryRows<{ n: number }>(
     tx,
-    sql`select count(distinct other.case_id)::int as n
-        from ${casesLookup} mine join ${casesLookup} other
-          on other.organisation_id = mine.organisation_id and other.digest = mine.digest
-        where mine.case_id = ${row.id} and other.case_id <> ${row.id}
-          and mine.organisation_id = ${row.organisationId}`,
+    sql`select ${duplicateCount(row.id, row.organisationId)} as n`,
   );
   return count?.n ?? 0;
 }
@@ -212,33 +209,42 @@ export async function openSections(
   return { identity, contact, documents, narrative };
 }
 
+/**
+ * The case's assignees (primary first) and, for a restricted case, its named staff: one round trip for both,
+ * since opening a case is the platform's busiest audited read.
+ */
 async function staffOf(tx: Tx, caseId: string) {
-  const assignees = await tx
-    .select({
-      membershipId: identityMemberships.id,
-      personId: identityPeople.id,
-      name: identityPeople.displayName,
-      role: identityMemberships.role,
-      primary: casesAssignments.primary,
-    })
-    .from(casesAssignments)
-    .innerJoin(identityMemberships, eq(identityMemberships.id, casesAssignments.membershipId))
-    .innerJoin(identityPeople, eq(identityPeople.id, identityMemberships.personId))
-    .where(eq(casesAssignments.caseId, caseId))
-    .orderBy(desc(casesAssignments.primary), asc(identityPeople.displayName));
-  const restrictedTo = await tx
-    .select({
-      membershipId: identityMemberships.id,
-      personId: identityPeople.id,
-      name: identityPeople.displayName,
-      role: identityMemberships.role,
-    })
-    .from(casesRestrictedStaff)
-    .innerJoin(identityMemberships, eq(identityMemberships.id, casesRestrictedStaff.membershipId))
-    .innerJoin(identityPeople, eq(identityPeople.id, identityMemberships.personId))
-    .where(eq(casesRestrictedStaff.caseId, caseId))
-    .orderBy(asc(identityPeople.displayName));
-  return { assignees, restrictedTo };
+  const rows = await queryRows<{
+    list: 'assigned' | 'named';
+    membershipId: string;
+    personId: string;
+    name: string;
+    role: string;
+    primary: boolean;
+  }>(
+    tx,
+    sql`select s.list, m.id as "membershipId", p.id as "personId", p.display_name as name, m.role, s."primary"
+        from (select 'assigned' as list, membership_id, "primary" from ${casesAssignments} where case_id = ${caseId}
+              union all
+              select 'named', membership_id, false from ${casesRestrictedStaff} where case_id = ${caseId}) s
+          join ${identityMemberships} m on m.id = s.membership_id
+          join ${identityPeople} p on p.id = m.person_id
+        order by s.list, s."primary" desc, p.display_name`,
+  );
+  return {
+    assignees: rows
+      .filter((row) => row.list === 'assigned')
+      .map(({ membershipId, personId, name, role, primary }) => ({
+        membershipId,
+        personId,
+        name,
+        role,
+        primary,
+      })),
+    restrictedTo: rows
+      .filter((row) => row.list === 'named')
+      .map(({ membershipId, personId, name, role }) => ({ membershipId, personId, name, role })),
+  };
 }
 
 async function personName(
@@ -321,7 +327,7 @@ async function presentCase(ctx: Ctx, tx: Tx, reached: ReachedCase, reveal: boole
     victim: victimSectionSchema.parse(row.victim),
     entries,
     consents,
-    possibleDuplicates: await duplicatesOf(tx, row),
+    possibleDuplicates: reached.possibleDuplicates ?? (await duplicatesOf(tx, row)),
     abilities,
   };
   // The read is audited last, just before the commit: the audit trail's lock is held from here to COMMIT, and
@@ -417,7 +423,7 @@ export async function createCaseFile(ctx: Ctx, input: CaseFileCreate): Promise<C
 /** Opens a case file: non-identifying sections always, identifying ones with `reveal` after a step-up. */
 export async function getCaseFile(ctx: Ctx, caseId: string, reveal: boolean): Promise<CaseFile> {
   return inTransaction(ctx.kernel.database.db, async (tx) => {
-    const reached = await reachCase(ctx, tx, caseId);
+    const reached = await reachCase(ctx, tx, caseId, { duplicates: true });
     return presentCase(ctx, tx, reached, reveal);
   });
 }
@@ -493,13 +499,18 @@ export function visibleCases(member: ReturnType<typeof requireCaseMember>): SQL 
     and (case when ${casesFiles.restricted} then ${named} else ${unrestricted} end)`;
 }
 
-async function summaries(
+type SummaryRow = Omit<CaseSummary, 'assignees' | 'status' | 'updatedAt'> & {
+  status: string;
+  updatedAt: Date;
+};
+
+async function summaryRows(
   tx: Tx,
   where: SQL,
   order: 'updated' | 'reference',
   limit: number,
-): Promise<CaseSummary[]> {
-  const rows = await tx
+): Promise<SummaryRow[]> {
+  return tx
     .select({
       id: casesFiles.id,
       reference: casesFiles.reference,
@@ -521,7 +532,14 @@ async function summaries(
         : [desc(casesFiles.reference)]),
     )
     .limit(limit);
-  const ids = rows.map((row) => row.id);
+}
+
+/** Lists of case rows as summaries, with the assignees of every listed case read in one query. */
+async function withAssignees<L extends SummaryRow[][]>(
+  tx: Tx,
+  ...lists: L
+): Promise<{ [K in keyof L]: CaseSummary[] }> {
+  const ids = [...new Set(lists.flat().map((row) => row.id))];
   const assignees =
     ids.length === 0
       ? []
@@ -536,14 +554,20 @@ async function summaries(
           .innerJoin(identityPeople, eq(identityPeople.id, identityMemberships.personId))
           .where(inArray(casesAssignments.caseId, ids))
           .orderBy(desc(casesAssignments.primary), asc(identityPeople.displayName));
-  return rows.map((row) => ({
-    ...row,
-    status: row.status as CaseStatus,
-    updatedAt: row.updatedAt.toISOString(),
-    assignees: assignees
-      .filter((assignee) => assignee.caseId === row.id)
-      .map(({ personId, name }) => ({ personId, name })),
-  }));
+  const byCase = new Map<string, { personId: string; name: string }[]>();
+  for (const { caseId, personId, name } of assignees) {
+    const list = byCase.get(caseId);
+    if (list) list.push({ personId, name });
+    else byCase.set(caseId, [{ personId, name }]);
+  }
+  return lists.map((rows) =>
+    rows.map((row) => ({
+      ...row,
+      status: row.status as CaseStatus,
+      updatedAt: row.updatedAt.toISOString(),
+      assignees: byCase.get(row.id) ?? [],
+    })),
+  ) as { [K in keyof L]: CaseSummary[] };
 }
 
 /** My cases, or (supervisors) the organisation's, newest change first. Nothing identifying is listed. */
@@ -563,7 +587,10 @@ export async function listCases(ctx: Ctx, query: CaseListQuery) {
       conditions.push(
         sql`(${casesFiles.updatedAt}, ${casesFiles.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`,
       );
-    const items = await summaries(tx, sql.join(conditions, sql` and `), 'updated', query.limit + 1);
+    const [items] = await withAssignees(
+      tx,
+      await summaryRows(tx, sql.join(conditions, sql` and `), 'updated', query.limit + 1),
+    );
     const page = items.slice(0, query.limit);
     const last = page.at(-1);
     return {
@@ -582,8 +609,11 @@ export async function dashboard(ctx: Ctx) {
     const mine = sql`exists (select 1 from ${casesAssignments} a
       where a.case_id = ${caseFileId} and a.membership_id = ${member.membership.id})`;
     const open = sql`${casesFiles.status} in ('Active', 'FollowUp')`;
-    const myCases = await summaries(tx, sql`${visible} and ${mine} and ${open}`, 'updated', 20);
-    const recentlyUpdated = await summaries(tx, visible, 'updated', 10);
+    const [myCases, recentlyUpdated] = await withAssignees(
+      tx,
+      await summaryRows(tx, sql`${visible} and ${mine} and ${open}`, 'updated', 20),
+      await summaryRows(tx, visible, 'updated', 10),
+    );
     const due = await tx
       .select({
         caseId: casesFiles.id,
@@ -605,11 +635,15 @@ export async function dashboard(ctx: Ctx) {
       )
       .orderBy(asc(casesEntries.dueOn))
       .limit(50);
-    const [awaiting] = await queryRows<{ n: number }>(
-      tx,
-      sql`select count(*)::int as n from ${casesFiles} where ${visible}
-          and closure_requested_at is not null and closure_requested_by <> ${member.personId}`,
-    );
+    // Only a supervisor approves closures: nobody else's dashboard counts them.
+    const supervisor = member.membership.role === 'case_supervisor';
+    const [awaiting] = supervisor
+      ? await queryRows<{ n: number }>(
+          tx,
+          sql`select count(*)::int as n from ${casesFiles} where ${visible}
+            and closure_requested_at is not null and closure_requested_by <> ${member.personId}`,
+        )
+      : [];
     return {
       myCases,
       dueFollowUps: due.map((item) => ({
@@ -620,7 +654,7 @@ export async function dashboard(ctx: Ctx) {
         overdue: item.dueOn! < today(),
       })),
       recentlyUpdated,
-      closuresAwaitingApproval: member.membership.role === 'case_supervisor' ? (awaiting?.n ?? 0) : 0,
+      closuresAwaitingApproval: awaiting?.n ?? 0,
     };
   });
 }

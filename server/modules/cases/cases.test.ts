@@ -255,7 +255,18 @@ describe('cases: case files', () => {
       membershipIds: [worker.membershipId],
     });
     expect(restricted.statusCode, restricted.body).toBe(200);
-    expect((await call(worker, 'GET', url)).statusCode).toBe(200);
+    const named = await call(worker, 'GET', url);
+    expect(named.statusCode).toBe(200);
+    // The supervisor who restricts it is named too.
+    expect(
+      named
+        .json<CaseFile>()
+        .restrictedTo.map((staff) => staff.membershipId)
+        .sort(),
+    ).toEqual([worker.membershipId, supervisor.membershipId].sort());
+    expect(named.json<CaseFile>().assignees.map((staff) => [staff.membershipId, staff.primary])).toEqual([
+      [worker.membershipId, true],
+    ]);
     expect((await call(secondSupervisor, 'GET', url)).statusCode).toBe(404);
     const noStepUp = await call(secondSupervisor, 'POST', `${url}/break-glass`, {
       reason: 'Emergency: the survivor called the hotline at night and the assigned worker is away.',
@@ -489,6 +500,9 @@ describe('cases: case files', () => {
       documents: [{ type: 'Passport', number: ` ${number.toLowerCase()} ` }],
     });
     expect(second.possibleDuplicates).toBe(1);
+    // Opening the first now counts the second (the count is read with the case's facts).
+    const reopened = await call(worker, 'GET', `/api/cases/${first.id}`);
+    expect(reopened.json<CaseFile>().possibleDuplicates).toBe(1);
     const check = await call(otherWorker, 'POST', '/api/cases/duplicate-checks', {
       documentNumbers: [number],
     });
@@ -559,6 +573,19 @@ describe('cases: case files', () => {
       kind: 'followUp',
       dueOn: '2020-03-01',
     });
+    // The case file names the same staff, primary first, and each entry's author and assignee.
+    const sharedFile = (await call(boss, 'GET', `/api/cases/${shared.id}`)).json<CaseFile>();
+    expect(sharedFile.assignees.map((a) => [a.name, a.role, a.primary])).toEqual([
+      ['Zawadi', 'caseworker', true],
+      ['Amina', 'caseworker', false],
+      ['Baraka', 'case_supervisor', false],
+    ]);
+    expect(sharedFile.restrictedTo).toEqual([]);
+    const zawadiRef = { personId: zawadi.personId, name: 'Zawadi' };
+    const followedUp = (await call(boss, 'GET', `/api/cases/${files[0]!.id}`)).json<CaseFile>();
+    expect(
+      followedUp.entries.filter((e) => e.kind === 'followUp').map((e) => [e.createdBy, e.assignee]),
+    ).toEqual([[zawadiRef, zawadiRef]]);
 
     interface Summary {
       id: string;
