@@ -40,7 +40,7 @@ import {
 import type { CountryCode } from '../../server/modules/identity/identity.countries.js';
 import { uuidFrom } from './directory-organisations.js';
 import type { ScaleGenerator } from './generators.js';
-import { createRng, deriveSeed, type Rng } from './prng.js';
+import { createItemRng, createRng, deriveSeed, type Rng } from './prng.js';
 import type { SqlClient } from './sql.js';
 
 /**
@@ -394,7 +394,7 @@ function narrativeOf(rng: Rng): NarrativeSection {
 export function syntheticCase(plan: CasePlan, organisation: CaseOrganisation, k: number): SyntheticCase {
   const { seed, asOf } = plan;
   const asOfMs = Date.parse(`${asOf}T00:00:00Z`);
-  const rng = createRng(deriveSeed(seed, `case:${organisation.index}:${k}`));
+  const rng = createItemRng(seed, `case:${organisation.index}:${k}`);
   const id = uuidFrom(rng);
   const country = rng.chance(0.85) ? organisation.country : rng.pick(caseCountries);
   const destination = rng.chance(0.25) ? country.code : rng.pick(country.destinations.slice(1));

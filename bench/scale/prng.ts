@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Deterministic pseudo-random numbers for synthetic data.
  *
@@ -46,7 +48,29 @@ export function createRng(seed: number): Rng {
     sm = next;
     words.push(out | 0);
   }
-  let [s0, s1, s2, s3] = words as [number, number, number, number];
+  return fromState(words as [number, number, number, number]);
+}
+
+/**
+ * A generator for one item among millions (a case of a million-case preset), its whole 128-bit state hashed from
+ * the run's seed and the item's label. Streams from 32-bit seeds (createRng(deriveSeed(…))) repeat by the
+ * birthday bound: two of about 77,000 items share a seed, and so every id drawn from it.
+ */
+export function createItemRng(seed: number, label: string): Rng {
+  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
+  const digest = createHash('sha256')
+    .update(`${seed | 0}\u0000${label}`, 'utf8')
+    .digest();
+  return fromState([
+    digest.readInt32LE(0),
+    digest.readInt32LE(4),
+    digest.readInt32LE(8),
+    digest.readInt32LE(12),
+  ]);
+}
+
+function fromState(words: [number, number, number, number]): Rng {
+  let [s0, s1, s2, s3] = words;
   // xoshiro's one forbidden state is all zeros; splitmix32 practically never yields it, but be certain.
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
 
