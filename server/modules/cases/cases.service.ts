@@ -504,14 +504,14 @@ type SummaryRow = Omit<CaseSummary, 'assignees' | 'status' | 'updatedAt'> & {
   updatedAt: Date;
 };
 
-async function summaryRows(
-  tx: Tx,
-  where: SQL,
-  order: 'updated' | 'reference',
-  limit: number,
-): Promise<SummaryRow[]> {
+/**
+ * The summaries of the cases that match, newest change first; `list` tags the rows when two lists are read in one
+ * statement (the dashboard's).
+ */
+function summaryQuery(tx: Tx, where: SQL, limit: number, list = 0) {
   return tx
     .select({
+      list: sql<number>`${list}::int`.as('list'),
       id: casesFiles.id,
       reference: casesFiles.reference,
       status: casesFiles.status,
@@ -519,20 +519,18 @@ async function summaryRows(
       restricted: casesFiles.restricted,
       openedOn: casesFiles.openedOn,
       updatedAt: casesFiles.updatedAt,
-      closurePending: sql<boolean>`${casesFiles.closureRequestedAt} is not null`,
+      closurePending: sql<boolean>`${casesFiles.closureRequestedAt} is not null`.as('closure_pending'),
       dueFollowUps: sql<number>`(select count(*)::int from ${casesEntries} e
         where e.case_id = ${caseFileId} and e.kind = 'followUp' and e.done_at is null
-          and e.due_on <= current_date)`,
+          and e.due_on <= current_date)`.as('due_follow_ups'),
     })
     .from(casesFiles)
     .where(where)
-    .orderBy(
-      ...(order === 'updated'
-        ? [desc(casesFiles.updatedAt), desc(casesFiles.id)]
-        : [desc(casesFiles.reference)]),
-    )
+    .orderBy(desc(casesFiles.updatedAt), desc(casesFiles.id))
     .limit(limit);
 }
+
+const withoutList = ({ list: _list, ...row }: SummaryRow & { list: number }): SummaryRow => row;
 
 /** Lists of case rows as summaries, with the assignees of every listed case read in one query. */
 async function withAssignees<L extends SummaryRow[][]>(
@@ -589,7 +587,7 @@ export async function listCases(ctx: Ctx, query: CaseListQuery) {
       );
     const [items] = await withAssignees(
       tx,
-      await summaryRows(tx, sql.join(conditions, sql` and `), 'updated', query.limit + 1),
+      (await summaryQuery(tx, sql.join(conditions, sql` and `), query.limit + 1)).map(withoutList),
     );
     const page = items.slice(0, query.limit);
     const last = page.at(-1);
@@ -609,10 +607,14 @@ export async function dashboard(ctx: Ctx) {
     const mine = sql`exists (select 1 from ${casesAssignments} a
       where a.case_id = ${caseFileId} and a.membership_id = ${member.membership.id})`;
     const open = sql`${casesFiles.status} in ('Active', 'FollowUp')`;
+    // Both lists in one statement (each in parentheses with its own order and limit), told apart by `list`.
+    const listed = await summaryQuery(tx, sql`${visible} and ${mine} and ${open}`, 20, 0)
+      .unionAll(summaryQuery(tx, visible, 10, 1))
+      .orderBy(sql`list`, sql`updated_at desc`, sql`id desc`);
     const [myCases, recentlyUpdated] = await withAssignees(
       tx,
-      await summaryRows(tx, sql`${visible} and ${mine} and ${open}`, 'updated', 20),
-      await summaryRows(tx, visible, 'updated', 10),
+      listed.filter((row) => row.list === 0).map(withoutList),
+      listed.filter((row) => row.list === 1).map(withoutList),
     );
     const due = await tx
       .select({
