@@ -117,6 +117,9 @@ export const casesRestrictedStaff = pgTable(
   },
   (table) => [
     primaryKey({ columns: [table.caseId, table.membershipId] }),
+    // Lists test "is this person named on the case" for every restricted case: without it the planner hashes every
+    // named-staff row of the platform (37 ms of a dashboard at 1M cases).
+    index('cases_restricted_staff_membership_idx').on(table.membershipId),
     tenantPolicy('cases_restricted_staff_tenant'),
   ],
 ).enableRLS();
