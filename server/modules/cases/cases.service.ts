@@ -632,7 +632,18 @@ export async function dashboard(ctx: Ctx) {
           isNull(casesEntries.doneAt),
           isNotNull(casesEntries.dueOn),
           sql`${casesEntries.dueOn} <= current_date + 7`,
-          sql`(${casesEntries.assigneeId} = ${member.personId} or ${mine})`,
+          // Assigned to me, or on a case of mine — as the ids of both sets, each read through its own index
+          // (the caller's assignments, then their cases' entries; the entries assigned to the caller): an `or`
+          // across the two tables made the planner read every due follow-up of the organisation, 41–49 ms of a
+          // dashboard at 1M cases against 6–8 ms.
+          sql`${casesEntries.id} in (
+            select e2.id from ${casesAssignments} a
+              join ${casesEntries} e2 on e2.case_id = a.case_id and e2.kind = 'followUp'
+            where a.membership_id = ${member.membership.id} and e2.done_at is null
+              and e2.due_on <= current_date + 7
+            union all
+            select e3.id from ${casesEntries} e3
+            where e3.assignee_id = ${member.personId} and e3.done_at is null and e3.due_on <= current_date + 7)`,
         ),
       )
       .orderBy(asc(casesEntries.dueOn))

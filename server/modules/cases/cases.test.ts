@@ -664,6 +664,27 @@ describe('cases: case files', () => {
     expect((await dashboardOf(deputy)).closuresAwaitingApproval).toBe(1);
     expect((await dashboardOf(boss)).closuresAwaitingApproval).toBe(0);
     expect((await dashboardOf(deputy)).myCases).toEqual([]);
+
+    // Due follow-ups: on a case of mine, or assigned to me on a case I can see. One on the shared case for Zawadi;
+    // one on a case of Zawadi's alone, for the deputy supervisor (hers only by the assignment).
+    const followUp = async (caseId: string, dueOn: string, assignee: Session) => {
+      const added = await call(boss, 'POST', `/api/cases/${caseId}/entries`, {
+        kind: 'followUp',
+        dueOn,
+        assigneeMembershipId: assignee.membershipId,
+      });
+      expect(added.statusCode, added.body).toBe(201);
+      return added.json<{ id: string }>().id;
+    };
+    const onShared = await followUp(shared.id, '2020-04-01', zawadi);
+    const forDeputy = await followUp(files[4]!.id, '2020-05-01', deputy);
+    const dueOf = async (session: Session) =>
+      (await dashboardOf(session)).dueFollowUps.map((item) => item.caseId);
+    expect(await dueOf(zawadi)).toEqual([files[0]!.id, shared.id, files[4]!.id]);
+    expect(await dueOf(amina)).toEqual([shared.id]);
+    expect(await dueOf(boss)).toEqual([shared.id]);
+    expect(await dueOf(deputy)).toEqual([files[4]!.id]);
+    expect([onShared, forDeputy].every((id) => typeof id === 'string')).toBe(true);
   });
 
   it('gives analysts de-identified counts with small cells hidden', async () => {
