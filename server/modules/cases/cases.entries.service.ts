@@ -271,6 +271,19 @@ export async function completeEntry(ctx: Ctx, caseId: string, entryId: string): 
   });
 }
 
+/** The display names of the people who wrote the entries or are assigned to them. */
+async function namesOf(tx: Tx, entries: EntryRow[]): Promise<Map<string, string>> {
+  const people = [
+    ...new Set(entries.flatMap((entry) => [entry.createdBy, entry.assigneeId]).filter((id) => id !== null)),
+  ];
+  if (people.length === 0) return new Map();
+  const rows = await tx
+    .select({ id: identityPeople.id, name: identityPeople.displayName })
+    .from(identityPeople)
+    .where(inArray(identityPeople.id, people));
+  return new Map(rows.map(({ id, name }) => [id, name]));
+}
+
 async function presentEntryRows(
   ctx: Ctx,
   tx: Tx,
@@ -280,21 +293,7 @@ async function presentEntryRows(
   /** The names of the entries' people, when the caller read them with the entries (else read here). */
   known?: ReadonlyMap<string, string>,
 ): Promise<Entry[]> {
-  const people = [
-    ...new Set(entries.flatMap((entry) => [entry.createdBy, entry.assigneeId]).filter((id) => id !== null)),
-  ];
-  const names =
-    known ??
-    new Map(
-      people.length === 0
-        ? []
-        : (
-            await tx
-              .select({ id: identityPeople.id, name: identityPeople.displayName })
-              .from(identityPeople)
-              .where(inArray(identityPeople.id, people))
-          ).map(({ id, name }) => [id, name]),
-    );
+  const names = known ?? (await namesOf(tx, entries));
   const who = (id: string | null) => {
     const name = id ? names.get(id) : undefined;
     return id && name !== undefined ? { personId: id, name } : null;
