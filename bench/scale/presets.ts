@@ -17,8 +17,9 @@ export interface ScalePreset {
   readonly referrals: number;
   /**
    * The cases the `referrals` suite generates under its referrals: fewer than `cases` in the large preset, since
-   * the list budget is about referrals, and the cases generator draws each case's ids from a 32-bit seed, so
-   * around 100 000 cases two of them collide (seen: a duplicate `cases_lookup` id at 71 000 of 100 000).
+   * the list budget is about referrals, not cases, and a million cases take about ten minutes to generate. (Until
+   * 6 Dec 2026 there was a second reason: each case's ids came from a 32-bit seed, and around 100 000 cases two of
+   * them collided; `createItemRng` in prng.ts seeds the generator's whole 128-bit state since.)
    */
   readonly referralCases: number;
 }
