@@ -237,6 +237,13 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
     await field(contributor, en('journeys.filters.country')).selectOption('LA');
     await expect.poll(() => new URL(contributor.url()).searchParams.get('area'), POLL).toBe('LA');
     await expect.poll(() => regionRows().count(), POLL).toBeGreaterThan(0);
+    // A nationality filter shows countries only (the summary keeps no region under a band), and says so.
+    await field(contributor, en('journeys.filters.nationalityBand')).selectOption('asia');
+    await contributor.getByText(en('journeys.map.countriesOnly')).waitFor();
+    expect(await regionRows().count()).toBe(0);
+    await first.waitFor();
+    await field(contributor, en('journeys.filters.nationalityBand')).selectOption('');
+    await expect.poll(() => regionRows().count(), POLL).toBeGreaterThan(0);
     await field(contributor, en('journeys.filters.country')).selectOption('');
     await expect.poll(() => new URL(contributor.url()).searchParams.get('area'), POLL).toBe(null);
 

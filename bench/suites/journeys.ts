@@ -1,7 +1,7 @@
 import { sessionCookie } from '../../server/modules/identity/identity.sessions.js';
 import { rebuildAggregates } from '../../server/modules/journeys/journeys.aggregates.js';
-import { exploitationTypes } from '../../server/modules/directory/index.js';
-import { genderBands, nationalityBands } from '../../server/modules/journeys/journeys.vocabulary.js';
+import { exploitationTypes, industries } from '../../server/modules/directory/index.js';
+import { nationalityBands } from '../../server/modules/journeys/journeys.vocabulary.js';
 import { startCairn } from '../lib/cairn.js';
 import type { BenchContext, Suite } from '../lib/context.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
@@ -33,8 +33,8 @@ export interface MapFilter {
   fromYear: number;
   toYear: number;
   exploitationType?: string;
+  industry?: string;
   nationalityBand?: string;
-  genderBand?: string;
   area?: string;
 }
 
@@ -46,7 +46,7 @@ export function mapFilters(rng: Rng, count: number, places: readonly string[]): 
     const filter: MapFilter = { fromYear, toYear: Math.min(2025, fromYear + Math.floor(rng.float() * 5)) };
     if (rng.float() < 0.6) filter.exploitationType = pick(exploitationTypes.slice(0, 4));
     if (rng.float() < 0.3) filter.nationalityBand = pick(nationalityBands);
-    if (rng.float() < 0.2) filter.genderBand = pick(genderBands);
+    if (rng.float() < 0.2) filter.industry = pick(industries);
     if (rng.float() < 0.4) {
       const place = pick(places);
       filter.area = rng.float() < 0.5 ? place.slice(0, 2) : place;
@@ -74,7 +74,7 @@ export function groupBySql(filter: MapFilter): { text: string; params: unknown[]
   };
   if (filter.exploitationType) add((n) => `$${n} = any(r.exploitation_types)`, filter.exploitationType);
   if (filter.nationalityBand) add((n) => `r.nationality_band = $${n}`, filter.nationalityBand);
-  if (filter.genderBand) add((n) => `r.gender_band = $${n}`, filter.genderBand);
+  if (filter.industry) add((n) => `r.industry = $${n}`, filter.industry);
   if (filter.area) {
     const column = filter.area.includes('.') ? 'region' : 'country';
     add((n) => `($${n} in (a.${column}, b.${column}))`, filter.area);

@@ -104,12 +104,12 @@ function independentMap(routes: GeneratedRoute[], level: 'public' | 'member', qu
       (query.exploitationType === undefined || r.exploitationTypes.includes(query.exploitationType)) &&
       (query.industry === undefined || (r.industry ?? 'none') === query.industry) &&
       (query.nationalityBand === undefined || r.nationalityBand === query.nationalityBand) &&
-      (query.genderBand === undefined || r.genderBand === query.genderBand) &&
-      (query.ageBand === undefined || r.ageBand === query.ageBand) &&
       r.year >= (query.fromYear ?? 0) &&
       r.year <= (query.toYear ?? 9999),
   );
-  const levels = level === 'public' ? (['country'] as const) : (['country', 'region'] as const);
+  // Regions on the member map only, and only without a band filter (the summary keeps no region cell there).
+  const regions = level === 'member' && query.industry === undefined && query.nationalityBand === undefined;
+  const levels = regions ? (['country', 'region'] as const) : (['country'] as const);
   const flows = new Map<string, RawMap['flows'][number]>();
   const hotspots = new Map<string, RawMap['hotspots'][number]>();
   const timeline = new Map<number, number>();
@@ -184,8 +184,6 @@ const filters = fc.record(
     exploitationType: fc.constantFrom(...types),
     industry: fc.constantFrom(...industriesUsed, 'B_MiningAndQuarrying' as const),
     nationalityBand: fc.constantFrom(...nationalities),
-    genderBand: fc.constantFrom(...genders),
-    ageBand: fc.constantFrom(...ages),
     area: fc.constantFrom(...countries),
   },
   { requiredKeys: [] },
@@ -249,12 +247,12 @@ describe('journeys: summary tables and the map', () => {
     const flows = await queryRows<Record<string, unknown>>(
       t.database.db,
       sql`select * from journeys_flows order by level, quarter, exploitation_type, industry, nationality_band,
-          gender_band, age_band, year, from_area, to_area`,
+          year, from_area, to_area`,
     );
     const hotspots = await queryRows<Record<string, unknown>>(
       t.database.db,
       sql`select * from journeys_hotspots order by level, quarter, exploitation_type, industry,
-          nationality_band, gender_band, age_band, year, area, role`,
+          nationality_band, year, area, role`,
     );
     return { flows, hotspots };
   }
@@ -295,7 +293,7 @@ describe('journeys: summary tables and the map', () => {
       t.database.db,
       sql`select quarter::int as quarter, sum(people)::int as people from journeys_hotspots
           where level = 'world' and exploitation_type = '*' and industry = '*' and nationality_band = '*'
-            and gender_band = '*' and age_band = '*' group by quarter order by quarter`,
+          group by quarter order by quarter`,
     );
     const whole = rows.find((r) => r.quarter === 0)!.people;
     expect(rows.filter((r) => r.quarter !== 0).reduce((sum, r) => sum + r.people, 0)).toBe(whole);
@@ -306,31 +304,52 @@ describe('journeys: summary tables and the map', () => {
     expect(filtered!.n).toBe(0);
   });
 
-  it('keeps the exact cells, one slice per band filter and the unfiltered slice, not their cube', async () => {
+  it('keeps the exact cells, one slice per band filter and the unfiltered slice; regions only unfiltered', async () => {
     for (const table of [sql`journeys_flows`, sql`journeys_hotspots`]) {
-      const rows = await queryRows<{ rolled: number; n: number }>(
+      const rows = await queryRows<{ rolled: number; regions: number; n: number }>(
         t.database.db,
-        sql`select ((industry = '*')::int + (nationality_band = '*')::int + (gender_band = '*')::int
-              + (age_band = '*')::int) as rolled, count(*)::int as n
+        sql`select ((industry = '*')::int + (nationality_band = '*')::int) as rolled,
+              count(*) filter (where level = 'region')::int as regions, count(*)::int as n
             from ${table} group by 1 order by 1`,
       );
-      expect(rows.map((r) => r.rolled)).toEqual([0, 3, 4]);
+      expect(rows.map((r) => r.rolled)).toEqual([0, 1, 2]);
+      expect(rows.map((r) => r.regions > 0)).toEqual([false, false, true]);
     }
-    // Two or three band filters sum the exact cells: the same numbers as the contributions give.
+    // Both band filters read the exact cells: the same numbers as the contributions give, in countries.
     for (const query of [
-      { nationalityBand: 'asia', genderBand: 'female' },
+      { nationalityBand: 'asia', industry: 'C_Manufacturing' },
       {
-        industry: 'C_Manufacturing',
-        ageBand: 'adult',
-        genderBand: 'mixed',
+        industry: 'A_AgricultureForestryAndFishing',
+        nationalityBand: 'mixed',
         exploitationType: 'ForcedLabour',
+        area: 'VN',
       },
-      { nationalityBand: 'mixed', ageBand: 'minor', area: 'VN', fromYear: 2020 },
     ] as MapQuery[]) {
       const fromDb = await readRawMap(t.database.db, 'member', query);
       expect(fromDb.timeline.length).toBeGreaterThan(0);
+      expect(fromDb.hotspots.length).toBeGreaterThan(0);
+      expect(fromDb.hotspots.every((h) => h.level === 'country')).toBe(true);
       expect(sortRaw(fromDb)).toEqual(sortRaw(independentMap(routes, 'member', query)));
     }
+  });
+
+  it('with a band filter, a chosen region counts as its country and the answer says it has no regions', async () => {
+    const region = routes.flatMap((r) => r.legs).find((leg) => leg.region !== null)!.region!;
+    const get = async (query: string) => {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: `/api/journeys/map?${query}`,
+        headers: { cookie: memberCookie },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json<JourneyMap>();
+    };
+    const inRegion = await get(`area=${region}&nationalityBand=asia`);
+    const inCountry = await get(`area=${region.slice(0, 2)}&nationalityBand=asia`);
+    expect(inRegion.regions).toBe(false);
+    expect(inRegion).toEqual(inCountry);
+    expect(inRegion.total).toBeGreaterThan(0);
+    expect((await get(`area=${region}`)).regions).toBe(true);
   });
 
   it('pending and rejected contributions never count', async () => {
@@ -340,7 +359,7 @@ describe('journeys: summary tables and the map', () => {
       t.database.db,
       sql`select coalesce(sum(people), 0)::int as n from journeys_hotspots
           where level = 'world' and quarter = 0 and exploitation_type = '*' and industry = '*'
-            and nationality_band = '*' and gender_band = '*' and age_band = '*'`,
+            and nationality_band = '*'`,
     );
     const validated = routes.filter((r) => r.status === 'validated').reduce((sum, r) => sum + r.people, 0);
     const everything = routes.reduce((sum, r) => sum + r.people, 0);
@@ -392,39 +411,96 @@ describe('journeys: summary tables and the map', () => {
     );
   }, 120_000);
 
-  it('migration 0019 takes out the cube slices no longer kept, and only those', async () => {
-    // One cell in each of the cube's 16 slices, in a year no generated route has.
-    const patterns = Array.from({ length: 16 }, (_, bits) => [
-      bits & 1 ? 'C_Manufacturing' : '*',
-      bits & 2 ? 'asia' : '*',
-      bits & 4 ? 'female' : '*',
-      bits & 8 ? 'adult' : '*',
-    ]);
-    for (const [industry, nationality, gender, age] of patterns) {
-      await t.database.db.execute(
-        sql`insert into journeys_flows (level, from_area, to_area, from_country, to_country, year, quarter,
-              exploitation_type, industry, nationality_band, gender_band, age_band, people, routes)
-            values ('country', 'VN', 'TH', 'VN', 'TH', 1990, 0, '*', ${industry}, ${nationality}, ${gender},
-              ${age}, 1, 1)`,
-      );
-    }
-    const migration = readFileSync(join(migrationsFolder, '0019_journeys_cells.sql'), 'utf8');
-    const deletes = migration
+  it('migration 0031 turns the four-band summary into exactly what a rebuild now gives', async () => {
+    // The summary as it was before 0031 (four band filters in six slices, regions in every slice), built from
+    // the same contributions into tables of the old shape in a schema of their own; then the migration's own
+    // statements, run there as the migrator runs them; then the result against the tables the code keeps.
+    const migration = readFileSync(join(migrationsFolder, '0031_journeys_two_bands.sql'), 'utf8');
+    const statements = migration
       .split('--> statement-breakpoint')
       .map((statement) => statement.replace(/^--.*$/gm, '').trim())
-      .filter((statement) => statement.startsWith('DELETE'));
-    expect(deletes).toHaveLength(2);
-    // The migration's own text, run as the migrator runs it.
-    for (const statement of deletes) await t.database.db.execute(statement);
-    const left = await queryRows<{ rolled: number }>(
-      t.database.db,
-      sql`select ((industry = '*')::int + (nationality_band = '*')::int + (gender_band = '*')::int
-            + (age_band = '*')::int) as rolled
-          from journeys_flows where year = 1990 order by 1`,
-    );
-    // The exact cell, the four one-filter slices and the unfiltered one.
-    expect(left.map((r) => r.rolled)).toEqual([0, 3, 3, 3, 3, 4]);
-    await t.database.db.execute(sql`delete from journeys_flows where year = 1990`);
+      .filter((statement) => statement.length > 0);
+    const slices = sql.raw(`exploitation_type, grouping sets ((q), (), (industry), (nationality_band),
+      (gender_band), (age_band), (industry, nationality_band, gender_band, age_band))`);
+    const rolledUp = sql.raw(`coalesce(q, 0)::smallint, exploitation_type, coalesce(industry, '*'),
+      coalesce(nationality_band, '*'), coalesce(gender_band, '*'), coalesce(age_band, '*'),
+      sum(people)::int, count(*)::int`);
+    const routesAndTypes = sql.raw(`(select id as route_id, year, coalesce(quarter, 5)::smallint as q,
+        coalesce(industry, 'none') as industry, nationality_band, gender_band, age_band, people, t.exploitation_type
+      from public.journeys_routes cross join lateral (select unnest(exploitation_types) as exploitation_type
+        union all select '*') t
+      where status = 'validated') r`);
+    const orderedFlows = sql`select * from journeys_flows order by level, quarter, exploitation_type, industry,
+      nationality_band, year, from_area, to_area`;
+    const orderedHotspots = sql`select * from journeys_hotspots order by level, quarter, exploitation_type,
+      industry, nationality_band, year, area, role`;
+    const migrated = await t.database.asOwner(async (db) => {
+      await db.execute(sql`drop schema if exists before_0031 cascade`);
+      await db.execute(sql`create schema before_0031`);
+      await db.execute(sql`set search_path to before_0031`);
+      try {
+        await db.execute(sql`create table journeys_flows (level text not null, from_area text not null,
+          to_area text not null, from_country text not null, to_country text not null, year smallint not null,
+          quarter smallint not null, exploitation_type text not null, industry text not null,
+          nationality_band text not null, gender_band text not null, age_band text not null,
+          people integer not null, routes integer not null)`);
+        await db.execute(sql`create unique index journeys_flows_key_idx on journeys_flows (level, quarter,
+          exploitation_type, industry, nationality_band, gender_band, age_band, year, from_area, to_area)
+          include (from_country, to_country, people)`);
+        await db.execute(sql`create table journeys_hotspots (level text not null, area text not null,
+          country text not null, role text not null, year smallint not null, quarter smallint not null,
+          exploitation_type text not null, industry text not null, nationality_band text not null,
+          gender_band text not null, age_band text not null, people integer not null, routes integer not null)`);
+        await db.execute(sql`create unique index journeys_hotspots_key_idx on journeys_hotspots (level, quarter,
+          exploitation_type, industry, nationality_band, gender_band, age_band, year, area, role)
+          include (country, people)`);
+        await db.execute(sql`insert into journeys_flows
+          with stops as (
+            select route_id, country, coalesce(region, country) as region,
+              row_number() over (partition by route_id order by position) as n
+            from public.journeys_legs where role <> 'destination'
+          ),
+          pairs as (
+            select distinct a.route_id, 'country' as level, a.country as from_area, b.country as to_area,
+              a.country as from_country, b.country as to_country
+            from stops a join stops b on b.route_id = a.route_id and b.n = a.n + 1
+            union
+            select distinct a.route_id, 'region', a.region, b.region, a.country, b.country
+            from stops a join stops b on b.route_id = a.route_id and b.n = a.n + 1
+          )
+          select level, from_area, to_area, from_country, to_country, year, ${rolledUp}
+          from pairs p join ${routesAndTypes} on r.route_id = p.route_id
+          group by level, from_area, to_area, from_country, to_country, year, ${slices}`);
+        await db.execute(sql`insert into journeys_hotspots
+          with places as (
+            select route_id, role, country, coalesce(region, country) as region from public.journeys_legs
+          ),
+          areas as (
+            select distinct route_id, 'country' as level, country as area, country, role from places
+            union select distinct route_id, 'region', region, country, role from places
+            union select distinct route_id, 'country', country, country, 'any' from places
+            union select distinct route_id, 'region', region, country, 'any' from places
+            union select id, 'world', '*', '*', 'any' from public.journeys_routes where status = 'validated'
+          )
+          select level, area, country, role, year, ${rolledUp}
+          from areas a join ${routesAndTypes} on r.route_id = a.route_id
+          group by level, area, country, role, year, ${slices}`);
+        const before = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from journeys_flows`);
+        for (const statement of statements) await db.execute(statement);
+        return {
+          before: before[0]!.n,
+          flows: await queryRows<Record<string, unknown>>(db, orderedFlows),
+          hotspots: await queryRows<Record<string, unknown>>(db, orderedHotspots),
+        };
+      } finally {
+        await db.execute(sql`set search_path to default`);
+        await db.execute(sql`drop schema before_0031 cascade`);
+      }
+    });
+    const now = await snapshot();
+    // The old summary was larger: the gender and age slices and the regions of every band slice are gone.
+    expect(migrated.before).toBeGreaterThan(now.flows.length);
+    expect({ flows: migrated.flows, hotspots: migrated.hotspots }).toEqual(now);
   });
 
   it('publishes something: the unfiltered member map shows country flows and region hotspots', async () => {

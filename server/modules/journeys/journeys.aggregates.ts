@@ -13,11 +13,12 @@ import { anyValue, noIndustry, quarterUnknown, wholeYear } from './journeys.voca
  * - A hotspot is an area where a route has a stop of a role (origin, destination, transit, exploitation), plus
  *   `any` (the route touches the area) and the world total; a route counts once per area and role.
  * - Every cell exists for each exploitation type of the route and for `*` (any type: the route counted once),
- *   per whole year (quarter 0), in six slices of the four other filters (industry, nationality, gender and age
- *   band): the exact cells (all four given), one slice per filter (that one given, the other three rolled up to
- *   `*`), and the unfiltered slice (all four `*`) — and per quarter (1–4; 5 = not given) in the unfiltered slice
- *   only. No cube: a map query with none or one of these filters, or all four, reads one slice; with two or three
- *   it sums the exact cells that match (journeys.map.ts). Never the contributions.
+ *   per whole year (quarter 0), in four slices of the two band filters (industry and nationality band): the
+ *   exact cells (both given), one slice per filter (that one given, the other rolled up to `*`), and the
+ *   unfiltered slice (both `*`) — and per quarter (1–4; 5 = not given) in the unfiltered slice only. Region
+ *   cells exist only in the unfiltered slice: with a band filter the member map shows countries (the world's
+ *   region pairs are many, and cut by a band they were most of the summary and almost all under k). Every map
+ *   query reads exactly one slice (journeys.map.ts). Never the contributions.
  *
  * The caller runs it in the transaction of the change (a decision, an edit of a validated route), so the map
  * never shows a state that was rolled back. SECURITY: the caller must have lifted the tenant wall
@@ -35,8 +36,7 @@ function routesOf(selection: Selection): SQL {
 /** The dimensions every cell carries; `q` is the route's quarter (5 when none was given). */
 function routeColumns(): SQL {
   return sql`r.id as route_id, r.year, coalesce(r.quarter, ${quarterUnknown})::smallint as q,
-    r.exploitation_types, coalesce(r.industry, ${noIndustry}) as industry, r.nationality_band, r.gender_band,
-    r.age_band, r.people`;
+    r.exploitation_types, coalesce(r.industry, ${noIndustry}) as industry, r.nationality_band, r.people`;
 }
 
 /** The people and routes of a cell, added or taken away. */
@@ -45,16 +45,16 @@ const signed = (sign: 1 | -1): SQL =>
 
 /**
  * The GROUP BY tail and the roll-up columns shared by both tables: the slices the map reads (see above).
- * Quarters are kept only in the slice without other filters (a quarterly timeline); every other slice is per
- * year (the map reads whole years). A cube over the four filters would write 16 slices per type and year, 11 of
- * them about as many cells as the exact one, for queries (two or three filters at once) that summing the exact
- * cells answers within the map's budget.
+ * Quarters are kept only in the slice without band filters (a quarterly timeline); every other slice is per
+ * year (the map reads whole years). `having` keeps regions out of the band slices: `grouping(…) = 3` is a row
+ * of a set where both bands are rolled up. The gender and age bands of a contribution are not map filters (the
+ * issue's filters are period, type, industry, region and nationality): each multiplied the cells by up to five.
  */
-const slices = sql`exploitation_type, grouping sets ((q), (), (industry), (nationality_band), (gender_band),
-  (age_band), (industry, nationality_band, gender_band, age_band))`;
+const slices = sql`exploitation_type, grouping sets ((q), (), (industry), (nationality_band),
+  (industry, nationality_band))
+  having level <> 'region' or grouping(industry, nationality_band) = 3`;
 const rolledUp = sql`coalesce(q, ${wholeYear})::smallint,
-  exploitation_type, coalesce(industry, ${anyValue}), coalesce(nationality_band, ${anyValue}),
-  coalesce(gender_band, ${anyValue}), coalesce(age_band, ${anyValue})`;
+  exploitation_type, coalesce(industry, ${anyValue}), coalesce(nationality_band, ${anyValue})`;
 /** Each route once per exploitation type, and once more under `*`. */
 const typeExpansion = sql`cross join lateral (
     select unnest(r.exploitation_types) as exploitation_type union all select ${anyValue}
@@ -80,12 +80,12 @@ async function applyFlows(tx: Tx, selection: Selection, sign: 1 | -1): Promise<n
       ),
       cells as (
         select p.level, p.from_area, p.to_area, p.from_country, p.to_country, r.year, r.q, t.exploitation_type,
-          r.industry, r.nationality_band, r.gender_band, r.age_band, r.people
+          r.industry, r.nationality_band, r.people
         from pairs p join r on r.route_id = p.route_id ${typeExpansion}
       ),
       inserted as (
         insert into ${journeysFlows} as f (level, from_area, to_area, from_country, to_country, year, quarter,
-          exploitation_type, industry, nationality_band, gender_band, age_band, people, routes)
+          exploitation_type, industry, nationality_band, people, routes)
         select level, from_area, to_area, from_country, to_country, year, ${rolledUp},
           ${signed(sign)}
         from cells
@@ -95,9 +95,8 @@ async function applyFlows(tx: Tx, selection: Selection, sign: 1 | -1): Promise<n
         ${
           'allValidated' in selection
             ? sql``
-            : sql`order by 1, 7, 8, 9, 10, 11, 12, 6, 2, 3
-        on conflict (level, quarter, exploitation_type, industry, nationality_band, gender_band, age_band, year,
-          from_area, to_area)
+            : sql`order by 1, 7, 8, 9, 10, 6, 2, 3
+        on conflict (level, quarter, exploitation_type, industry, nationality_band, year, from_area, to_area)
         do update set people = f.people + excluded.people, routes = f.routes + excluded.routes`
         }
         returning 1
@@ -124,21 +123,20 @@ async function applyHotspots(tx: Tx, selection: Selection, sign: 1 | -1): Promis
       ),
       cells as (
         select a.level, a.area, a.country, a.role, r.year, r.q, t.exploitation_type, r.industry,
-          r.nationality_band, r.gender_band, r.age_band, r.people
+          r.nationality_band, r.people
         from areas a join r on r.route_id = a.route_id ${typeExpansion}
       ),
       inserted as (
         insert into ${journeysHotspots} as h (level, area, country, role, year, quarter, exploitation_type,
-          industry, nationality_band, gender_band, age_band, people, routes)
+          industry, nationality_band, people, routes)
         select level, area, country, role, year, ${rolledUp}, ${signed(sign)}
         from cells
         group by level, area, country, role, year, ${slices}
         ${
           'allValidated' in selection
             ? sql``
-            : sql`order by 1, 6, 7, 8, 9, 10, 11, 5, 2, 4
-        on conflict (level, quarter, exploitation_type, industry, nationality_band, gender_band, age_band, year,
-          area, role)
+            : sql`order by 1, 6, 7, 8, 9, 5, 2, 4
+        on conflict (level, quarter, exploitation_type, industry, nationality_band, year, area, role)
         do update set people = h.people + excluded.people, routes = h.routes + excluded.routes`
         }
         returning 1

@@ -102,8 +102,7 @@ describe('journeys: a route derived from a case', () => {
         tx,
         sql`select coalesce(sum(people), 0)::int as people from journeys_flows
             where level = 'country' and from_area = ${from} and to_area = ${to} and quarter = 0
-              and exploitation_type = '*' and industry = '*' and nationality_band = '*'
-              and gender_band = '*' and age_band = '*'`,
+              and exploitation_type = '*' and industry = '*' and nationality_band = '*'`,
       );
     });
     return rows[0]!.people;

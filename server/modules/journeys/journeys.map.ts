@@ -2,27 +2,19 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../kernel/context.js';
 import { queryRows, type Queryable } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
-import { industries, regionName } from '../directory/index.js';
+import { regionName } from '../directory/index.js';
 import { suppressCells, type Cell, type Margin } from './journeys.disclosure.js';
 import type { JourneyMap, MapQuery } from './journeys.schemas.js';
 import { journeysFlows, journeysHotspots } from './journeys.tables.js';
-import {
-  ageBands,
-  anyValue,
-  genderBands,
-  nationalityBands,
-  noIndustry,
-  placeRoles,
-  wholeYear,
-  type PlaceRole,
-} from './journeys.vocabulary.js';
+import { anyValue, placeRoles, wholeYear, type PlaceRole } from './journeys.vocabulary.js';
 
 /**
  * The map: flows, hotspots, a per-year timeline and a total, read from the summary tables (never from the
  * contributions) and passed through disclosure control before anything leaves the server.
  * - public: countries only; member: countries and first-level regions — region hotspots everywhere, region
  *   flows around a chosen area (a country, or a region): the world's region pairs are thousands, too many to
- *   draw, read or protect on every answer, and a reader follows them from the area they are looking at.
+ *   draw, read or protect on every answer, and a reader follows them from the area they are looking at. With
+ *   an industry or nationality filter the member map shows countries too (`hasRegions`).
  * - Time: whole years (the cube's quarter-0 rows); nothing finer than a quarter is ever shown.
  * - No route-level output: every number is a sum over contributions, and at least k people.
  */
@@ -71,50 +63,34 @@ export interface RawMap {
 
 const isRegion = (area: string) => area.includes('.');
 
-/** A Postgres array literal of codes (no commas, quotes or braces in them): drizzle would expand a JS array. */
-const codes = (values: readonly string[]) => `{${values.join(',')}}`;
-
-/** Every value each band filter's column holds in the exact cells: the filter's vocabulary. */
-const bandDomains = {
-  industry: codes([...industries, noIndustry]),
-  nationality: codes(nationalityBands),
-  gender: codes(genderBands),
-  age: codes(ageBands),
-};
-
 /**
- * The cells a query sums (journeys.aggregates.ts): whole years, one exploitation type (or `*`), a year range,
- * and for the four other filters either their own slice — none or one of them given (the others `*`), or all
- * four (the exact cells) — or, with two or three given, the exact cells that match them, summed over every
- * value of the filters not given. Those are listed (`= any(vocabulary)`, not `<> '*'`) so that the key index
- * walks straight to each combination instead of reading every cell of the type.
+ * The cells a query reads (journeys.aggregates.ts): whole years, one exploitation type (or `*`), a year range,
+ * and the slice of its band filters — each of industry and nationality band either given or `*` (both given:
+ * the exact cells). One slice, never a sum over the contributions.
  */
 function slice(query: MapQuery): SQL {
-  const bands = [
-    [sql`industry`, query.industry, bandDomains.industry],
-    [sql`nationality_band`, query.nationalityBand, bandDomains.nationality],
-    [sql`gender_band`, query.genderBand, bandDomains.gender],
-    [sql`age_band`, query.ageBand, bandDomains.age],
-  ] as const;
-  const given = bands.filter(([, value]) => value !== undefined).length;
-  const exact = given >= 2;
-  const conditions = bands.map(([column, value, domain]) =>
-    value !== undefined
-      ? sql`and ${column} = ${value}`
-      : exact
-        ? sql`and ${column} = any(${domain}::text[])`
-        : sql`and ${column} = ${anyValue}`,
-  );
   return sql`quarter = ${wholeYear}
     and exploitation_type = ${query.exploitationType ?? anyValue}
-    ${sql.join(conditions, sql` `)}
+    and industry = ${query.industry ?? anyValue}
+    and nationality_band = ${query.nationalityBand ?? anyValue}
     and year between ${query.fromYear ?? 0} and ${query.toYear ?? 9999}`;
+}
+
+/**
+ * Whether an answer at this level and for these filters has first-level regions: only on the member map, and
+ * only without a band filter (the summary keeps region cells in the unfiltered slice alone). With one, the map
+ * shows countries, a chosen region counts as its country, and the page says so.
+ */
+export function hasRegions(level: MapLevel, query: MapQuery): boolean {
+  return level === 'member' && query.industry === undefined && query.nationalityBand === undefined;
 }
 
 /** Reads the raw numbers of one answer from the summary tables. */
 export async function readRawMap(db: Queryable, level: MapLevel, query: MapQuery): Promise<RawMap> {
-  const levels = level === 'public' ? sql`('country')` : sql`('country', 'region')`;
-  const area = query.area;
+  const regions = hasRegions(level, query);
+  const levels = regions ? sql`('country', 'region')` : sql`('country')`;
+  // Without regions, a chosen region is its country.
+  const area = query.area && !regions ? query.area.slice(0, 2) : query.area;
   const areaCountry = area?.slice(0, 2);
   const flowArea = !area
     ? sql``
@@ -130,7 +106,7 @@ export async function readRawMap(db: Queryable, level: MapLevel, query: MapQuery
   // The slice and year range, built once for the three parts of the statement.
   const cells = slice(query);
   // Region flows only around a chosen area (the member map's drill-down).
-  const flowLevels = level === 'member' && area ? levels : sql`('country')`;
+  const flowLevels = area ? levels : sql`('country')`;
   // The timeline and the total: the world, or the routes that touch the chosen area.
   const timelineArea = !area
     ? sql`level = 'world' and area = ${anyValue}`
@@ -297,7 +273,13 @@ function shownInOrder<T extends { people: number }>(
 }
 
 /** Applies disclosure control to one answer: only cells of at least k people that cannot be recovered remain. */
-export function protectMap(raw: RawMap, k: number, query: MapQuery, language: string): JourneyMap {
+export function protectMap(
+  raw: RawMap,
+  k: number,
+  query: MapQuery,
+  language: string,
+  regions: boolean,
+): JourneyMap {
   const { cells, margins } = cellsAndMargins(raw);
   const hidden = suppressCells(cells, margins, k);
   const total = cells.find((cell) => cell.id === totalId)!;
@@ -305,6 +287,7 @@ export function protectMap(raw: RawMap, k: number, query: MapQuery, language: st
     k,
     fromYear: query.fromYear ?? null,
     toYear: query.toYear ?? null,
+    regions,
     total: hidden.has(totalId) ? null : total.value,
     timeline: raw.timeline.filter((y) => !hidden.has(yearId(y.year))),
     flows: shownInOrder(raw.flows, flowId, hidden).map((f) => ({
@@ -334,7 +317,7 @@ export async function journeyMap(ctx: Ctx, level: MapLevel, query: MapQuery): Pr
     });
   }
   const raw = await readRawMap(ctx.kernel.database.db, level, query);
-  return protectMap(raw, ctx.kernel.config.journeysK, query, ctx.language);
+  return protectMap(raw, ctx.kernel.config.journeysK, query, ctx.language, hasRegions(level, query));
 }
 
 /** A CSV cell: codes and numbers only, but quoted all the same. */

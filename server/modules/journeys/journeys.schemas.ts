@@ -226,15 +226,16 @@ export type DecisionInput = z.infer<typeof decisionInputSchema>;
 
 const dimension = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values).optional();
 
-/** The map's filters. Time is in whole years: nothing finer than a quarter is ever shown. */
+/**
+ * The map's filters. Time is in whole years: nothing finer than a quarter is ever shown. The gender and age bands
+ * a contribution carries are not filters: each would multiply the summary's cells (decision 0011).
+ */
 const mapFilters = {
   fromYear: z.coerce.number().int().min(earliestYear).max(2100).optional(),
   toYear: z.coerce.number().int().min(earliestYear).max(2100).optional(),
   exploitationType: dimension(exploitationTypes),
   industry: dimension(industries),
   nationalityBand: dimension(nationalityBands),
-  genderBand: dimension(genderBands),
-  ageBand: dimension(ageBands),
   /** A country (ISO alpha-2) or, on the member map, a first-level region (`VN.44`). */
   area: z
     .string()
@@ -264,6 +265,11 @@ export const mapSchema = z.object({
   k: z.number().int(),
   fromYear: z.number().int().nullable(),
   toYear: z.number().int().nullable(),
+  regions: z
+    .boolean()
+    .describe(
+      'Whether the answer can hold first-level regions: only the member map without an industry or nationality filter',
+    ),
   total: z.number().int().nullable().describe('People in the filtered contributions (null when hidden)'),
   timeline: z.array(z.object({ year: z.number().int(), people: z.number().int() })),
   flows: z.array(

@@ -120,9 +120,10 @@ export const journeysLegs = pgTable(
 /**
  * Summary table of flows (docs/decisions/0011-journeys.md): people per (from → to) area pair, at country and at
  * admin-1 level, per year and quarter, in the slices the map reads (journeys.aggregates.ts): per exploitation
- * type and `*`, the exact cells of industry, nationality, gender and age band, one slice per such filter (the
- * others rolled up to `*`) and the unfiltered slice. Holds raw counts — small cells included — so it is read
- * only through the disclosure control of the map. It names no contribution and no organisation.
+ * type and `*`, the exact cells of industry × nationality band, one slice per such filter (the other rolled up
+ * to `*`) and the unfiltered slice; regions only in the unfiltered slice. Holds raw counts — small cells
+ * included — so it is read only through the disclosure control of the map. It names no contribution and no
+ * organisation.
  */
 export const journeysFlows = pgTable(
   'journeys_flows',
@@ -139,21 +140,17 @@ export const journeysFlows = pgTable(
     exploitationType: text('exploitation_type').notNull(),
     industry: text('industry').notNull(),
     nationalityBand: text('nationality_band').notNull(),
-    genderBand: text('gender_band').notNull(),
-    ageBand: text('age_band').notNull(),
     people: integer('people').notNull(),
     routes: integer('routes').notNull(),
   },
   (table) => [
-    // The key, in the order a map query narrows it: one slice of the cube, then a year range, then the pairs.
+    // The key, in the order a map query narrows it: one slice, then a year range, then the pairs.
     uniqueIndex('journeys_flows_key_idx').on(
       table.level,
       table.quarter,
       table.exploitationType,
       table.industry,
       table.nationalityBand,
-      table.genderBand,
-      table.ageBand,
       table.year,
       table.fromArea,
       table.toArea,
@@ -183,8 +180,6 @@ export const journeysHotspots = pgTable(
     exploitationType: text('exploitation_type').notNull(),
     industry: text('industry').notNull(),
     nationalityBand: text('nationality_band').notNull(),
-    genderBand: text('gender_band').notNull(),
-    ageBand: text('age_band').notNull(),
     people: integer('people').notNull(),
     routes: integer('routes').notNull(),
   },
@@ -195,8 +190,6 @@ export const journeysHotspots = pgTable(
       table.exploitationType,
       table.industry,
       table.nationalityBand,
-      table.genderBand,
-      table.ageBand,
       table.year,
       table.area,
       table.role,

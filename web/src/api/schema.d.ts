@@ -13571,8 +13571,6 @@ export interface operations {
                 exploitationType?: "ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other";
                 industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
                 nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
-                genderBand?: "female" | "male" | "other" | "mixed" | "unknown";
-                ageBand?: "minor" | "adult" | "mixed" | "unknown";
                 area?: string;
             };
             header?: never;
@@ -13591,6 +13589,8 @@ export interface operations {
                         k: number;
                         fromYear: number | null;
                         toYear: number | null;
+                        /** @description Whether the answer can hold first-level regions: only the member map without an industry or nationality filter */
+                        regions: boolean;
                         /** @description People in the filtered contributions (null when hidden) */
                         total: number | null;
                         timeline: {
@@ -13646,8 +13646,6 @@ export interface operations {
                 exploitationType?: "ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other";
                 industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
                 nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
-                genderBand?: "female" | "male" | "other" | "mixed" | "unknown";
-                ageBand?: "minor" | "adult" | "mixed" | "unknown";
                 area?: string;
             };
             header?: never;
@@ -13666,6 +13664,8 @@ export interface operations {
                         k: number;
                         fromYear: number | null;
                         toYear: number | null;
+                        /** @description Whether the answer can hold first-level regions: only the member map without an industry or nationality filter */
+                        regions: boolean;
                         /** @description People in the filtered contributions (null when hidden) */
                         total: number | null;
                         timeline: {
@@ -13721,8 +13721,6 @@ export interface operations {
                 exploitationType?: "ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other";
                 industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
                 nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
-                genderBand?: "female" | "male" | "other" | "mixed" | "unknown";
-                ageBand?: "minor" | "adult" | "mixed" | "unknown";
                 area?: string;
                 table?: "flows" | "hotspots" | "timeline";
             };
@@ -13769,8 +13767,6 @@ export interface operations {
                 exploitationType?: "ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other";
                 industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
                 nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
-                genderBand?: "female" | "male" | "other" | "mixed" | "unknown";
-                ageBand?: "minor" | "adult" | "mixed" | "unknown";
                 area?: string;
                 table?: "flows" | "hotspots" | "timeline";
             };

@@ -1,13 +1,5 @@
 import type { MapQuery } from './api';
-import {
-  AGE_BANDS,
-  EARLIEST_YEAR,
-  EXPLOITATION_TYPES,
-  GENDER_BANDS,
-  INDUSTRIES,
-  NATIONALITY_BANDS,
-  isOneOf,
-} from './vocabulary';
+import { EARLIEST_YEAR, EXPLOITATION_TYPES, INDUSTRIES, NATIONALITY_BANDS, isOneOf } from './vocabulary';
 
 /** The map's filters as the address holds them, so a view can be shared and the back button works. */
 export type MapFilters = MapQuery;
@@ -42,8 +34,6 @@ export function parseMapFilters(params: URLSearchParams, allowRegions: boolean):
     exploitationType: oneOf(EXPLOITATION_TYPES, params.get('exploitationType')),
     industry: oneOf(INDUSTRIES, params.get('industry')),
     nationalityBand: oneOf(NATIONALITY_BANDS, params.get('nationalityBand')),
-    genderBand: oneOf(GENDER_BANDS, params.get('genderBand')),
-    ageBand: oneOf(AGE_BANDS, params.get('ageBand')),
     area: COUNTRY.test(area) || (allowRegions && REGION.test(area)) ? area : undefined,
   };
   return withoutEmpty(filters);
@@ -59,16 +49,7 @@ export function withoutEmpty(filters: MapFilters): MapFilters {
 /** Writes the filters into an address query, in a fixed order. */
 export function mapFilterParams(filters: MapFilters): URLSearchParams {
   const params = new URLSearchParams();
-  const keys = [
-    'fromYear',
-    'toYear',
-    'exploitationType',
-    'industry',
-    'nationalityBand',
-    'genderBand',
-    'ageBand',
-    'area',
-  ] as const;
+  const keys = ['fromYear', 'toYear', 'exploitationType', 'industry', 'nationalityBand', 'area'] as const;
   for (const key of keys) {
     const value = filters[key];
     if (value !== undefined) params.set(key, String(value));

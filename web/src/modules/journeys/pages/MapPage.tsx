@@ -367,7 +367,13 @@ function MapBody({
             ))}
             {level === 'member' && (
               <span>
-                {t(filters.area ? 'journeys.map.regionsInTable' : 'journeys.map.regionsChooseCountry')}
+                {t(
+                  !map.regions
+                    ? 'journeys.map.countriesOnly'
+                    : filters.area
+                      ? 'journeys.map.regionsInTable'
+                      : 'journeys.map.regionsChooseCountry',
+                )}
               </span>
             )}
           </figcaption>
