@@ -7,7 +7,7 @@ import type { Queryable, Tx } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { fileStoreFor, newStorageKey, type FileStore } from '../../kernel/storage/storage.js';
-import { hasRecentStepUp, identityPeople, requireRecentStepUp } from '../identity/index.js';
+import { hasRecentStepUp, personNames, requireRecentStepUp } from '../identity/index.js';
 import { reachCase, requireAbility } from './cases.access.js';
 import { checkAttachment, declaredFormat, downloadName, fileNameOf } from './cases.attachments.content.js';
 import type { Attachment, AttachmentList } from './cases.attachments.schemas.js';
@@ -98,15 +98,14 @@ export async function reencryptForMove(
 }
 
 async function presentAttachments(ctx: Ctx, db: Queryable, rows: AttachmentRow[], reveal: boolean) {
-  const people = await Promise.all(
-    [...new Set(rows.map((row) => row.createdBy).filter((id) => id !== null))].map(async (id) => {
-      const [person] = await db
-        .select({ personId: identityPeople.id, name: identityPeople.displayName })
-        .from(identityPeople)
-        .where(eq(identityPeople.id, id));
-      return person;
-    }),
+  const names = await personNames(
+    db,
+    rows.map((row) => row.createdBy),
   );
+  const creator = (id: string | null) => {
+    const name = id ? names.get(id) : undefined;
+    return id && name !== undefined ? { personId: id, name } : null;
+  };
   return Promise.all(
     rows.map(async (row): Promise<Attachment> => ({
       id: row.id,
@@ -114,7 +113,7 @@ async function presentAttachments(ctx: Ctx, db: Queryable, rows: AttachmentRow[]
       mediaType: row.mediaType,
       sizeBytes: row.sizeBytes,
       name: reveal ? await ctx.kernel.keys.openField(db, place(row, 'name_sealed'), row.nameSealed) : null,
-      createdBy: people.find((person) => person?.personId === row.createdBy) ?? null,
+      createdBy: creator(row.createdBy),
       createdAt: row.createdAt.toISOString(),
     })),
   );

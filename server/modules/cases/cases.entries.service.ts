@@ -7,10 +7,11 @@ import { inTransaction } from '../../kernel/db/transaction.js';
 import type { Tx } from '../../kernel/db/types.js';
 import { AppError, type FieldIssue } from '../../kernel/http/errors.js';
 import {
+  hasRecentStepUp,
   identityMemberships,
   identityOrganisations,
   identityPeople,
-  hasRecentStepUp,
+  personNames,
   requireRecentStepUp,
 } from '../identity/index.js';
 import { placeById, regionName } from '../directory/index.js';
@@ -272,17 +273,11 @@ export async function completeEntry(ctx: Ctx, caseId: string, entryId: string): 
 }
 
 /** The display names of the people who wrote the entries or are assigned to them. */
-async function namesOf(tx: Tx, entries: EntryRow[]): Promise<Map<string, string>> {
-  const people = [
-    ...new Set(entries.flatMap((entry) => [entry.createdBy, entry.assigneeId]).filter((id) => id !== null)),
-  ];
-  if (people.length === 0) return new Map();
-  const rows = await tx
-    .select({ id: identityPeople.id, name: identityPeople.displayName })
-    .from(identityPeople)
-    .where(inArray(identityPeople.id, people));
-  return new Map(rows.map(({ id, name }) => [id, name]));
-}
+const namesOf = (tx: Tx, entries: EntryRow[]): Promise<Map<string, string>> =>
+  personNames(
+    tx,
+    entries.flatMap((entry) => [entry.createdBy, entry.assigneeId]),
+  );
 
 async function presentEntryRows(
   ctx: Ctx,

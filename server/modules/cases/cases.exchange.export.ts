@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, gt, inArray } from 'drizzle-orm';
+import { and, desc, eq, gt } from 'drizzle-orm';
 import { recordAudit } from '../../kernel/audit/audit.js';
 import type { Ctx } from '../../kernel/context.js';
 import { setTenant } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
 import type { Tx } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
-import { identityPeople, requireRecentStepUp } from '../identity/index.js';
+import { personNames, requireRecentStepUp } from '../identity/index.js';
 import { reachCase, requireCaseMember } from './cases.access.js';
 import { openJson } from './cases.crypto.js';
 import { maxExportCases, type ExportRequest, type ExportRequestInput } from './cases.exchange.schemas.js';
@@ -234,19 +234,13 @@ async function reachableCaseIds(ctx: Ctx, status: CaseStatus | undefined): Promi
 
 async function presentRequests(ctx: Ctx, tx: Tx, rows: RequestRow[]): Promise<ExportRequest[]> {
   const member = requireCaseMember(ctx);
-  const people = [
-    ...new Set(rows.flatMap((row) => [row.requestedBy, row.decidedBy]).filter((id) => id !== null)),
-  ];
-  const names =
-    people.length === 0
-      ? []
-      : await tx
-          .select({ id: identityPeople.id, name: identityPeople.displayName })
-          .from(identityPeople)
-          .where(inArray(identityPeople.id, people));
+  const names = await personNames(
+    tx,
+    rows.flatMap((row) => [row.requestedBy, row.decidedBy]),
+  );
   const who = (id: string | null) => {
-    const found = id ? names.find((person) => person.id === id) : undefined;
-    return found ? { personId: found.id, name: found.name } : null;
+    const name = id ? names.get(id) : undefined;
+    return id && name !== undefined ? { personId: id, name } : null;
   };
   const now = new Date();
   return rows.map((row) => {

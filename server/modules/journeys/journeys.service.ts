@@ -14,6 +14,7 @@ import {
   identityMemberships,
   identityOrganisations,
   identityPeople,
+  personNames,
 } from '../identity/index.js';
 import { applyRoutes, rebuildAggregates } from './journeys.aggregates.js';
 import { canDecide, contributorOf, isModerator, routeAbilities } from './journeys.policy.js';
@@ -382,25 +383,19 @@ async function presentForModerator(ctx: Ctx, tx: Tx, rows: RouteRow[]): Promise<
     .select({ id: identityOrganisations.id, name: identityOrganisations.name })
     .from(identityOrganisations)
     .where(inArray(identityOrganisations.id, [...new Set(rows.map((row) => row.organisationId))]));
-  const personIds = [
-    ...new Set(rows.map((row) => row.contributedBy).filter((id): id is string => id !== null)),
-  ];
-  const people =
-    personIds.length > 0
-      ? await tx
-          .select({ id: identityPeople.id, name: identityPeople.displayName })
-          .from(identityPeople)
-          .where(inArray(identityPeople.id, personIds))
-      : [];
+  const people = await personNames(
+    tx,
+    rows.map((row) => row.contributedBy),
+  );
   return Promise.all(
     rows.map(async (row) => {
       const { abilities: _abilities, ...route } = await presentRoute(ctx, tx, row, legs);
       const organisation = organisations.find((o) => o.id === row.organisationId);
-      const person = people.find((p) => p.id === row.contributedBy);
+      const name = row.contributedBy ? people.get(row.contributedBy) : undefined;
       return {
         ...route,
         organisation: { id: row.organisationId, name: organisation?.name ?? '' },
-        contributor: person ? { id: person.id, name: person.name } : null,
+        contributor: row.contributedBy && name !== undefined ? { id: row.contributedBy, name } : null,
       };
     }),
   );

@@ -25,6 +25,7 @@ import {
   identityMemberships,
   identityOrganisations,
   identityPeople,
+  personNames,
   requireRecentStepUp,
 } from '../identity/index.js';
 import type {
@@ -215,16 +216,6 @@ async function organisationNames(tx: Tx, ids: readonly string[]): Promise<Map<st
     .select({ id: identityOrganisations.id, name: identityOrganisations.name })
     .from(identityOrganisations)
     .where(inArray(identityOrganisations.id, [...ids]));
-  return new Map(rows.map((row) => [row.id, row.name]));
-}
-
-async function personNames(tx: Tx, ids: readonly string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return new Map();
-  const rows = await tx
-    .select({ id: identityPeople.id, name: identityPeople.displayName })
-    .from(identityPeople)
-    .where(inArray(identityPeople.id, unique));
   return new Map(rows.map((row) => [row.id, row.name]));
 }
 
