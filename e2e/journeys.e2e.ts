@@ -37,6 +37,8 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
   const en = (key: string) => message('en', key);
   const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
   const flowsTable = (page: Page) => page.getByRole('table', { name: en('journeys.table.flowsCaption') });
+  const hotspotsTable = (page: Page) =>
+    page.getByRole('table', { name: en('journeys.table.hotspotsCaption') });
   const flowRow = (page: Page, from: string, to: string) =>
     flowsTable(page).getByRole('row', { name: new RegExp(`^${escapeRegExp(`${from} → ${to}`)}`) });
 
@@ -225,18 +227,27 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
       .filter({ hasText: en('journeys.table.levels.country') })
       .first()
       .waitFor();
-    // The world's member map lists country flows; choosing a country goes down to its first-level regions:
-    // the same legs between regions are listed too.
+    // The world's member map lists country flows and hotspots; choosing a country goes down to its first-level
+    // regions: they are listed, and the same legs between regions too.
     const regionRows = () =>
       flowsTable(contributor)
         .getByRole('row')
         .filter({ hasText: en('journeys.table.levels.region') });
+    // (By the level's cell: the table's header says "Country or region".)
+    const regionHotspotRows = () =>
+      hotspotsTable(contributor)
+        .getByRole('row')
+        .filter({
+          has: contributor.getByRole('cell', { name: en('journeys.table.levels.region'), exact: true }),
+        });
     expect(await regionRows().count()).toBe(0);
+    expect(await regionHotspotRows().count()).toBe(0);
     expect(await contributor.locator('.journeys-map__flow').count()).toBe(2);
     await expectNoSeriousAxeViolations(contributor, 'member journey map (at k)');
     await field(contributor, en('journeys.filters.country')).selectOption('LA');
     await expect.poll(() => new URL(contributor.url()).searchParams.get('area'), POLL).toBe('LA');
     await expect.poll(() => regionRows().count(), POLL).toBeGreaterThan(0);
+    expect(await regionHotspotRows().count()).toBeGreaterThan(0);
     // A nationality filter shows countries only (the summary keeps no region under a band), and says so.
     await field(contributor, en('journeys.filters.nationalityBand')).selectOption('asia');
     await contributor.getByText(en('journeys.map.countriesOnly')).waitFor();

@@ -119,8 +119,9 @@ function independentMap(routes: GeneratedRoute[], level: 'public' | 'member', qu
     for (const lvl of levels) {
       const areaOf = (leg: GeneratedLeg) => (lvl === 'country' ? leg.country : (leg.region ?? leg.country));
       const seen = new Set<string>();
-      // Region flows only around a chosen area (the member map's drill-down); region hotspots always.
-      const flowPairs = lvl === 'country' || area ? path.length - 1 : 0;
+      // Regions only around a chosen area (the member map's drill-down): region flows and hotspots.
+      if (lvl === 'region' && !area) continue;
+      const flowPairs = path.length - 1;
       for (let i = 0; i < flowPairs; i++) {
         const a = path[i]!;
         const b = path[i + 1]!;
@@ -503,7 +504,7 @@ describe('journeys: summary tables and the map', () => {
     expect({ flows: migrated.flows, hotspots: migrated.hotspots }).toEqual(now);
   });
 
-  it('publishes something: the unfiltered member map shows country flows and region hotspots', async () => {
+  it('publishes something: the unfiltered member map shows country flows and hotspots', async () => {
     const response = await t.app.inject({
       method: 'GET',
       url: '/api/journeys/map',
@@ -512,11 +513,11 @@ describe('journeys: summary tables and the map', () => {
     const map = response.json<JourneyMap>();
     expect(map.total).toBeGreaterThan(100);
     expect(map.flows.some((f) => f.level === 'country')).toBe(true);
-    expect(map.hotspots.some((h) => h.level === 'region')).toBe(true);
+    expect(map.hotspots.some((h) => h.level === 'country')).toBe(true);
     expect(map.timeline.length).toBeGreaterThan(0);
   });
 
-  it('gives region flows only around a chosen area: the world has too many region pairs to send', async () => {
+  it('gives regions only around a chosen area: the world has too many regions and region pairs to send', async () => {
     const get = async (area?: string) => {
       const response = await t.app.inject({
         method: 'GET',
@@ -528,15 +529,20 @@ describe('journeys: summary tables and the map', () => {
     };
     const world = await get();
     expect(world.flows.filter((f) => f.level === 'region')).toEqual([]);
+    expect(world.hotspots.filter((h) => h.level === 'region')).toEqual([]);
     // The country with the most people among the world's flows has region flows of its own, all touching it.
     const busiest = world.flows.reduce((a, b) => (b.people > a.people ? b : a)).from;
     const around = await get(busiest);
     const regionFlows = around.flows.filter((f) => f.level === 'region');
     expect(regionFlows.length).toBeGreaterThan(0);
     expect(regionFlows.every((f) => f.from.startsWith(busiest) || f.to.startsWith(busiest))).toBe(true);
-    // The raw numbers too: nothing of the world's region pairs is read without an area.
+    const regionHotspots = around.hotspots.filter((h) => h.level === 'region');
+    expect(regionHotspots.length).toBeGreaterThan(0);
+    expect(regionHotspots.every((h) => h.area.startsWith(busiest))).toBe(true);
+    // The raw numbers too: nothing of the world's regions is read without an area.
     const raw = await readRawMap(t.database.db, 'member', {});
     expect(raw.flows.some((f) => f.level === 'region')).toBe(false);
-    expect(raw.hotspots.some((h) => h.level === 'region')).toBe(true);
+    expect(raw.hotspots.some((h) => h.level === 'region')).toBe(false);
+    expect(raw.hotspots.some((h) => h.level === 'country')).toBe(true);
   });
 });

@@ -11,10 +11,11 @@ import { anyValue, placeRoles, wholeYear, type PlaceRole } from './journeys.voca
 /**
  * The map: flows, hotspots, a per-year timeline and a total, read from the summary tables (never from the
  * contributions) and passed through disclosure control before anything leaves the server.
- * - public: countries only; member: countries and first-level regions — region hotspots everywhere, region
- *   flows around a chosen area (a country, or a region): the world's region pairs are thousands, too many to
- *   draw, read or protect on every answer, and a reader follows them from the area they are looking at. With
- *   an industry or nationality filter the member map shows countries too (`hasRegions`).
+ * - public: countries only; member: countries, and first-level regions around a chosen area (a country, or a
+ *   region: its regions' hotspots and the region flows that start or end there). The world's regions and
+ *   region pairs are thousands, none of them drawn (the atlas has country outlines only), too many to read or
+ *   protect on every answer; a reader follows them from the area they are looking at. With an industry or
+ *   nationality filter the member map shows countries only (`hasRegions`).
  * - Time: whole years (the cube's quarter-0 rows); nothing finer than a quarter is ever shown.
  * - No route-level output: every number is a sum over contributions, and at least k people.
  */
@@ -105,8 +106,8 @@ export async function readRawMap(db: Queryable, level: MapLevel, query: MapQuery
       : sql`and country = ${area}`;
   // The slice and year range, built once for the three parts of the statement.
   const cells = slice(query);
-  // Region flows only around a chosen area (the member map's drill-down).
-  const flowLevels = area ? levels : sql`('country')`;
+  // Regions only around a chosen area (the member map's drill-down): its region hotspots and region flows.
+  const areaLevels = area ? levels : sql`('country')`;
   // The timeline and the total: the world, or the routes that touch the chosen area.
   const timelineArea = !area
     ? sql`level = 'world' and area = ${anyValue}`
@@ -118,12 +119,12 @@ export async function readRawMap(db: Queryable, level: MapLevel, query: MapQuery
     sql`select 'f' as kind, level, from_area as a, to_area as b, from_country as c, to_country as d,
           null::int as year, sum(people)::int as people
         from ${journeysFlows}
-        where level in ${flowLevels} and ${cells} ${flowArea}
+        where level in ${areaLevels} and ${cells} ${flowArea}
         group by level, from_area, to_area, from_country, to_country
         union all
         select 'h', level, area, role, country, null, null, sum(people)::int
         from ${journeysHotspots}
-        where level in ${levels} and role <> 'any' and ${cells} ${hotspotArea}
+        where level in ${areaLevels} and role <> 'any' and ${cells} ${hotspotArea}
         group by level, area, country, role
         union all
         select 'y', null, null, null, null, null, year::int, sum(people)::int
