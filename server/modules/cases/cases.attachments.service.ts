@@ -7,7 +7,7 @@ import type { Queryable, Tx } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { fileStoreFor, newStorageKey, type FileStore } from '../../kernel/storage/storage.js';
-import { hasRecentStepUp, personNames, requireRecentStepUp } from '../identity/index.js';
+import { hasRecentStepUp, namedPerson, personNames, requireRecentStepUp } from '../identity/index.js';
 import { reachCase, requireAbility } from './cases.access.js';
 import { checkAttachment, declaredFormat, downloadName, fileNameOf } from './cases.attachments.content.js';
 import type { Attachment, AttachmentList } from './cases.attachments.schemas.js';
@@ -102,10 +102,6 @@ async function presentAttachments(ctx: Ctx, db: Queryable, rows: AttachmentRow[]
     db,
     rows.map((row) => row.createdBy),
   );
-  const creator = (id: string | null) => {
-    const name = id ? names.get(id) : undefined;
-    return id && name !== undefined ? { personId: id, name } : null;
-  };
   return Promise.all(
     rows.map(async (row): Promise<Attachment> => ({
       id: row.id,
@@ -113,7 +109,7 @@ async function presentAttachments(ctx: Ctx, db: Queryable, rows: AttachmentRow[]
       mediaType: row.mediaType,
       sizeBytes: row.sizeBytes,
       name: reveal ? await ctx.kernel.keys.openField(db, place(row, 'name_sealed'), row.nameSealed) : null,
-      createdBy: creator(row.createdBy),
+      createdBy: namedPerson(names, row.createdBy),
       createdAt: row.createdAt.toISOString(),
     })),
   );

@@ -11,6 +11,7 @@ import {
   identityMemberships,
   identityOrganisations,
   identityPeople,
+  namedPerson,
   personNames,
   requireRecentStepUp,
 } from '../identity/index.js';
@@ -272,13 +273,6 @@ export async function completeEntry(ctx: Ctx, caseId: string, entryId: string): 
   });
 }
 
-/** The display names of the people who wrote the entries or are assigned to them. */
-const namesOf = (tx: Tx, entries: EntryRow[]): Promise<Map<string, string>> =>
-  personNames(
-    tx,
-    entries.flatMap((entry) => [entry.createdBy, entry.assigneeId]),
-  );
-
 async function presentEntryRows(
   ctx: Ctx,
   tx: Tx,
@@ -288,11 +282,13 @@ async function presentEntryRows(
   /** The names of the entries' people, when the caller read them with the entries (else read here). */
   known?: ReadonlyMap<string, string>,
 ): Promise<Entry[]> {
-  const names = known ?? (await namesOf(tx, entries));
-  const who = (id: string | null) => {
-    const name = id ? names.get(id) : undefined;
-    return id && name !== undefined ? { personId: id, name } : null;
-  };
+  // The names of the people who wrote the entries or are assigned to them.
+  const names =
+    known ??
+    (await personNames(
+      tx,
+      entries.flatMap((entry) => [entry.createdBy, entry.assigneeId]),
+    ));
   return Promise.all(
     entries.map(async (entry) => {
       const sealed =
@@ -310,8 +306,8 @@ async function presentEntryRows(
         fields: { ...entry.attributes, ...placeNames(entry), ...sealed },
         dueOn: entry.dueOn,
         doneAt: entry.doneAt?.toISOString() ?? null,
-        assignee: who(entry.assigneeId),
-        createdBy: who(entry.createdBy),
+        assignee: namedPerson(names, entry.assigneeId),
+        createdBy: namedPerson(names, entry.createdBy),
         createdAt: entry.createdAt.toISOString(),
         updatedAt: entry.updatedAt.toISOString(),
       };

@@ -6,7 +6,7 @@ import { setTenant } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
 import type { Tx } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
-import { personNames, requireRecentStepUp } from '../identity/index.js';
+import { namedPerson, personNames, requireRecentStepUp } from '../identity/index.js';
 import { reachCase, requireCaseMember } from './cases.access.js';
 import { openJson } from './cases.crypto.js';
 import { maxExportCases, type ExportRequest, type ExportRequestInput } from './cases.exchange.schemas.js';
@@ -238,10 +238,6 @@ async function presentRequests(ctx: Ctx, tx: Tx, rows: RequestRow[]): Promise<Ex
     tx,
     rows.flatMap((row) => [row.requestedBy, row.decidedBy]),
   );
-  const who = (id: string | null) => {
-    const name = id ? names.get(id) : undefined;
-    return id && name !== undefined ? { personId: id, name } : null;
-  };
   const now = new Date();
   return rows.map((row) => {
     const live = row.expiresAt > now;
@@ -257,8 +253,8 @@ async function presentRequests(ctx: Ctx, tx: Tx, rows: RequestRow[]): Promise<Ex
       format: row.format as ExportFormat,
       includeIdentifying: row.includeIdentifying,
       status,
-      requestedBy: who(row.requestedBy),
-      decidedBy: who(row.decidedBy),
+      requestedBy: namedPerson(names, row.requestedBy),
+      decidedBy: namedPerson(names, row.decidedBy),
       decidedAt: row.decidedAt?.toISOString() ?? null,
       expiresAt: row.expiresAt.toISOString(),
       downloadedAt: row.downloadedAt?.toISOString() ?? null,

@@ -18,3 +18,12 @@ export async function personNames(
     .where(inArray(identityPeople.id, unique));
   return new Map(rows.map((row) => [row.id, row.name]));
 }
+
+/** A person as the other modules show one — id and display name — or null for no one or an unknown id. */
+export function namedPerson(
+  names: ReadonlyMap<string, string>,
+  id: string | null,
+): { personId: string; name: string } | null {
+  const name = id ? names.get(id) : undefined;
+  return id && name !== undefined ? { personId: id, name } : null;
+}

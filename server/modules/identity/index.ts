@@ -37,4 +37,4 @@ export { isCountryCode, isoCountryCodes } from './identity.countries.js';
 export { countryCodeSchema, decodeCursor, encodeCursor, pageOf } from './identity.organisations.schemas.js';
 export { organisationTypes, tiers, type OrganisationType, type Tier } from './identity.vocabulary.js';
 export { insertListedOrganisations, type ListedOrganisation } from './identity.listing.js';
-export { personNames } from './identity.people.js';
+export { namedPerson, personNames } from './identity.people.js';
