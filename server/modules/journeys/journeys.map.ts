@@ -89,49 +89,68 @@ export function hasRegions(level: MapLevel, query: MapQuery): boolean {
 /** Reads the raw numbers of one answer from the summary tables. */
 export async function readRawMap(db: Queryable, level: MapLevel, query: MapQuery): Promise<RawMap> {
   const regions = hasRegions(level, query);
-  const levels = regions ? sql`('country', 'region')` : sql`('country')`;
   // Without regions, a chosen region is its country.
   const area = query.area && !regions ? query.area.slice(0, 2) : query.area;
   const areaCountry = area?.slice(0, 2);
-  const flowArea = !area
-    ? sql``
-    : isRegion(area)
-      ? sql`and (from_area = ${area} or to_area = ${area}
-          or (level = 'country' and (from_country = ${areaCountry} or to_country = ${areaCountry})))`
-      : sql`and (from_country = ${area} or to_country = ${area})`;
-  const hotspotArea = !area
-    ? sql``
-    : isRegion(area)
-      ? sql`and (area = ${area} or (level = 'country' and area = ${areaCountry}))`
-      : sql`and country = ${area}`;
-  // The slice and year range, built once for the three parts of the statement.
+  // The slice and year range, built once for every part of the statement.
   const cells = slice(query);
-  // Regions only around a chosen area (the member map's drill-down): its region hotspots and region flows.
-  const areaLevels = area ? levels : sql`('country')`;
+  const flows = (where: SQL) =>
+    sql`select 'f' as kind, level, from_area as a, to_area as b, from_country as c, to_country as d,
+          null::int as year, sum(people)::int as people
+        from ${journeysFlows}
+        where ${cells} and ${where}
+        group by level, from_area, to_area, from_country, to_country`;
+  const hotspots = (where: SQL) =>
+    sql`select 'h', level, area, role, country, null, null, sum(people)::int
+        from ${journeysHotspots}
+        where ${cells} and role <> 'any' and ${where}
+        group by level, area, country, role`;
+  // Country flows and hotspots: the world's, or those that touch the chosen area's country.
+  const parts = [
+    flows(
+      areaCountry
+        ? sql`level = 'country' and (from_country = ${areaCountry} or to_country = ${areaCountry})`
+        : sql`level = 'country'`,
+    ),
+    hotspots(areaCountry ? sql`level = 'country' and area = ${areaCountry}` : sql`level = 'country'`),
+  ];
+  // Regions only around a chosen area (the member map's drill-down): the region flows that start or end there
+  // and its regions' hotspots. Each read walks the area's own cells in a partial index of the region cells by
+  // country (migration 0032), not the whole region slice of its years: the flows starting there, then those
+  // ending there that did not start there.
+  if (area && areaCountry && regions) {
+    const region = isRegion(area);
+    parts.push(
+      flows(
+        region
+          ? sql`level = 'region' and from_country = ${areaCountry} and from_area = ${area}`
+          : sql`level = 'region' and from_country = ${areaCountry}`,
+      ),
+      flows(
+        region
+          ? sql`level = 'region' and to_country = ${areaCountry} and to_area = ${area} and from_area <> ${area}`
+          : sql`level = 'region' and to_country = ${areaCountry} and from_country <> ${areaCountry}`,
+      ),
+      hotspots(
+        region
+          ? sql`level = 'region' and country = ${areaCountry} and area = ${area}`
+          : sql`level = 'region' and country = ${areaCountry}`,
+      ),
+    );
+  }
   // The timeline and the total: the world, or the routes that touch the chosen area.
   const timelineArea = !area
     ? sql`level = 'world' and area = ${anyValue}`
     : sql`level = ${isRegion(area) ? 'region' : 'country'} and area = ${area}`;
-  // One statement, one round trip: the three parts of the answer as rows of one result, told apart by `kind`
-  // (a query costs the server a socket write and a pool turn: three of them were a fifth of a map's CPU).
-  const rows = await queryRows<UnionRow>(
-    db,
-    sql`select 'f' as kind, level, from_area as a, to_area as b, from_country as c, to_country as d,
-          null::int as year, sum(people)::int as people
-        from ${journeysFlows}
-        where level in ${areaLevels} and ${cells} ${flowArea}
-        group by level, from_area, to_area, from_country, to_country
-        union all
-        select 'h', level, area, role, country, null, null, sum(people)::int
-        from ${journeysHotspots}
-        where level in ${areaLevels} and role <> 'any' and ${cells} ${hotspotArea}
-        group by level, area, country, role
-        union all
-        select 'y', null, null, null, null, null, year::int, sum(people)::int
+  parts.push(
+    sql`select 'y', null, null, null, null, null, year::int, sum(people)::int
         from ${journeysHotspots}
         where ${timelineArea} and role = 'any' and ${cells}
         group by year`,
   );
+  // One statement, one round trip: the parts of the answer as rows of one result, told apart by `kind` (a
+  // query costs the server a socket write and a pool turn: three of them were a fifth of a map's CPU).
+  const rows = await queryRows<UnionRow>(db, sql.join(parts, sql` union all `));
   const raw: RawMap = { flows: [], hotspots: [], timeline: [] };
   for (const row of rows) {
     if (row.kind === 'f') {

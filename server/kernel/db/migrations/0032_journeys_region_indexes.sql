@@ -1,0 +1,6 @@
+-- The member map's reads around a chosen area (journeys.map.ts): region cells by country, covering what the map
+-- reads so the scans stay in the index. drizzle-kit does not model INCLUDE: the indexes' columns stay as
+-- journeys.tables.ts declares them.
+CREATE INDEX "journeys_flows_region_from_idx" ON "journeys_flows" USING btree ("quarter","exploitation_type","industry","nationality_band","from_country","year","from_area","to_area") INCLUDE ("level","to_country","people") WHERE "journeys_flows"."level" = 'region';--> statement-breakpoint
+CREATE INDEX "journeys_flows_region_to_idx" ON "journeys_flows" USING btree ("quarter","exploitation_type","industry","nationality_band","to_country","year","from_area","to_area") INCLUDE ("level","from_country","people") WHERE "journeys_flows"."level" = 'region';--> statement-breakpoint
+CREATE INDEX "journeys_hotspots_region_idx" ON "journeys_hotspots" USING btree ("quarter","exploitation_type","industry","nationality_band","country","year","area","role") INCLUDE ("level","people") WHERE "journeys_hotspots"."level" = 'region';
