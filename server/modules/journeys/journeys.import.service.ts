@@ -680,7 +680,7 @@ function legsOf(route: RouteInput) {
 
 /**
  * Writes a batch of routes and their legs in one statement, whatever the batch's size. Their ids are time-ordered
- * (UUIDv7), so a million routes are appended at the right edge of the id and route indexes instead of being
+ * (UUIDv7), so a million routes are appended at the right edge of the routes' and the legs' keys instead of being
  * scattered over pages that no longer fit in the database's cache. The routes go as JSON (each
  * has a list of exploitation types); the legs, three or four to a route, as one array per column (`unnest`).
  */
@@ -691,7 +691,6 @@ async function insertBatch(
 ): Promise<number> {
   const routeRows = [];
   const legs = {
-    id: [] as string[],
     routeId: [] as string[],
     position: [] as number[],
     role: [] as string[],
@@ -716,7 +715,6 @@ async function insertBatch(
       nationality_band: route.nationalityBand,
     });
     for (const leg of legsOf(route)) {
-      legs.id.push(timeOrderedId());
       legs.routeId.push(id);
       legs.position.push(leg.position);
       legs.role.push(leg.role);
@@ -727,7 +725,7 @@ async function insertBatch(
       legs.borderCrossing.push(leg.border_crossing);
     }
   }
-  // One statement (the legs' foreign-key checks, run at its end, see the routes its first part wrote): the
+  // One statement (the check that the legs' routes exist, run at its end, sees the routes its first part wrote): the
   // database works on the whole batch while the next one is read, with no reply to wait for halfway.
   await tx.execute(sql`with routes as (
       insert into journeys_routes (id, organisation_id, contributed_by, status, source, year, quarter,
@@ -738,16 +736,16 @@ async function insertBatch(
       from jsonb_to_recordset(${JSON.stringify(routeRows)}::jsonb) as r(id uuid, year smallint, quarter smallint,
         exploitation_types text[], industry text, recruitment_method text, people integer, gender_band text,
         age_band text, nationality_band text))
-    insert into journeys_legs (id, route_id, organisation_id, position, role, place_id, place_name, country,
+    insert into journeys_legs (route_id, organisation_id, position, role, place_id, place_name, country,
       region, border_crossing)
-    select l.id, l.route_id, ${owner.organisationId}::uuid, l.position, l.role, l.place_id, l.place_name,
+    select l.route_id, ${owner.organisationId}::uuid, l.position, l.role, l.place_id, l.place_name,
       l.country, l.region, l.border_crossing
-    from unnest(${sql.param(legs.id)}::uuid[], ${sql.param(legs.routeId)}::uuid[],
+    from unnest(${sql.param(legs.routeId)}::uuid[],
       ${sql.param(legs.position)}::smallint[], ${sql.param(legs.role)}::text[],
       ${sql.param(legs.placeId)}::integer[], ${sql.param(legs.placeName)}::text[],
       ${sql.param(legs.country)}::text[], ${sql.param(legs.region)}::text[],
       ${sql.param(legs.borderCrossing)}::boolean[])
-      as l(id, route_id, position, role, place_id, place_name, country, region, border_crossing)`);
+      as l(route_id, position, role, place_id, place_name, country, region, border_crossing)`);
   return legs.routeId.length;
 }
 
