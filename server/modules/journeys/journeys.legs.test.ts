@@ -65,6 +65,16 @@ describe('journeys: a leg belongs to an existing route of its organisation', () 
     country: position === 0 ? 'KE' : 'QA',
   });
 
+  /** A route of organisation A with one leg, written and committed. */
+  async function routeOfAWithOneLeg(): Promise<string> {
+    return inTransaction(t.database.db, async (tx) => {
+      await setTenant(tx, orgA);
+      const id = await routeOf(tx, orgA);
+      await tx.insert(journeysLegs).values([leg(id, orgA, 0)]);
+      return id;
+    });
+  }
+
   async function legCount(routeId: string): Promise<number> {
     return inTransaction(t.database.db, async (tx) => {
       await setPlatformScope(tx);
@@ -121,12 +131,7 @@ describe('journeys: a leg belongs to an existing route of its organisation', () 
   });
 
   it('refuses moving a leg to a route that does not exist', async () => {
-    const id = await inTransaction(t.database.db, async (tx) => {
-      await setTenant(tx, orgA);
-      const id = await routeOf(tx, orgA);
-      await tx.insert(journeysLegs).values([leg(id, orgA, 0)]);
-      return id;
-    });
+    const id = await routeOfAWithOneLeg();
     const state = await sqlState(
       inTransaction(t.database.db, async (tx) => {
         await setTenant(tx, orgA);
@@ -191,12 +196,7 @@ describe('journeys: a leg belongs to an existing route of its organisation', () 
   );
 
   it("refuses changing a route's id", async () => {
-    const id = await inTransaction(t.database.db, async (tx) => {
-      await setTenant(tx, orgA);
-      const id = await routeOf(tx, orgA);
-      await tx.insert(journeysLegs).values([leg(id, orgA, 0)]);
-      return id;
-    });
+    const id = await routeOfAWithOneLeg();
     const state = await sqlState(
       inTransaction(t.database.db, async (tx) => {
         await setTenant(tx, orgA);
