@@ -34,70 +34,125 @@ export const minimumK = 11;
  * recovered from a shown total by subtracting shown cells. Deterministic: ties break by id.
  */
 export function suppressCells(cells: readonly Cell[], margins: readonly Margin[], k: number): Set<string> {
-  if (!Number.isInteger(k) || k < minimumK) throw new Error(`k must be an integer of at least ${minimumK}`);
   // Cells by number (an answer has thousands): the last cell of an id counts, as in a map from id to value.
   const indexOf = new Map<string, number>();
   for (const cell of cells) indexOf.set(cell.id, indexOf.size);
   const ids = [...indexOf.keys()];
   const value = new Float64Array(ids.length);
   for (const cell of cells) value[indexOf.get(cell.id)!] = cell.value;
-  const hidden = new Uint8Array(ids.length);
-  for (const cell of cells) if (cell.value < k) hidden[indexOf.get(cell.id)!] = 1;
-  // Smallest first, ties by id: the order complementary suppression picks a margin's children in.
-  const byRank = ids.map((_, i) => i);
-  byRank.sort((a, b) => value[a]! - value[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
-  const rank = new Int32Array(ids.length);
-  byRank.forEach((cell, position) => (rank[cell] = position));
-
-  // Each margin's non-zero children (not its total, each once), smallest first; the counts of its hidden
-  // children and the people they describe are kept up to date as cells are hidden, so a pass over thousands
-  // of margins costs one look at each instead of a recount of every child.
-  interface Prepared {
-    total: number;
-    children: number[];
-    hiddenChildren: number;
-    mass: number;
-    /** Every child before this index is hidden (a hidden cell is never shown again). */
-    firstShown: number;
-  }
-  const prepared: Prepared[] = [];
-  const seen = new Int32Array(ids.length).fill(-1);
+  const numbered = new MarginList();
   for (const margin of margins) {
     const total = indexOf.get(margin.total);
     if (total === undefined) continue;
-    const stamp = prepared.length;
-    const children: number[] = [];
     for (const id of margin.children) {
       const child = indexOf.get(id);
-      if (child === undefined || child === total || value[child]! <= 0 || seen[child] === stamp) continue;
-      seen[child] = stamp;
-      children.push(child);
+      if (child !== undefined) numbered.child(child);
     }
-    if (children.length === 0) continue;
-    prepared.push({
-      total,
-      children: children.sort((a, b) => rank[a]! - rank[b]!),
-      hiddenChildren: 0,
-      mass: 0,
-      firstShown: 0,
-    });
+    numbered.end(total);
   }
-  // The margins each cell is a child of.
-  const parents: number[][] = ids.map(() => []);
-  prepared.forEach((margin, index) => {
-    for (const child of margin.children) {
-      parents[child]!.push(index);
+  const hidden = suppressNumbered(value, numbered, k, (a, b) =>
+    ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0,
+  );
+  return new Set(ids.filter((_, i) => hidden[i] === 1));
+}
+
+/**
+ * Margins over cell numbers, in one flat list (a table of a slice over all its periods has hundreds of
+ * thousands of margins and millions of children: one object each would be most of the work, for the garbage
+ * collector). Add a margin's children with `child`, then close it with `end(total)`.
+ */
+export class MarginList {
+  readonly totals: number[] = [];
+  /** Margin i's children are `children[starts[i]]` up to `children[starts[i + 1]]`. */
+  readonly starts: number[] = [0];
+  readonly children: number[] = [];
+
+  child(cell: number): void {
+    this.children.push(cell);
+  }
+
+  end(total: number): void {
+    this.totals.push(total);
+    this.starts.push(this.children.length);
+  }
+
+  get length(): number {
+    return this.totals.length;
+  }
+}
+
+/**
+ * `suppressCells` on cell numbers (`value[i]` is cell i's people): 1 in the result marks a hidden cell. For
+ * tables of hundreds of thousands of cells (a slice protected over all its periods: journeys.publish.ts), where
+ * string ids would be most of the work. Ties between equal values break by `tie` (default: the cell number).
+ */
+export function suppressNumbered(
+  value: Float64Array,
+  margins: MarginList,
+  k: number,
+  tie: (a: number, b: number) => number = (a, b) => a - b,
+): Uint8Array {
+  if (!Number.isInteger(k) || k < minimumK) throw new Error(`k must be an integer of at least ${minimumK}`);
+  const count = value.length;
+  const hidden = new Uint8Array(count);
+  for (let i = 0; i < count; i++) if (value[i]! < k) hidden[i] = 1;
+  // Smallest first, ties by `tie`: the order complementary suppression picks a margin's children in.
+  const byRank = new Int32Array(count);
+  for (let i = 0; i < count; i++) byRank[i] = i;
+  byRank.sort((a, b) => value[a]! - value[b]! || tie(a, b));
+  const rank = new Int32Array(count);
+  byRank.forEach((cell, position) => (rank[cell] = position));
+
+  // Each margin's non-zero children (not its total, each once), smallest first, in one flat array; the counts
+  // of its hidden children and the people they describe are kept up to date as cells are hidden, so a pass
+  // over thousands of margins costs one look at each instead of a recount of every child.
+  const total: number[] = [];
+  const start: number[] = [0];
+  const flat: number[] = [];
+  const seen = new Int32Array(count).fill(-1);
+  for (let m = 0; m < margins.length; m++) {
+    const sum = margins.totals[m]!;
+    const first = flat.length;
+    for (let c = margins.starts[m]!; c < margins.starts[m + 1]!; c++) {
+      const child = margins.children[c]!;
+      if (child === sum || value[child]! <= 0 || seen[child] === m) continue;
+      seen[child] = m;
+      flat.push(child);
+    }
+    if (flat.length === first) continue;
+    total.push(sum);
+    start.push(flat.length);
+  }
+  const prepared = total.length;
+  const children = Int32Array.from(flat);
+  for (let m = 0; m < prepared; m++)
+    children.subarray(start[m], start[m + 1]).sort((a, b) => rank[a]! - rank[b]!);
+  const hiddenChildren = new Int32Array(prepared);
+  const mass = new Float64Array(prepared);
+  /** Every child of margin m before `firstShown[m]` is hidden (a hidden cell is never shown again). */
+  const firstShown = Int32Array.from(start.slice(0, prepared));
+
+  // The margins each cell is a child of: the margins' numbers, grouped by child in one flat array.
+  const parentStart = new Int32Array(count + 1);
+  for (const child of children) parentStart[child + 1]! += 1;
+  for (let i = 0; i < count; i++) parentStart[i + 1]! += parentStart[i]!;
+  const parents = new Int32Array(children.length);
+  const filled = parentStart.slice(0, count);
+  for (let m = 0; m < prepared; m++) {
+    for (let c = start[m]!; c < start[m + 1]!; c++) {
+      const child = children[c]!;
+      parents[filled[child]!++] = m;
       if (hidden[child]) {
-        margin.hiddenChildren += 1;
-        margin.mass += value[child]!;
+        hiddenChildren[m]! += 1;
+        mass[m]! += value[child]!;
       }
     }
-  });
+  }
   const hide = (cell: number) => {
     hidden[cell] = 1;
-    for (const index of parents[cell]!) {
-      prepared[index]!.hiddenChildren += 1;
-      prepared[index]!.mass += value[cell]!;
+    for (let p = parentStart[cell]!; p < parentStart[cell + 1]!; p++) {
+      hiddenChildren[parents[p]!]! += 1;
+      mass[parents[p]!]! += value[cell]!;
     }
   };
 
@@ -105,21 +160,20 @@ export function suppressCells(cells: readonly Cell[], margins: readonly Margin[]
   let changed = true;
   while (changed) {
     changed = false;
-    for (const margin of prepared) {
-      const totalHidden = hidden[margin.total] === 1;
-      const unknowns = (totalHidden ? 1 : 0) + margin.hiddenChildren;
+    for (let m = 0; m < prepared; m++) {
+      const totalHidden = hidden[total[m]!] === 1;
+      const unknowns = (totalHidden ? 1 : 0) + hiddenChildren[m]!;
       const singleUnknown = unknowns === 1;
-      const smallRemainder = !totalHidden && margin.mass > 0 && margin.mass < k;
+      const smallRemainder = !totalHidden && mass[m]! > 0 && mass[m]! < k;
       if (!singleUnknown && !smallRemainder) continue;
-      while (margin.firstShown < margin.children.length && hidden[margin.children[margin.firstShown]!]) {
-        margin.firstShown += 1;
-      }
-      if (margin.firstShown < margin.children.length) hide(margin.children[margin.firstShown]!);
-      else hide(margin.total);
+      const end = start[m + 1]!;
+      while (firstShown[m]! < end && hidden[children[firstShown[m]!]!]) firstShown[m]! += 1;
+      if (firstShown[m]! < end) hide(children[firstShown[m]!]!);
+      else hide(total[m]!);
       changed = true;
     }
   }
-  return new Set(ids.filter((_, i) => hidden[i] === 1));
+  return hidden;
 }
 
 /**
