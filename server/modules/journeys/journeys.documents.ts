@@ -1,5 +1,5 @@
 import type { MapPeriod, PublishedFlow, PublishedHotspot, PublishedSlice } from './journeys.publish.js';
-import type { PlaceRole } from './journeys.vocabulary.js';
+import { isRegion, type PlaceRole } from './journeys.vocabulary.js';
 
 /**
  * The answers of a published slice, as documents (docs/decisions/0011-journeys.md, "The read path to build
@@ -69,8 +69,6 @@ export interface SliceDocuments {
   /** By period id, then area: the areas with a region cell shown, and the regions with a total or year shown. */
   areas: Map<string, Map<string, AreaDocument>>;
 }
-
-const isRegion = (area: string) => area.includes('.');
 
 /** Most people first, then by codes: the same slice always gives the same bytes. */
 const byPeople =

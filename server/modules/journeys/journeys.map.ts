@@ -6,7 +6,7 @@ import { regionName } from '../directory/index.js';
 import { suppressCells, type Cell, type Margin } from './journeys.disclosure.js';
 import type { JourneyMap, MapQuery } from './journeys.schemas.js';
 import { journeysFlows, journeysHotspots } from './journeys.tables.js';
-import { anyValue, placeRoles, wholeYear, type PlaceRole } from './journeys.vocabulary.js';
+import { anyValue, isRegion, placeRoles, wholeYear, type PlaceRole } from './journeys.vocabulary.js';
 
 /**
  * The map: flows, hotspots, a per-year timeline and a total, read from the summary tables (never from the
@@ -61,8 +61,6 @@ export interface RawMap {
   hotspots: HotspotRow[];
   timeline: Array<{ year: number; people: number }>;
 }
-
-const isRegion = (area: string) => area.includes('.');
 
 /**
  * The cells a query reads (journeys.aggregates.ts): whole years, one exploitation type (or `*`), a year range,

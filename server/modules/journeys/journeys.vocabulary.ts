@@ -70,6 +70,9 @@ export const maxExploitationPlaces = 10;
 
 /** The value of a rolled-up dimension in the summary tables ("any"). */
 export const anyValue = '*';
+
+/** Whether a map area is a first-level region (`VN.44`) rather than a country (`VN`). */
+export const isRegion = (area: string): boolean => area.includes('.');
 /** Quarter 0 in the summary tables: the whole year (every quarter, and contributions without one). */
 export const wholeYear = 0;
 /** Quarter 5 in the summary tables: a contribution that gave a year but no quarter. */
