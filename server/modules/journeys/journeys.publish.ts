@@ -115,26 +115,29 @@ function numberSlice(
   hotspots: readonly YearHotspot[],
   periods: readonly MapPeriod[],
 ): NumberedSlice {
+  // Each row's key, made once: the bases are numbered only after they are sorted.
+  const flowKeys = flows.map(flowKey);
+  const hotspotKeys = hotspots.map(hotspotKey);
   const flowBases = new Map<string, FlowBase>();
-  for (const f of flows) {
-    const key = flowKey(f);
+  flows.forEach((f, i) => {
+    const key = flowKeys[i]!;
     if (!flowBases.has(key)) {
       flowBases.set(key, {
         key,
         flow: { level: f.level, from: f.from, to: f.to, fromCountry: f.fromCountry, toCountry: f.toCountry },
       });
     }
-  }
+  });
   const hotspotBases = new Map<string, HotspotBase>();
-  for (const h of hotspots) {
-    const key = hotspotKey(h);
+  hotspots.forEach((h, i) => {
+    const key = hotspotKeys[i]!;
     if (!hotspotBases.has(key)) {
       hotspotBases.set(key, {
         key,
         hotspot: { level: h.level, area: h.area, country: h.country, role: h.role },
       });
     }
-  }
+  });
   const byKey = <T extends { key: string }>(map: Map<string, T>) =>
     [...map.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const flowList = byKey(flowBases);
@@ -158,14 +161,14 @@ function numberSlice(
     }
     return list;
   };
-  for (const f of flows) {
-    const b = base.get(flowKey(f))!;
+  flows.forEach((f, i) => {
+    const b = base.get(flowKeys[i]!)!;
     for (const period of periodsOf(f.year)) value[cell(b, period)]! += f.people;
-  }
-  for (const h of hotspots) {
-    const b = base.get(hotspotKey(h))!;
+  });
+  hotspots.forEach((h, i) => {
+    const b = base.get(hotspotKeys[i]!)!;
     for (const period of periodsOf(h.year)) value[cell(b, period)]! += h.people;
-  }
+  });
 
   // Within each period, the margins one answer has (journeys.map.ts, cellsAndMargins), over the whole slice:
   // every answer of the period is a selection of these cells.
