@@ -3,6 +3,7 @@ import type { CairnModule } from '../../kernel/kernel.js';
 import { setupCaseFollowing } from './journeys.derive.js';
 import { journeyImportRoutes } from './journeys.import.routes.js';
 import { setupJourneyImports } from './journeys.import.service.js';
+import { setupPublication } from './journeys.publication.js';
 import { journeyRoutes } from './journeys.routes.js';
 import { registerJourneyEncryption } from './journeys.service.js';
 import './journeys.audit.js';
@@ -17,6 +18,7 @@ export const journeysModule: CairnModule = {
     registerJourneyEncryption(kernel);
     setupJourneyImports(kernel);
     setupCaseFollowing(kernel);
+    setupPublication(kernel);
   },
   routes: async (app: FastifyInstance) => {
     await app.register(journeyRoutes);

@@ -242,14 +242,14 @@ describe('journeys: summary tables and the map', () => {
     for (const id of validated.slice(0, 25)) {
       await inTransaction(t.database.db, async (tx) => {
         await setPlatformScope(tx);
-        await applyRoutes(tx, [id], 1);
+        await applyRoutes(tx, t.app.kernel.jobs, [id], 1);
       });
     }
     await inTransaction(t.database.db, async (tx) => {
       await setPlatformScope(tx);
-      await applyRoutes(tx, validated.slice(25), 1);
-      await applyRoutes(tx, [validated[0]!], -1);
-      await applyRoutes(tx, [validated[0]!], 1);
+      await applyRoutes(tx, t.app.kernel.jobs, validated.slice(25), 1);
+      await applyRoutes(tx, t.app.kernel.jobs, [validated[0]!], -1);
+      await applyRoutes(tx, t.app.kernel.jobs, [validated[0]!], 1);
     });
   }, 120_000);
   afterAll(() => t.close());

@@ -1,5 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Tx } from '../../kernel/db/types.js';
+import type { JobQueue } from '../../kernel/jobs/jobs.js';
+import { markAllSlices, markRoutes, schedulePublication } from './journeys.publication.js';
 import { journeysFlows, journeysHotspots, journeysLegs, journeysRoutes } from './journeys.tables.js';
 import { anyValue, noIndustry, quarterUnknown, wholeYear } from './journeys.vocabulary.js';
 
@@ -149,10 +151,18 @@ async function applyHotspots(tx: Tx, selection: Selection, sign: 1 | -1): Promis
 /**
  * Adds (sign 1) or removes (sign −1) the cells of these contributions. Call it with +1 right after a route
  * becomes validated, and with −1 while a validated route is still as it was counted (before it is changed,
- * rejected or deleted).
+ * rejected or deleted). Marks the slices they are counted in and queues their publication
+ * (journeys.publication.ts): the map shows the change once it is published, a few seconds later.
  */
-export async function applyRoutes(tx: Tx, routeIds: readonly string[], sign: 1 | -1): Promise<void> {
+export async function applyRoutes(
+  tx: Tx,
+  jobs: JobQueue,
+  routeIds: readonly string[],
+  sign: 1 | -1,
+): Promise<void> {
   if (routeIds.length === 0) return;
+  await markRoutes(tx, routeIds);
+  await schedulePublication(tx, jobs);
   await applyFlows(tx, { routeIds }, sign);
   await applyHotspots(tx, { routeIds }, sign);
   // A cell no contribution describes any more is gone (a zero would still say "something was here").
@@ -164,7 +174,8 @@ export async function applyRoutes(tx: Tx, routeIds: readonly string[], sign: 1 |
 
 /**
  * Rebuilds both summary tables from scratch out of every validated contribution (after a restore, a change of
- * the flow rule, or to check that the incremental path agrees). Takes an exclusive lock on both tables for the
+ * the flow rule, or to check that the incremental path agrees), and marks every slice for publication
+ * (`schedulePublication` queues it). Takes an exclusive lock on both tables for the
  * transaction, so map readers wait instead of seeing them half-built.
  */
 export async function rebuildAggregates(tx: Tx): Promise<{ flows: number; hotspots: number }> {
@@ -173,5 +184,8 @@ export async function rebuildAggregates(tx: Tx): Promise<{ flows: number; hotspo
   await tx.execute(sql`delete from ${journeysHotspots}`);
   const flows = await applyFlows(tx, { allValidated: true }, 1);
   const hotspots = await applyHotspots(tx, { allValidated: true }, 1);
+  // Every slice is to be published again from the rebuilt cells (and those no longer there lose their
+  // documents): the caller queues the publication.
+  await markAllSlices(tx);
   return { flows, hotspots };
 }

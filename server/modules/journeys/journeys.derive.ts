@@ -5,6 +5,7 @@ import { setPlatformScope, setTenant } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
 import { queryRows, type Tx } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
+import type { JobQueue } from '../../kernel/jobs/jobs.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { caseJourneyFacts, consentedSections, reachCase, type CaseSection } from '../cases/index.js';
 import { applyRoutes } from './journeys.aggregates.js';
@@ -133,13 +134,14 @@ function inputFingerprint(input: RouteInput): string {
  */
 async function rewrite(
   tx: Tx,
+  jobs: JobQueue,
   row: RouteRow,
   input: RouteInput,
 ): Promise<{ row: RouteRow; changed: boolean }> {
   const legs = (await legsFor(tx, [row.id])).sort((a, b) => a.position - b.position);
   if (fingerprint(row, legs) === inputFingerprint(input)) return { row, changed: false };
   const validated = row.status === 'validated';
-  if (validated) await applyRoutes(tx, [row.id], -1);
+  if (validated) await applyRoutes(tx, jobs, [row.id], -1);
   const [updated] = await tx
     .update(journeysRoutes)
     .set({
@@ -153,13 +155,19 @@ async function rewrite(
     .returning();
   await tx.delete(journeysLegs).where(eq(journeysLegs.routeId, row.id));
   await writeLegs(tx, row, input);
-  if (validated) await applyRoutes(tx, [row.id], 1);
+  if (validated) await applyRoutes(tx, jobs, [row.id], 1);
   return { row: updated!, changed: true };
 }
 
 /** Takes a derived route off the map and deletes it (nothing of the case stays behind). */
-async function withdraw(tx: Tx, row: RouteRow, reason: WithdrawReason, audit: AuditContext): Promise<void> {
-  if (row.status === 'validated') await applyRoutes(tx, [row.id], -1);
+async function withdraw(
+  tx: Tx,
+  jobs: JobQueue,
+  row: RouteRow,
+  reason: WithdrawReason,
+  audit: AuditContext,
+): Promise<void> {
+  if (row.status === 'validated') await applyRoutes(tx, jobs, [row.id], -1);
   await tx.delete(journeysRoutes).where(eq(journeysRoutes.id, row.id));
   await recordAudit(
     tx,
@@ -194,7 +202,7 @@ export async function deriveCaseRoute(ctx: Ctx, caseId: string): Promise<{ route
       .for('update');
     let row: RouteRow;
     if (existing) {
-      row = (await rewrite(tx, existing, derived.input)).row;
+      row = (await rewrite(tx, ctx.kernel.jobs, existing, derived.input)).row;
     } else {
       const [inserted] = await tx
         .insert(journeysRoutes)
@@ -247,10 +255,10 @@ export async function followCase(
       await setTenant(tx, row.organisationId);
       const derived = await derive(tx, caseId, row.organisationId);
       if ('withdraw' in derived) {
-        await withdraw(tx, row, derived.withdraw, {});
+        await withdraw(tx, kernel.jobs, row, derived.withdraw, {});
         outcome = 'withdrawn';
       } else {
-        const { changed } = await rewrite(tx, row, derived.input);
+        const { changed } = await rewrite(tx, kernel.jobs, row, derived.input);
         if (changed)
           await recordAudit(tx, {
             action: 'journeys.route_rederived',

@@ -17,6 +17,7 @@ import {
   personNames,
 } from '../identity/index.js';
 import { applyRoutes, rebuildAggregates } from './journeys.aggregates.js';
+import { schedulePublication } from './journeys.publication.js';
 import { canDecide, contributorOf, isModerator, routeAbilities } from './journeys.policy.js';
 import type {
   DecisionInput,
@@ -495,7 +496,7 @@ export async function decideRoute(ctx: Ctx, id: string, input: DecisionInput): P
     if (row.version !== input.version || !canDecide(from, input.decision)) throw new AppError('conflict');
     const to = nextStatus[input.decision];
     // Take a validated route away while it is still as it was counted.
-    if (from === 'validated') await applyRoutes(tx, [id], -1);
+    if (from === 'validated') await applyRoutes(tx, ctx.kernel.jobs, [id], -1);
     const [updated] = await tx
       .update(journeysRoutes)
       .set({
@@ -509,7 +510,7 @@ export async function decideRoute(ctx: Ctx, id: string, input: DecisionInput): P
       })
       .where(eq(journeysRoutes.id, id))
       .returning();
-    if (to === 'validated') await applyRoutes(tx, [id], 1);
+    if (to === 'validated') await applyRoutes(tx, ctx.kernel.jobs, [id], 1);
     if (to === 'queried') await notifyQueried(ctx, tx, updated!);
     await recordAudit(
       tx,
@@ -534,6 +535,7 @@ export async function rebuildMap(ctx: Ctx): Promise<{ flows: number; hotspots: n
     // The rebuild counts every organisation's validated contributions.
     await setPlatformScope(tx);
     const result = await rebuildAggregates(tx);
+    await schedulePublication(tx, ctx.kernel.jobs);
     await recordAudit(
       tx,
       { action: 'journeys.aggregates_rebuilt', objectType: 'journey_map', details: result },

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -241,6 +242,73 @@ export const journeysHotspots = pgTable(
       .where(sql`${table.routes} <= 0`),
   ],
 );
+
+/** Bytes as PostgreSQL keeps them (`bytea`): node-postgres gives a Buffer, PGlite a Uint8Array. */
+const bytes = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+
+/**
+ * The map's published answers (docs/decisions/0011-journeys.md, "The read path"): per slice (an exploitation
+ * type, an industry and a nationality band, each given or `*`), per period, a world document (`area` = '') and
+ * an area document per area that has more to show, as gzipped JSON, written by the publication job
+ * (journeys.publication.ts) after disclosure control. The map sends these bytes as they are. They hold codes and
+ * protected counts only: no contribution, no organisation, no cell under k.
+ */
+export const journeysDocuments = pgTable(
+  'journeys_documents',
+  {
+    exploitationType: text('exploitation_type').notNull(),
+    industry: text('industry').notNull(),
+    nationalityBand: text('nationality_band').notNull(),
+    /** A period id of journeys.publish.ts `mapPeriods`: `2024`, `last3`, `last5`, `all`. */
+    period: text('period').notNull(),
+    /** '' for the world document, else a country (`VN`) or a first-level region (`VN.44`). */
+    area: text('area').notNull(),
+    /** The document as gzipped UTF-8 JSON. */
+    body: bytes('body').notNull(),
+    /** A strong ETag of the JSON (its hash): the same answer keeps its tag across publications. */
+    etag: text('etag').notNull(),
+  },
+  (table) => [
+    primaryKey({
+      name: 'journeys_documents_pkey',
+      columns: [table.exploitationType, table.industry, table.nationalityBand, table.period, table.area],
+    }),
+  ],
+);
+
+/**
+ * The slices whose documents no longer match the summary: marked in the transaction of each change (beside its
+ * cells), cleared by the publication job once it has published them. `generation` counts the changes, so a
+ * slice changed again while it was being published stays marked.
+ */
+export const journeysStaleSlices = pgTable(
+  'journeys_stale_slices',
+  {
+    exploitationType: text('exploitation_type').notNull(),
+    industry: text('industry').notNull(),
+    nationalityBand: text('nationality_band').notNull(),
+    generation: integer('generation').notNull().default(1),
+  },
+  (table) => [
+    primaryKey({
+      name: 'journeys_stale_slices_pkey',
+      columns: [table.exploitationType, table.industry, table.nationalityBand],
+    }),
+  ],
+);
+
+/**
+ * What the published documents were built with (one row): k, and the first and last years of all validated
+ * contributions, which set the periods of every slice. When either changes, every slice is published again.
+ */
+export const journeysPublication = pgTable('journeys_publication', {
+  id: smallint('id').primaryKey().default(1),
+  k: integer('k').notNull(),
+  /** Null when nothing was validated. */
+  earliestYear: smallint('earliest_year'),
+  latestYear: smallint('latest_year'),
+  publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /**
  * A spreadsheet import of routes (issue 7, "Ways in"): uploaded, checked row by row in the background, then
