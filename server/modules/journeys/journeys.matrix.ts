@@ -157,6 +157,9 @@ export const journeysMatrix: Record<string, Row> = {
   getPublicJourneyMap: { expect: publicRoute },
   exportPublicJourneyMap: { expect: publicRoute },
   getJourneyMap: { expect: members },
+  getPublicJourneyWorld: { expect: publicRoute },
+  getJourneyWorld: { expect: members },
+  getJourneyArea: { expect: members, request: () => ({ url: '/api/journeys/map/area?area=VN' }) },
   exportJourneyMap: { expect: members },
   // Contributors pass the gate (checked before the body is read) and meet 400: no layout, no file name.
   startJourneyImport: { expect: contributors },

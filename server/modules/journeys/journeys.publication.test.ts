@@ -7,7 +7,7 @@ import { inTransaction } from '../../kernel/db/transaction.js';
 import { queryRows, type Tx } from '../../kernel/db/types.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { testDatabaseKind } from '../../test/db.js';
-import { createOrganisation } from '../../test/factories.js';
+import { createMember, createOrganisation, signIn } from '../../test/factories.js';
 import { applyRoutes, rebuildAggregates } from './journeys.aggregates.js';
 import type { AreaDocument } from './journeys.documents.js';
 import {
@@ -382,4 +382,79 @@ describe('journeys: the publication of the map', () => {
       expect((await world())!.total).toBe(before! + 17 + 13);
     },
   );
+
+  it('the map sends the stored answers: gzipped as stored, or unzipped; 304 when unchanged', async () => {
+    await publishMarked(db(), 11);
+    const member = await createMember(db(), { role: 'member', organisationId });
+    const { cookie } = await signIn(db(), member.personId, { membershipId: member.membership.id });
+    const stored = (await readDocument(db(), all, 'all', ''))!;
+    const expected = JSON.parse(gunzipSync(stored.body).toString('utf8')) as PublishedWorldDocument;
+
+    // Gzip as stored: the same bytes.
+    const zipped = await t.app.inject({
+      url: '/api/journeys/map/public/world',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.etag).toBe(stored.etag);
+    expect(zipped.headers['cache-control']).toBe('public, max-age=60');
+    expect(zipped.rawPayload.equals(stored.body)).toBe(true);
+    // A client that takes no gzip gets the JSON; the member's answer is the same document.
+    const plain = await t.app.inject({
+      url: '/api/journeys/map/world?period=all',
+      headers: { cookie, 'accept-encoding': 'identity' },
+    });
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['cache-control']).toBe('private, no-cache');
+    expect(plain.json()).toEqual(expected);
+    // The browser's copy is still good.
+    const again = await t.app.inject({
+      url: '/api/journeys/map/world',
+      headers: { cookie, 'if-none-match': stored.etag },
+    });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+
+    // An area: Vietnam's region flows, as stored.
+    const vietnam = await t.app.inject({
+      url: '/api/journeys/map/area?area=VN&period=2023',
+      headers: { cookie },
+    });
+    expect(vietnam.statusCode).toBe(200);
+    const vietnamStored = (await readDocument(db(), all, '2023', 'VN'))!;
+    expect(vietnam.json()).toEqual(JSON.parse(gunzipSync(vietnamStored.body).toString('utf8')));
+    expect(vietnam.json<AreaDocument>().flows.length).toBeGreaterThan(0);
+
+    // Nothing published for these filters: an empty answer that still offers the periods.
+    const empty = await t.app.inject({
+      url: '/api/journeys/map/public/world?exploitationType=OrganRemoval&period=2024',
+    });
+    expect(empty.statusCode).toBe(200);
+    expect(empty.json()).toMatchObject({
+      k: 11,
+      period: '2024',
+      from: 2024,
+      to: 2024,
+      total: null,
+      flows: [],
+      hotspots: [],
+      countries: {},
+      periods: expected.periods,
+    });
+    const emptyArea = await t.app.inject({ url: '/api/journeys/map/area?area=KE.01', headers: { cookie } });
+    expect(emptyArea.json()).toMatchObject({ area: 'KE.01', period: 'all', total: null, flows: [] });
+
+    // A period the map does not offer: a localised 400 that names the field.
+    const unknown = await t.app.inject({
+      url: '/api/journeys/map/public/world?period=2019',
+      headers: { 'accept-language': 'fr' },
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('journeys.period_unknown');
+    expect(unknown.body).toContain('La carte ne propose pas cette période');
+    // Members only, around an area.
+    expect((await t.app.inject({ url: '/api/journeys/map/area?area=VN' })).statusCode).toBe(401);
+  });
 });

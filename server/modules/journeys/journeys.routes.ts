@@ -4,10 +4,14 @@ import { z } from 'zod';
 import type { RoutePolicy } from '../../kernel/access/policy.js';
 import { contextOf } from '../../kernel/context.js';
 import { compiledSerializer } from '../../kernel/http/compiled-serializer.js';
+import { areaAnswer, sendAnswer, worldAnswer } from './journeys.answers.js';
 import { deriveCaseRoute } from './journeys.derive.js';
 import { journeyMap, mapCsv, type MapLevel } from './journeys.map.js';
 import {
+  areaDocumentQuerySchema,
+  areaDocumentSchema,
   csvQuerySchema,
+  documentQuerySchema,
   decisionInputSchema,
   mapQuerySchema,
   mapSchema,
@@ -21,6 +25,7 @@ import {
   routeParamsSchema,
   routeSchema,
   routeUpdateSchema,
+  worldDocumentSchema,
   type CsvQuery,
 } from './journeys.schemas.js';
 import {
@@ -246,6 +251,49 @@ export async function journeyRoutes(scope: FastifyInstance): Promise<void> {
   );
   app.get('/journeys/map', mapRoute('member'), (request) =>
     journeyMap(contextOf(request), 'member', request.query),
+  );
+
+  // The published answers (journeys.answers.ts): stored bytes, one read each.
+  const documentDescription =
+    'As published: every number describes at least k people, and no hidden number can be recovered from any ' +
+    'set of answers of the same filters (they were protected together, over every period). Codes only. A ' +
+    'change shows once published, a few seconds after it. Sent gzipped to clients that take it, with an ETag.';
+  const worldRoute = (level: MapLevel) => ({
+    config: mapConfig(level),
+    schema: {
+      tags,
+      operationId: level === 'public' ? 'getPublicJourneyWorld' : 'getJourneyWorld',
+      summary: `The ${level} journey map, as published: country flows, hotspots and totals for a period`,
+      description: documentDescription,
+      security: level === 'public' ? [] : session,
+      querystring: documentQuerySchema,
+      response: { 200: worldDocumentSchema, 304: z.null().describe('Not modified') },
+    },
+  });
+  app.get('/journeys/map/public/world', worldRoute('public'), async (request, reply) =>
+    sendAnswer(request, reply, 'public', await worldAnswer(contextOf(request), request.query)),
+  );
+  app.get('/journeys/map/world', worldRoute('member'), async (request, reply) =>
+    sendAnswer(request, reply, 'member', await worldAnswer(contextOf(request), request.query)),
+  );
+  app.get(
+    '/journeys/map/area',
+    {
+      config: mapConfig('member'),
+      schema: {
+        tags,
+        operationId: 'getJourneyArea',
+        summary: 'The member journey map around an area, as published: its region flows, hotspots and totals',
+        description:
+          `${documentDescription} Regions are published without an industry or nationality filter only; with ` +
+          'one, an area has nothing to add to the world answer (which holds each country’s total).',
+        security: session,
+        querystring: areaDocumentQuerySchema,
+        response: { 200: areaDocumentSchema, 304: z.null().describe('Not modified') },
+      },
+    },
+    async (request, reply) =>
+      sendAnswer(request, reply, 'member', await areaAnswer(contextOf(request), request.query)),
   );
 
   const csvRoute = (level: MapLevel) => ({

@@ -294,4 +294,75 @@ export const mapSchema = z.object({
 });
 export type JourneyMap = z.infer<typeof mapSchema>;
 
+/**
+ * The published map (journeys.publication.ts): a slice's answer for a period, as stored. Periods are the map's
+ * own choices (each year, the last 3 and 5 years, all), the same in every slice; codes only, the reader names
+ * the areas.
+ */
+const documentFilters = {
+  period: z
+    .string()
+    .regex(/^(\d{4}|last3|last5|all)$/)
+    .optional()
+    .describe('A period the answer offers in `periods`: a year, `last3`, `last5` or `all` (the default)'),
+  exploitationType: mapFilters.exploitationType,
+  industry: mapFilters.industry,
+  nationalityBand: mapFilters.nationalityBand,
+};
+export const documentQuerySchema = z.object(documentFilters).strict();
+export type DocumentQuery = z.infer<typeof documentQuerySchema>;
+export const areaDocumentQuerySchema = z
+  .object({
+    ...documentFilters,
+    area: z
+      .string()
+      .regex(/^[A-Z]{2}(\.[A-Za-z0-9]{1,8})?$/)
+      .describe('A country (ISO alpha-2) or a first-level region (`VN.44`)'),
+  })
+  .strict();
+export type AreaDocumentQuery = z.infer<typeof areaDocumentQuerySchema>;
+
+const documentFlowSchema = z.object({ from: z.string(), to: z.string(), people: z.number().int() });
+const documentHotspotSchema = z.object({
+  area: z.string(),
+  role: z.enum(placeRoles),
+  people: z.number().int(),
+});
+const areaTotalsFields = {
+  total: z.number().int().nullable().describe('People of the routes that touch the area (null when hidden)'),
+  timeline: z
+    .array(z.object({ year: z.number().int(), people: z.number().int() }))
+    .describe('People per year of the period, where shown'),
+};
+const documentPeriodFields = {
+  k: z.number().int(),
+  period: z.string().nullable().describe('The period answered (null before anything is published)'),
+  from: z.number().int().nullable(),
+  to: z.number().int().nullable(),
+};
+export const periodSchema = z.object({ id: z.string(), from: z.number().int(), to: z.number().int() });
+
+/** The world's answer: the public map's, and the member map's before an area is chosen. */
+export const worldDocumentSchema = z.object({
+  ...documentPeriodFields,
+  ...areaTotalsFields,
+  flows: z.array(documentFlowSchema).describe('Country to country, most people first'),
+  hotspots: z.array(documentHotspotSchema).describe('Countries by role, most people first'),
+  countries: z
+    .record(z.string(), z.object(areaTotalsFields))
+    .describe('Each country’s total and years, where shown'),
+  periods: z.array(periodSchema).describe('Every period the map offers, the same for every filter'),
+});
+export type WorldDocumentAnswer = z.infer<typeof worldDocumentSchema>;
+
+/** What the member map adds about one area: its region flows and region hotspots, its total and years. */
+export const areaDocumentSchema = z.object({
+  ...documentPeriodFields,
+  area: z.string(),
+  ...areaTotalsFields,
+  flows: z.array(documentFlowSchema).describe('Region flows that start or end in the area'),
+  hotspots: z.array(documentHotspotSchema).describe('The area’s region hotspots'),
+});
+export type AreaDocumentAnswer = z.infer<typeof areaDocumentSchema>;
+
 export const rebuildSchema = z.object({ flows: z.number().int(), hotspots: z.number().int() });

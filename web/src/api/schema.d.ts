@@ -1887,6 +1887,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/journeys/map/public/world": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public journey map, as published: country flows, hotspots and totals for a period
+         * @description As published: every number describes at least k people, and no hidden number can be recovered from any set of answers of the same filters (they were protected together, over every period). Codes only. A change shows once published, a few seconds after it. Sent gzipped to clients that take it, with an ETag.
+         */
+        get: operations["getPublicJourneyWorld"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journeys/map/world": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member journey map, as published: country flows, hotspots and totals for a period
+         * @description As published: every number describes at least k people, and no hidden number can be recovered from any set of answers of the same filters (they were protected together, over every period). Codes only. A change shows once published, a few seconds after it. Sent gzipped to clients that take it, with an ETag.
+         */
+        get: operations["getJourneyWorld"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/journeys/map/area": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member journey map around an area, as published: its region flows, hotspots and totals
+         * @description As published: every number describes at least k people, and no hidden number can be recovered from any set of answers of the same filters (they were protected together, over every period). Codes only. A change shows once published, a few seconds after it. Sent gzipped to clients that take it, with an ETag. Regions are published without an industry or nationality filter only; with one, an area has nothing to add to the world answer (which holds each country’s total).
+         */
+        get: operations["getJourneyArea"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/journeys/map/public.csv": {
         parameters: {
             query?: never;
@@ -13692,6 +13752,276 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicJourneyWorld: {
+        parameters: {
+            query?: {
+                /** @description A period the answer offers in `periods`: a year, `last3`, `last5` or `all` (the default) */
+                period?: string;
+                exploitationType?: "ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other";
+                industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        k: number;
+                        /** @description The period answered (null before anything is published) */
+                        period: string | null;
+                        from: number | null;
+                        to: number | null;
+                        /** @description People of the routes that touch the area (null when hidden) */
+                        total: number | null;
+                        /** @description People per year of the period, where shown */
+                        timeline: {
+                            year: number;
+                            people: number;
+                        }[];
+                        /** @description Country to country, most people first */
+                        flows: {
+                            from: string;
+                            to: string;
+                            people: number;
+                        }[];
+                        /** @description Countries by role, most people first */
+                        hotspots: {
+                            area: string;
+                            /** @enum {string} */
+                            role: "origin" | "destination" | "transit" | "exploitation";
+                            people: number;
+                        }[];
+                        /** @description Each country’s total and years, where shown */
+                        countries: {
+                            [key: string]: {
+                                /** @description People of the routes that touch the area (null when hidden) */
+                                total: number | null;
+                                /** @description People per year of the period, where shown */
+                                timeline: {
+                                    year: number;
+                                    people: number;
+                                }[];
+                            };
+                        };
+                        /** @description Every period the map offers, the same for every filter */
+                        periods: {
+                            id: string;
+                            from: number;
+                            to: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJourneyWorld: {
+        parameters: {
+            query?: {
+                /** @description A period the answer offers in `periods`: a year, `last3`, `last5` or `all` (the default) */
+                period?: string;
+                exploitationType?: "ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other";
+                industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        k: number;
+                        /** @description The period answered (null before anything is published) */
+                        period: string | null;
+                        from: number | null;
+                        to: number | null;
+                        /** @description People of the routes that touch the area (null when hidden) */
+                        total: number | null;
+                        /** @description People per year of the period, where shown */
+                        timeline: {
+                            year: number;
+                            people: number;
+                        }[];
+                        /** @description Country to country, most people first */
+                        flows: {
+                            from: string;
+                            to: string;
+                            people: number;
+                        }[];
+                        /** @description Countries by role, most people first */
+                        hotspots: {
+                            area: string;
+                            /** @enum {string} */
+                            role: "origin" | "destination" | "transit" | "exploitation";
+                            people: number;
+                        }[];
+                        /** @description Each country’s total and years, where shown */
+                        countries: {
+                            [key: string]: {
+                                /** @description People of the routes that touch the area (null when hidden) */
+                                total: number | null;
+                                /** @description People per year of the period, where shown */
+                                timeline: {
+                                    year: number;
+                                    people: number;
+                                }[];
+                            };
+                        };
+                        /** @description Every period the map offers, the same for every filter */
+                        periods: {
+                            id: string;
+                            from: number;
+                            to: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJourneyArea: {
+        parameters: {
+            query: {
+                /** @description A period the answer offers in `periods`: a year, `last3`, `last5` or `all` (the default) */
+                period?: string;
+                exploitationType?: "ForcedLabour" | "SexualExploitation" | "ChildLabour" | "ForcedMarriage" | "Servitude" | "ForcedMilitaryByNonStateActors" | "OrganRemoval" | "ForcedBegging" | "ForcedAdoption" | "Surrogacy" | "ForcedCriminality" | "Other";
+                industry?: "A_AgricultureForestryAndFishing" | "B_MiningAndQuarrying" | "C_Manufacturing" | "D_ElectricityGasSteamAndAirConditioningSupply" | "E_WaterSupplySewerageWasteManagement" | "F_Construction" | "G_WholesaleAndRetailTradeRepairOfMotorVehicles" | "H_TransportationAndStorage" | "I_AccommodationAndFoodServiceActivities" | "J_InformationAndCommunication" | "K_FinancialAndInsuranceActivities" | "L_RealEstateActivities" | "M_ProfessionalScientificAndTechnicalActivities" | "N_AdministrativeAndSupportServiceActivities" | "O_PublicAdministrationAndDefence" | "P_Education" | "Q_HumanHealthAndSocialWorkActivities" | "R_ArtsEntertainmentAndRecreation" | "S_OtherServiceActivities" | "T_ActivitiesOfHouseholdsAsEmployers" | "U_ActivitiesOfExtraterritorialOrganizations";
+                nationalityBand?: "africa" | "americas" | "asia" | "europe" | "oceania" | "mixed" | "unknown";
+                /** @description A country (ISO alpha-2) or a first-level region (`VN.44`) */
+                area: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        k: number;
+                        /** @description The period answered (null before anything is published) */
+                        period: string | null;
+                        from: number | null;
+                        to: number | null;
+                        area: string;
+                        /** @description People of the routes that touch the area (null when hidden) */
+                        total: number | null;
+                        /** @description People per year of the period, where shown */
+                        timeline: {
+                            year: number;
+                            people: number;
+                        }[];
+                        /** @description Region flows that start or end in the area */
+                        flows: {
+                            from: string;
+                            to: string;
+                            people: number;
+                        }[];
+                        /** @description The area’s region hotspots */
+                        hotspots: {
+                            area: string;
+                            /** @enum {string} */
+                            role: "origin" | "destination" | "transit" | "exploitation";
+                            people: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Default Response */
             "4XX": {
