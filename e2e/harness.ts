@@ -1,10 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Secret, TOTP } from 'otpauth';
@@ -16,153 +11,21 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
+import { startServer as startServerFrom, type RunningServer, type ServerOptions } from './server.js';
 
 /** The repository root, whatever directory the tests are started from. */
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-const HEALTH_TIMEOUT_MS = 150_000;
-const STOP_TIMEOUT_MS = 20_000;
-
-/** A Cairn server started for a test file, with its own empty data folder. */
-export interface RunningServer {
-  baseUrl: string;
-  /** Everything the server printed, for failure messages. */
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-/** Asks the OS for a port nobody is listening on. */
-export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('Could not read the probe port'));
-      });
-    });
-  });
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-/** Options of {@link startServer}. */
-export interface ServerOptions {
-  /**
-   * The host name the browser uses for the server (default 127.0.0.1). Passkey tests need `localhost`:
-   * WebAuthn binds passkeys to a domain, and Chromium refuses an IP address as the relying party.
-   */
-  hostname?: string;
-}
-
-/** Creates a throwaway PostgreSQL database on the server at `serverUrl`. */
-async function createDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `cairn_e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists "${name}" with (force)`);
-      await client.end();
-    },
-  };
-}
+export { findFreePort, type RunningServer, type ServerOptions } from './server.js';
 
 /**
- * Starts the built server (`npm run build` first) on a free port with a fresh data folder and waits until
- * GET /api/health answers 200. Set E2E_POSTGRES_URL (a PostgreSQL server URL) to give each server a fresh
- * database there instead of the embedded PGlite.
+ * Starts the built server on a free port with a data folder (and, with E2E_POSTGRES_URL, a PostgreSQL
+ * database) of its own, copied from the run's template of demo data (e2e/global-setup.ts), and waits until
+ * GET /api/health answers 200.
  */
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const entry = path.join(repoRoot, 'dist/server/main.js');
-  if (!existsSync(entry)) throw new Error(`${entry} is missing: run "npm run build" first`);
-
-  const port = await findFreePort();
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'cairn-e2e-'));
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'production',
-    // Production refuses to start without a master key; a throwaway one per run suits a throwaway database.
-    CAIRN_MASTER_KEY: randomBytes(32).toString('base64'),
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    CAIRN_DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    // Every page load fetches a dozen files; the tests measure pages, not the rate limiter.
-    CAIRN_RATE_LIMIT_MAX: '100000',
-  };
-  // The server derives its WebAuthn relying party and email links from its public address.
-  if (options.hostname) env.PUBLIC_URL = `http://${options.hostname}:${port}`;
-  // With E2E_POSTGRES_URL (a server URL), each server gets a database of its own, dropped when it stops,
-  // so spec files cannot see each other's changes.
-  const database = process.env.E2E_POSTGRES_URL
-    ? await createDatabase(process.env.E2E_POSTGRES_URL)
-    : undefined;
-  if (database) env.DATABASE_URL = database.url;
-  else if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
-
-  const child = spawn(process.execPath, [entry, 'start'], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-
-  const baseUrl = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
-  // Health is checked on the address the server listens on, whatever name the browser will use.
-  const healthUrl = `http://127.0.0.1:${port}/api/health`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      if (!(await waitForExit(child, STOP_TIMEOUT_MS))) {
-        child.kill('SIGKILL');
-        await waitForExit(child, STOP_TIMEOUT_MS);
-      }
-    }
-    await rm(dataDir, { recursive: true, force: true });
-    await database?.drop();
-  };
-
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      await stop();
-      throw new Error(`The server exited before it was ready:\n${output}`);
-    }
-    try {
-      const response = await fetch(healthUrl);
-      if (response.status === 200) return { baseUrl, output: () => output, stop };
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  await stop();
-  throw new Error(`The server did not answer /api/health within ${HEALTH_TIMEOUT_MS / 1000}s:\n${output}`);
+export function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  return startServerFrom(inject('e2eTemplate'), options);
 }
 
 /**
