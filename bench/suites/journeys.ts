@@ -7,6 +7,7 @@ import type { BenchContext, Suite } from '../lib/context.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { txOver } from '../lib/tx.js';
 import { loadRows, measure } from '../lib/measure.js';
+import type { Service } from '../lib/service.js';
 import { makeRow, type ResultRow } from '../lib/results.js';
 import { median, percentile, timeOnce } from '../lib/timing.js';
 import { benchPlaces, generateJourneys, journeyLegsByPreset } from '../scale/journeys.js';
@@ -60,6 +61,73 @@ export const mapPath = (filter: MapFilter): string =>
     Object.entries(filter).map(([key, value]): [string, string] => [key, String(value)]),
   ).toString()}`;
 
+/** A period the publication offers (the world answer's `periods`). */
+export interface PublishedPeriod {
+  id: string;
+  from: number;
+  to: number;
+}
+
+/** One published answer: a period of the publication, filters as a member's, and sometimes an area. */
+export interface PublishedFilter {
+  period: PublishedPeriod;
+  exploitationType?: string;
+  industry?: string;
+  nationalityBand?: string;
+  area?: string;
+}
+
+/** Random published answers, chosen as `mapFilters` chooses its filters, over the publication's periods. */
+export function publishedFilters(
+  rng: Rng,
+  count: number,
+  places: readonly string[],
+  periods: readonly PublishedPeriod[],
+): PublishedFilter[] {
+  const pick = <T>(values: readonly T[]) => values[Math.floor(rng.float() * values.length)]!;
+  return Array.from({ length: count }, () => {
+    const filter: PublishedFilter = { period: pick(periods) };
+    if (rng.float() < 0.6) filter.exploitationType = pick(exploitationTypes.slice(0, 4));
+    if (rng.float() < 0.3) filter.nationalityBand = pick(nationalityBands);
+    if (rng.float() < 0.2) filter.industry = pick(industries);
+    if (rng.float() < 0.4) {
+      const place = pick(places);
+      filter.area = rng.float() < 0.5 ? place.slice(0, 2) : place;
+    }
+    return filter;
+  });
+}
+
+/** The member map's published answer: the world's, or what an area adds (the browser keeps the world's). */
+export const publishedPath = ({ period, area, ...rest }: PublishedFilter): string => {
+  const query = new URLSearchParams({ period: period.id, ...rest, ...(area ? { area } : {}) }).toString();
+  return area ? `/api/journeys/map/area?${query}` : `/api/journeys/map/world?${query}`;
+};
+
+/** The GROUP BY question of a published answer: the period's years, the same filters. */
+export const asMapFilter = ({ period, ...rest }: PublishedFilter): MapFilter => ({
+  fromYear: period.from,
+  toYear: period.to,
+  ...rest,
+});
+
+/** Times the plain GROUP BY over the legs for each filter, one by one, after one discarded run. */
+async function timeGroupBy(context: BenchContext, filters: readonly MapFilter[]): Promise<number[]> {
+  const db = await context.database.connect();
+  try {
+    const first = groupBySql(filters[0]!);
+    await db.query(first.text, first.params);
+    const times: number[] = [];
+    for (const filter of filters) {
+      const query = groupBySql(filter);
+      times.push(await timeOnce(() => db.query(query.text, query.params)));
+    }
+    return times;
+  } finally {
+    await db.close();
+  }
+}
+
 /**
  * The baseline: the same filtered question answered live, as a plain GROUP BY over the legs — each pair of
  * consecutive stops of the matching validated routes, people summed per country pair.
@@ -96,6 +164,8 @@ async function prepare(
   filters: MapFilter[],
 ): Promise<{ routes: number; legs: number; flows: number; hotspots: number; groupBy: number[] }> {
   const { preset, seed } = context.options;
+  let generated = { routes: 0, legs: 0 };
+  let built = { flows: 0, hotspots: 0 };
   const db = await context.database.connect();
   try {
     const [organisation] = await db.query<{ id: string }>(
@@ -104,7 +174,6 @@ async function prepare(
     if (!organisation) throw new Error('the demo data has no active organisation');
     const legsWanted = journeyLegsByPreset[preset.name];
     context.log(`generating ${legsWanted} route legs (${preset.name} preset)`);
-    let generated = { routes: 0, legs: 0 };
     const generateMs = await timeOnce(async () => {
       generated = await generateJourneys(db, { legs: legsWanted, seed, organisationId: organisation.id });
     });
@@ -112,7 +181,6 @@ async function prepare(
       `  ${generated.routes} routes, ${generated.legs} legs in ${(generateMs / 1000).toFixed(1)} s`,
     );
     context.log('building the summary tables (journeys rebuild)');
-    let built = { flows: 0, hotspots: 0 };
     const rebuildMs = await timeOnce(async () => {
       await db.query('begin');
       try {
@@ -135,19 +203,13 @@ async function prepare(
     // that lets the map read its cells from the covering key indexes alone (migration 0029). Both sides get it:
     // the GROUP BY baseline reads the same freshly written legs.
     await db.query('vacuum analyze journeys_routes, journeys_legs, journeys_flows, journeys_hotspots');
-    context.log(`plain GROUP BY over the legs: ${filters.length} filters one by one (1 discarded)`);
-    const first = groupBySql(filters[0]!);
-    await db.query(first.text, first.params);
-    const groupBy: number[] = [];
-    for (const filter of filters) {
-      const query = groupBySql(filter);
-      groupBy.push(await timeOnce(() => db.query(query.text, query.params)));
-    }
-    context.log(`  median ${median(groupBy).toFixed(1)} ms`);
-    return { ...generated, ...built, groupBy };
   } finally {
     await db.close();
   }
+  context.log(`plain GROUP BY over the legs: ${filters.length} filters one by one (1 discarded)`);
+  const groupBy = await timeGroupBy(context, filters);
+  context.log(`  median ${median(groupBy).toFixed(1)} ms`);
+  return { ...generated, ...built, groupBy };
 }
 
 /**
@@ -192,15 +254,68 @@ async function awaitPublication(context: BenchContext): Promise<void> {
   }
 }
 
+/**
+ * The published answers, as the member map will ask for them (gzip accepted, as every browser does): the
+ * periods the publication offers, 30 answers one by one against the GROUP BY over the same questions, then
+ * 2,000 different answers at 20 connections.
+ */
+async function measurePublished(
+  context: BenchContext,
+  service: Service,
+  cookie: string,
+  places: readonly string[],
+): Promise<JourneysMeasurements['published']> {
+  const { seed } = context.options;
+  const headers = { cookie, 'accept-encoding': 'gzip' };
+  const world = await fetch(`${service.baseUrl}/api/journeys/map/world`, { headers: { cookie } });
+  const { periods } = (await world.json()) as { periods: PublishedPeriod[] };
+  if (periods.length === 0) throw new Error('the publication offers no period');
+  const sample = publishedFilters(
+    createRng(deriveSeed(seed, 'published-sample')),
+    sequentialFilters,
+    places,
+    periods,
+  );
+  const paths = publishedFilters(
+    createRng(deriveSeed(seed, 'published-load')),
+    loadFilters,
+    places,
+    periods,
+  ).map(publishedPath);
+  context.log(
+    `plain GROUP BY over the legs: the ${sample.length} published questions one by one (1 discarded)`,
+  );
+  const groupBy = await timeGroupBy(context, sample.map(asMapFilter));
+  context.log(`  median ${median(groupBy).toFixed(1)} ms`);
+  context.log(`Cairn's published answers: the same ${sample.length} one by one (1 discarded)`);
+  await timeSequentially(service.baseUrl, [publishedPath(sample[0]!)], headers);
+  const sequential = await timeSequentially(service.baseUrl, sample.map(publishedPath), headers);
+  context.log(`  median ${median(sequential.latencies).toFixed(1)} ms`);
+  context.log(`Cairn's published answers over ${paths.length} questions at ${mapConnections} connections`);
+  const load = await measure(context, service, paths[0]!, {
+    paths,
+    headers,
+    connections: mapConnections,
+    warmupSeconds: context.options.warmupSeconds,
+  });
+  context.note(
+    `journeys_published_c20: ${paths.length} different published answers (a period the publication offers — ` +
+      `${periods.length} of them — and often a type, a band or an area) cycled over ${mapConnections} ` +
+      `connections as the demo member, gzip accepted; an area's answer is what it adds to the world's, which ` +
+      `the browser keeps. The sequential rows and their GROUP BY use the same ${sample.length} questions.`,
+  );
+  return { groupBy, sequential: sequential.latencies, sequentialFailures: sequential.failures, load };
+}
+
 /** Calls each path once, in turn; every answer must be a 200. */
-async function timeSequentially(baseUrl: string, paths: string[], cookie: string) {
+async function timeSequentially(baseUrl: string, paths: string[], headers: Record<string, string>) {
   const latencies: number[] = [];
   let failures = 0;
   for (const path of paths) {
     latencies.push(
       await timeOnce(async () => {
         const response = await fetch(baseUrl + path, {
-          headers: { cookie },
+          headers,
           signal: AbortSignal.timeout(30_000),
         });
         await response.arrayBuffer();
@@ -219,6 +334,13 @@ export interface JourneysMeasurements {
   sequential: number[];
   sequentialFailures: number;
   load: LoadResult;
+  /** The published answers (journeys.answers.ts): their own GROUP BY baseline over the same questions. */
+  published: {
+    groupBy: number[];
+    sequential: number[];
+    sequentialFailures: number;
+    load: LoadResult;
+  };
 }
 
 /** The suite's rows. */
@@ -235,6 +357,23 @@ export function journeysRows(m: JourneysMeasurements): ResultRow[] {
     makeRow('journeys_map_vs_group_by_speedup', groupByMedian / mapMedian, 'x', { target: vsGroupByTarget }),
     makeRow('journeys_map_failed_sequential_requests', m.sequentialFailures, 'requests', { target: '== 0' }),
     ...loadRows('journeys_map_c20', m.load, { targets: { p50: mapP50Target, p99: mapP99Target } }),
+    makeRow('journeys_published_group_by_median_ms', median(m.published.groupBy), 'ms'),
+    makeRow('journeys_published_sequential_median_ms', median(m.published.sequential), 'ms', {
+      baseline: median(m.published.groupBy),
+    }),
+    makeRow('journeys_published_sequential_p99_ms', percentile(m.published.sequential, 99), 'ms'),
+    makeRow(
+      'journeys_published_vs_group_by_speedup',
+      median(m.published.groupBy) / median(m.published.sequential),
+      'x',
+      { target: vsGroupByTarget },
+    ),
+    makeRow('journeys_published_failed_sequential_requests', m.published.sequentialFailures, 'requests', {
+      target: '== 0',
+    }),
+    ...loadRows('journeys_published_c20', m.published.load, {
+      targets: { p50: mapP50Target, p99: mapP99Target },
+    }),
   ];
 }
 
@@ -274,8 +413,8 @@ export const journeysSuite: Suite = {
       // fresh server's first requests also pay for its connections' first reads of the cells and for V8's
       // first compilations (25.8 ms median cold, 11–16 ms warm, on 6 Dec 2026).
       context.log(`Cairn GET /api/journeys/map: the same ${sample.length} filters one by one (1 discarded)`);
-      await timeSequentially(service.baseUrl, [mapPath(sample[0]!)], cookie);
-      const sequential = await timeSequentially(service.baseUrl, sample.map(mapPath), cookie);
+      await timeSequentially(service.baseUrl, [mapPath(sample[0]!)], { cookie });
+      const sequential = await timeSequentially(service.baseUrl, sample.map(mapPath), { cookie });
       context.log(`  median ${median(sequential.latencies).toFixed(1)} ms`);
       context.log(
         `Cairn GET /api/journeys/map over ${paths.length} filters at ${mapConnections} connections`,
@@ -292,6 +431,7 @@ export const journeysSuite: Suite = {
           `and the GROUP BY baseline use the same ${sample.length} filters (the GROUP BY runs in the runner, ` +
           `without HTTP, so the speed-up is conservative)`,
       );
+      const published = await measurePublished(context, service, cookie, places);
       return journeysRows({
         legs: prepared.legs,
         routes: prepared.routes,
@@ -299,6 +439,7 @@ export const journeysSuite: Suite = {
         sequential: sequential.latencies,
         sequentialFailures: sequential.failures,
         load,
+        published,
       });
     } finally {
       await service.stop();
