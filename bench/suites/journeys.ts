@@ -41,19 +41,27 @@ export interface MapFilter {
 
 /** Random filters like a member's: always a period, often a type, sometimes a band or an area. */
 export function mapFilters(rng: Rng, count: number, places: readonly string[]): MapFilter[] {
-  const pick = <T>(values: readonly T[]) => values[Math.floor(rng.float() * values.length)]!;
   return Array.from({ length: count }, () => {
     const fromYear = 2015 + Math.floor(rng.float() * 11);
-    const filter: MapFilter = { fromYear, toYear: Math.min(2025, fromYear + Math.floor(rng.float() * 5)) };
-    if (rng.float() < 0.6) filter.exploitationType = pick(exploitationTypes.slice(0, 4));
-    if (rng.float() < 0.3) filter.nationalityBand = pick(nationalityBands);
-    if (rng.float() < 0.2) filter.industry = pick(industries);
-    if (rng.float() < 0.4) {
-      const place = pick(places);
-      filter.area = rng.float() < 0.5 ? place.slice(0, 2) : place;
-    }
-    return filter;
+    const toYear = Math.min(2025, fromYear + Math.floor(rng.float() * 5));
+    return { fromYear, toYear, ...memberChoices(rng, places) };
   });
+}
+
+/** A random element of `values`. */
+const pickFrom = <T>(rng: Rng, values: readonly T[]): T => values[Math.floor(rng.float() * values.length)]!;
+
+/** What a member chooses besides the period: often a type, sometimes a band, an industry or an area. */
+function memberChoices(rng: Rng, places: readonly string[]): Omit<MapFilter, 'fromYear' | 'toYear'> {
+  const choices: Omit<MapFilter, 'fromYear' | 'toYear'> = {};
+  if (rng.float() < 0.6) choices.exploitationType = pickFrom(rng, exploitationTypes.slice(0, 4));
+  if (rng.float() < 0.3) choices.nationalityBand = pickFrom(rng, nationalityBands);
+  if (rng.float() < 0.2) choices.industry = pickFrom(rng, industries);
+  if (rng.float() < 0.4) {
+    const place = pickFrom(rng, places);
+    choices.area = rng.float() < 0.5 ? place.slice(0, 2) : place;
+  }
+  return choices;
 }
 
 export const mapPath = (filter: MapFilter): string =>
@@ -84,17 +92,9 @@ export function publishedFilters(
   places: readonly string[],
   periods: readonly PublishedPeriod[],
 ): PublishedFilter[] {
-  const pick = <T>(values: readonly T[]) => values[Math.floor(rng.float() * values.length)]!;
   return Array.from({ length: count }, () => {
-    const filter: PublishedFilter = { period: pick(periods) };
-    if (rng.float() < 0.6) filter.exploitationType = pick(exploitationTypes.slice(0, 4));
-    if (rng.float() < 0.3) filter.nationalityBand = pick(nationalityBands);
-    if (rng.float() < 0.2) filter.industry = pick(industries);
-    if (rng.float() < 0.4) {
-      const place = pick(places);
-      filter.area = rng.float() < 0.5 ? place.slice(0, 2) : place;
-    }
-    return filter;
+    const period = pickFrom(rng, periods);
+    return { period, ...memberChoices(rng, places) };
   });
 }
 
