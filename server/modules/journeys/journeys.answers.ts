@@ -6,7 +6,7 @@ import type { Ctx } from '../../kernel/context.js';
 import { queryRows } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { mapPeriods, type MapPeriod } from './journeys.publish.js';
-import { storedDocument, type SliceKey, type StoredDocument } from './journeys.publication.js';
+import { bytesOf, storedDocument, type SliceKey, type StoredDocument } from './journeys.publication.js';
 import type {
   AreaDocumentAnswer,
   AreaDocumentQuery,
@@ -38,9 +38,6 @@ interface StoredRow {
   body: Uint8Array | null;
   etag: string | null;
 }
-
-const asBuffer = (bytes: Uint8Array) =>
-  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
  * Reads the publication's periods and the document of a slice, period and area in one statement. The period
@@ -74,7 +71,7 @@ async function readAnswer(
       fields: [{ path: 'query.period', code: 'journeys.period_unknown' }],
     });
   }
-  const stored = row?.body && row.etag ? { body: asBuffer(row.body), etag: row.etag } : null;
+  const stored = row?.body && row.etag ? { body: bytesOf(row.body), etag: row.etag } : null;
   return { k, periods, period: chosen ?? null, stored };
 }
 

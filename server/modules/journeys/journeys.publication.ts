@@ -311,9 +311,9 @@ export async function readDocument(
       where exploitation_type = ${slice.exploitationType} and industry = ${slice.industry}
         and nationality_band = ${slice.nationalityBand} and period = ${period} and area = ${area}`,
   );
-  if (!row) return null;
-  const body = Buffer.isBuffer(row.body)
-    ? row.body
-    : Buffer.from(row.body.buffer, row.body.byteOffset, row.body.byteLength);
-  return { body, etag: row.etag };
+  return row ? { body: bytesOf(row.body), etag: row.etag } : null;
 }
+
+/** A `bytea` value as a Buffer, without a copy: node-postgres gives a Buffer, PGlite a Uint8Array. */
+export const bytesOf = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
