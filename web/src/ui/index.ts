@@ -21,6 +21,7 @@ export {
   type SpreadsheetUploadOptions,
   type SpreadsheetUploadState,
 } from './SpreadsheetImport';
+export { saveFile } from './saveFile';
 export { Table, type TableColumn, type TableProps } from './Table';
 export { TextField, type TextFieldProps } from './TextField';
 export { ToastProvider, useToast, type ToastApi, type ToastOptions, type ToastTone } from './Toast';

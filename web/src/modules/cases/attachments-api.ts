@@ -101,27 +101,3 @@ export async function downloadAttachment(caseId: string, attachmentId: string): 
     throw new ApiError(response.status, isProblemDetails(error) ? error : undefined);
   return { blob: data, fileName: fileNameFromDisposition(response.headers.get('content-disposition')) };
 }
-
-/** How long a saved file's object URL lives: long enough for the browser to start the download. */
-const OBJECT_URL_LIFETIME_MS = 1_000;
-
-/**
- * Hands a downloaded file to the browser to save under `fileName`. SECURITY: the bytes are wrapped as
- * `application/octet-stream`, so the blob URL (which has Cairn's origin) can only ever be saved, never
- * rendered as a document; and the URL is revoked right after the download starts, so the file does not
- * stay reachable from the page.
- */
-export function saveFile(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([blob], { type: 'application/octet-stream' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.hidden = true;
-  document.body.append(link);
-  try {
-    link.click();
-  } finally {
-    link.remove();
-    window.setTimeout(() => URL.revokeObjectURL(url), OBJECT_URL_LIFETIME_MS);
-  }
-}

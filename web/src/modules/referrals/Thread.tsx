@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, isProblemDetails } from '../../api/problem';
-import { Button, Form, Loading } from '../../ui';
+import { Button, Form, Loading, saveFile } from '../../ui';
 import { i18n } from '../../i18n/i18n';
 import { FALLBACK_LANGUAGE } from '../../i18n/languages';
 import { useMe } from '../identity/auth/useMe';
@@ -21,7 +21,6 @@ import {
   fileNameHeaderOf,
   ACCEPT_ATTRIBUTE,
 } from '../cases/attachments';
-import { saveFile } from '../cases/attachments-api';
 import { useCaseMutation } from '../cases/mutation';
 import {
   markThreadRead,

@@ -2,7 +2,16 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type ChangeEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { shouldRetry } from '../../../app/queryClient';
-import { Button, Form, Loading, Table, VisuallyHidden, useToast, type TableColumn } from '../../../ui';
+import {
+  Button,
+  Form,
+  Loading,
+  Table,
+  VisuallyHidden,
+  saveFile,
+  useToast,
+  type TableColumn,
+} from '../../../ui';
 import { StepUpCancelledError } from '../../identity/auth/useStepUp';
 import { FieldText, fieldClass, useFieldFrame } from '../../identity/organisations/components/fields';
 import { LoadError } from '../../identity/organisations/components/notices';
@@ -22,13 +31,7 @@ import {
   type QuickRefusal,
   type UploadMediaType,
 } from '../attachments';
-import {
-  attachmentKeys,
-  downloadAttachment,
-  fetchAttachments,
-  saveFile,
-  uploadAttachment,
-} from '../attachments-api';
+import { attachmentKeys, downloadAttachment, fetchAttachments, uploadAttachment } from '../attachments-api';
 import '../attachments.css';
 import { useCaseFormat } from '../format';
 import { isNotFound, useCaseFileState } from './useCaseFile';

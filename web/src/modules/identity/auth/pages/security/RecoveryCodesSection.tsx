@@ -1,25 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Button, Dialog, useToast } from '../../../../../ui';
+import { Button, Dialog, saveFile, useToast } from '../../../../../ui';
 import { generateRecoveryCodes } from '../../authApi';
 import { formatDateTime, recoveryCodesFile } from '../../format';
 import { actionErrorsOf } from '../../formErrors';
 import { meQueryKey, type Me } from '../../useMe';
 import { CopyButton } from './CopyButton';
-
-/** Offers the codes as a text file to save; the object URL is released once the download has started. */
-function download(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /**
  * Recovery codes: how many are left, and making a new set, which is shown exactly once. The codes live only
@@ -82,7 +69,7 @@ export function RecoveryCodesSection({ me }: { me: Me }) {
         </ol>
         <div className="actions">
           <CopyButton text={codes.list.join('\n')} label={t('auth.recovery.copy')} />
-          <Button variant="secondary" onClick={() => download('cairn-recovery-codes.txt', text)}>
+          <Button variant="secondary" onClick={() => saveFile(text, 'cairn-recovery-codes.txt')}>
             {t('auth.recovery.download')}
           </Button>
           <Button onClick={() => setCodes(null)}>{t('auth.recovery.saved')}</Button>
