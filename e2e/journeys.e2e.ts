@@ -153,7 +153,33 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
     await moderator.getByText(en('journeys.moderation.empty')).waitFor();
   });
 
+  /**
+   * Waits until the map's publication (a job queued within seconds of a decision) has counted the validated
+   * routes: the world's member answer then offers the year, and, with `people`, shows the flow from Viet Nam
+   * to Laos with that many people.
+   */
+  async function awaitPublication(page: Page, people?: number): Promise<void> {
+    await expect
+      .poll(
+        () =>
+          page.evaluate(async () => {
+            const world = (await (await fetch('/api/journeys/map/world')).json()) as {
+              periods: Array<{ id: string }>;
+              flows: Array<{ from: string; to: string; people: number }>;
+            };
+            return {
+              periods: world.periods.map((p) => p.id),
+              people: world.flows.find((f) => f.from === 'VN' && f.to === 'LA')?.people ?? null,
+            };
+          }),
+        { timeout: 30_000, interval: 250 },
+      )
+      .toEqual({ periods: [String(YEAR)], people: people ?? null });
+  }
+
   it('keeps the route off the member map while its cell is below k', async () => {
+    // Published (the year is offered), yet no number: the one route describes fewer than k people.
+    await awaitPublication(contributor);
     await contributor.goto(`${suite.server.baseUrl}/journeys/members`);
     await expectHeading(contributor, en('journeys.map.memberTitle'));
     await contributor
@@ -214,6 +240,7 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
     );
     expect(decided).toBe(200);
 
+    await awaitPublication(contributor, TOTAL);
     await contributor.reload();
     await expectHeading(contributor, en('journeys.map.memberTitle'));
     const vietnam = countryName('VN');
@@ -248,6 +275,17 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
     await expect.poll(() => new URL(contributor.url()).searchParams.get('area'), POLL).toBe('LA');
     await expect.poll(() => regionRows().count(), POLL).toBeGreaterThan(0);
     expect(await regionHotspotRows().count()).toBeGreaterThan(0);
+    // Regions are named by the gazetteer in the browser (the published answers hold codes only).
+    await regionHotspotRows().filter({ hasText: 'Vientiane' }).first().waitFor();
+    await expect
+      .poll(
+        () =>
+          hotspotsTable(contributor)
+            .getByText(/^[A-Z]{2}\.[A-Za-z0-9]+$/)
+            .count(),
+        POLL,
+      )
+      .toBe(0);
     // A nationality filter shows countries only (the summary keeps no region under a band), and says so.
     await field(contributor, en('journeys.filters.nationalityBand')).selectOption('asia');
     await contributor.getByText(en('journeys.map.countriesOnly')).waitFor();
@@ -266,21 +304,23 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
     await expect.poll(() => flowsTable(contributor).getByRole('row').count(), POLL).toBe(1);
     await field(contributor, en('journeys.filters.exploitationType')).selectOption('ForcedLabour');
     await first.waitFor();
-    // The timeline narrows the map to one year.
+    // The timeline narrows the map to one year, and the period picker says so.
     await contributor.getByRole('button', { name: new RegExp(`^${YEAR}`) }).click();
-    await expect.poll(() => new URL(contributor.url()).searchParams.get('fromYear'), POLL).toBe(String(YEAR));
-    expect(new URL(contributor.url()).searchParams.get('toYear')).toBe(String(YEAR));
+    await expect.poll(() => new URL(contributor.url()).searchParams.get('period'), POLL).toBe(String(YEAR));
+    expect(await field(contributor, en('journeys.filters.period')).inputValue()).toBe(String(YEAR));
     await first.waitFor();
     await expectNoSeriousAxeViolations(contributor, 'member journey map (filtered)');
 
-    // The table as CSV, with HXL hashtags, for the same filters.
+    // The table as CSV, with HXL hashtags, for the same filters: the rows the table shows.
     const [download] = await Promise.all([
       contributor.waitForEvent('download'),
-      contributor.getByRole('link', { name: en('journeys.table.csv.flows'), exact: true }).click(),
+      contributor.getByRole('button', { name: en('journeys.table.csv.flows'), exact: true }).click(),
     ]);
     const csv = await readFile(await download.path(), 'utf8');
     const lines = csv.trim().split(/\r\n/);
+    expect(lines[0]).toContain(en('journeys.table.columns.fromCountry'));
     expect(lines[1]).toContain('#country+code+origin');
+    expect(lines).toHaveLength(2 + (await flowsTable(contributor).getByRole('row').count()) - 1);
     expect(lines).toContain(`country,VN,,LA,,${TOTAL},${YEAR},${YEAR}`);
     expect(lines).toContain(`country,LA,,TH,,${TOTAL},${YEAR},${YEAR}`);
     expect(csv).not.toContain('Mekong');

@@ -2,6 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { api, unwrap } from '../../api/client';
 import type { operations } from '../../api/schema';
 import { required } from '../identity/organisations/queries';
+import type { AreaAnswer, MapLevel, WorldAnswer } from './published';
 
 type JsonOf<Op extends keyof operations, Status extends 200 | 201> = operations[Op]['responses'] extends {
   [S in Status]: { content: { 'application/json': infer Body } };
@@ -14,14 +15,8 @@ type BodyOf<Op extends keyof operations> = operations[Op] extends {
   ? Body
   : never;
 
-/** The map as the server answers it: only cells of at least k people that cannot be recovered are in it. */
-export type JourneyMap = JsonOf<'getJourneyMap', 200>;
-/** One flow between two countries or regions. */
-export type Flow = JourneyMap['flows'][number];
-/** One hotspot: people whose route starts, passes or ends in an area. */
-export type Hotspot = JourneyMap['hotspots'][number];
-/** The map's filters. */
-export type MapQuery = NonNullable<operations['getJourneyMap']['parameters']['query']>;
+/** The slice and period of a published answer (server: journeys.answers.ts). */
+export type AnswerQuery = NonNullable<operations['getJourneyWorld']['parameters']['query']>;
 /** A contribution as its own organisation sees it. */
 export type Route = JsonOf<'getRoute', 200>;
 /** One place of a route. */
@@ -39,41 +34,44 @@ export type ModerationStatus = NonNullable<
   NonNullable<operations['listRouteModeration']['parameters']['query']>['status']
 >;
 
-/** The public map (countries only, no sign-in) or the member map (down to first-level regions). */
-export type MapLevel = 'public' | 'member';
-
 /** Query keys, under 'journeys', so a contribution or a decision refreshes everything it may change. */
 export const journeyKeys = {
   all: ['journeys'] as const,
-  map: (level: MapLevel, query: MapQuery) => ['journeys', 'map', level, query] as const,
+  world: (level: MapLevel, query: AnswerQuery) => ['journeys', 'world', level, query] as const,
+  area: (query: AnswerQuery, area: string) => ['journeys', 'area', query, area] as const,
   routes: ['journeys', 'routes'] as const,
   route: (id: string) => ['journeys', 'routes', id] as const,
   moderation: (status: ModerationStatus) => ['journeys', 'moderation', status] as const,
 };
 
-/** The map at a level for the filters; the previous map stays drawn while the next loads. */
-export function useJourneyMap(level: MapLevel, query: MapQuery, enabled = true) {
+/**
+ * The world's published answer for a slice and period: the public map's, or the member map's. The previous
+ * answer stays drawn while the next loads.
+ */
+export function useWorldAnswer(level: MapLevel, query: AnswerQuery) {
   return useQuery({
-    queryKey: journeyKeys.map(level, query),
-    queryFn: ({ signal }) =>
+    queryKey: journeyKeys.world(level, query),
+    queryFn: ({ signal }): Promise<WorldAnswer> =>
       required(
         level === 'public'
-          ? api.GET('/api/journeys/map/public', { params: { query }, signal })
-          : api.GET('/api/journeys/map', { params: { query }, signal }),
+          ? api.GET('/api/journeys/map/public/world', { params: { query }, signal })
+          : api.GET('/api/journeys/map/world', { params: { query }, signal }),
       ),
     placeholderData: keepPreviousData,
-    enabled,
   });
 }
 
-/** The address of the map's table as CSV (with HXL hashtags) for the same filters. */
-export function csvHref(level: MapLevel, query: MapQuery, table: 'flows' | 'hotspots' | 'timeline'): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
-  }
-  params.set('table', table);
-  return `${level === 'public' ? '/api/journeys/map/public.csv' : '/api/journeys/map.csv'}?${params.toString()}`;
+/** What the member map adds about a country or region: its region flows and hotspots, its total and years. */
+export function useAreaAnswer(query: AnswerQuery, area: string | undefined) {
+  return useQuery({
+    queryKey: journeyKeys.area(query, area ?? ''),
+    queryFn: ({ signal }): Promise<AreaAnswer> =>
+      required(
+        api.GET('/api/journeys/map/area', { params: { query: { ...query, area: area ?? '' } }, signal }),
+      ),
+    placeholderData: keepPreviousData,
+    enabled: area !== undefined,
+  });
 }
 
 /** The organisation's contributions, newest first (the first page of 100: enough for a form's follow-up). */

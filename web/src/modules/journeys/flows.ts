@@ -1,4 +1,4 @@
-import type { Flow, Hotspot } from './api';
+import type { ShownFlow as Flow, ShownHotspot as Hotspot } from './published';
 
 /** A point on the drawing. */
 export type Point = readonly [number, number];
@@ -26,7 +26,7 @@ export function flowWidth(people: number, largest: number, min = 1.5, max = 12):
 
 /**
  * What the SVG draws: country-to-country flows and country hotspots. Regions have no outline or centre in
- * the atlas, so the member map's region rows are read in its table. Only what the server sent is drawn —
+ * the atlas, so the member map's region rows are read in its table. Only what the server published is drawn —
  * nothing is summed or derived here, so nothing the server hid can reappear on the drawing.
  */
 export function drawable(flows: readonly Flow[], hotspots: readonly Hotspot[]) {

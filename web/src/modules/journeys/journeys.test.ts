@@ -1,35 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import type { Flow, Hotspot } from './api';
+import type { ShownFlow as Flow, ShownHotspot as Hotspot } from './published';
 import { arcPath, drawable, flowWidth, timelineYears } from './flows';
 import { journeyRolesOf } from './roles';
-import { mapFilterParams, parseMapFilters, toggleYear } from './url-state';
+import { answerQuery, mapFilterParams, parseMapFilters, toggleYear } from './url-state';
 
 describe('journeys: map filters in the address', () => {
   it('reads valid filters and drops what does not make sense', () => {
     const filters = parseMapFilters(
       new URLSearchParams(
-        'fromYear=2020&toYear=2019&industry=A_AgricultureForestryAndFishing&exploitationType=nonsense&area=VN.44&nationalityBand=asia',
+        'period=last3&industry=A_AgricultureForestryAndFishing&exploitationType=nonsense&area=VN.44&nationalityBand=asia',
       ),
       false,
     );
-    // The period ends before it starts: the end is dropped; a region is refused on the public map.
+    // An unknown type is dropped; a region is refused on the public map.
     expect(filters).toEqual({
-      fromYear: 2020,
+      period: 'last3',
       industry: 'A_AgricultureForestryAndFishing',
       nationalityBand: 'asia',
     });
-    expect(parseMapFilters(new URLSearchParams('area=VN.44&fromYear=1800'), true)).toEqual({ area: 'VN.44' });
+    expect(parseMapFilters(new URLSearchParams('area=VN.44&period=lately'), true)).toEqual({ area: 'VN.44' });
+    expect(parseMapFilters(new URLSearchParams('period=20201'), true)).toEqual({});
+  });
+
+  it('opens an old link of one year as that year’s period, and drops any other span', () => {
+    expect(parseMapFilters(new URLSearchParams('fromYear=2021&toYear=2021&area=TH'), false)).toEqual({
+      period: '2021',
+      area: 'TH',
+    });
+    expect(parseMapFilters(new URLSearchParams('fromYear=2020&toYear=2022'), false)).toEqual({});
+    expect(parseMapFilters(new URLSearchParams('fromYear=2021'), false)).toEqual({});
+    // A period in the address wins over the old pair.
+    expect(parseMapFilters(new URLSearchParams('period=all&fromYear=2021&toYear=2021'), false)).toEqual({
+      period: 'all',
+    });
   });
 
   it('writes the filters back in a fixed order and round-trips', () => {
-    const params = mapFilterParams({ area: 'TH', fromYear: 2021, toYear: 2022 });
-    expect(params.toString()).toBe('fromYear=2021&toYear=2022&area=TH');
-    expect(parseMapFilters(params, false)).toEqual({ fromYear: 2021, toYear: 2022, area: 'TH' });
+    const params = mapFilterParams({ area: 'TH', period: '2021', industry: 'C_Manufacturing' });
+    expect(params.toString()).toBe('period=2021&industry=C_Manufacturing&area=TH');
+    expect(parseMapFilters(params, false)).toEqual({
+      period: '2021',
+      industry: 'C_Manufacturing',
+      area: 'TH',
+    });
   });
 
-  it('chooses one year of the timeline, and the whole period again on a second choice', () => {
-    const one = toggleYear({ industry: 'A_AgricultureForestryAndFishing' }, 2021);
-    expect(one).toEqual({ industry: 'A_AgricultureForestryAndFishing', fromYear: 2021, toYear: 2021 });
+  it('asks the world’s answer for the slice and period, without the area', () => {
+    expect(answerQuery({ period: 'last5', nationalityBand: 'asia', area: 'VN.44' })).toEqual({
+      period: 'last5',
+      nationalityBand: 'asia',
+    });
+  });
+
+  it('chooses one year of the timeline, and the default period again on a second choice', () => {
+    const one = toggleYear({ industry: 'A_AgricultureForestryAndFishing', period: 'last3' }, 2021);
+    expect(one).toEqual({ industry: 'A_AgricultureForestryAndFishing', period: '2021' });
     expect(toggleYear(one, 2021)).toEqual({ industry: 'A_AgricultureForestryAndFishing' });
   });
 });

@@ -1,12 +1,8 @@
 import type { operations } from '../../api/schema';
 
 /**
- * The published map (server: journeys.publication.ts, journeys.answers.ts) as the page will show it: the world's
- * answer, and for a chosen area what the area's answer adds, put together the way the live map put them
- * together on the server (journeys.map.ts `readRawMap`). Pure: the page fetches, names and draws.
- *
- * Not used by the page yet (decision 0011, "The read path, built on the server"): the page still reads the live
- * map until it switches in one step with its period picker and its CSV.
+ * The published map (server: journeys.publication.ts, journeys.answers.ts) as the page shows it: the world's
+ * answer, and for a chosen area what the area's answer adds. Pure: the page fetches, names and draws.
  */
 
 type Json<Op extends keyof operations> = operations[Op]['responses'] extends {

@@ -1,5 +1,6 @@
 import { EXPLOITATION_TYPES, INDUSTRIES, isOneOf } from '../directory/vocabulary';
-import type { DecisionInput, Hotspot, Route, RouteInput } from './api';
+import type { DecisionInput, Route, RouteInput } from './api';
+import type { ShownHotspot } from './published';
 
 type ItemOf<T> = T extends readonly (infer Item)[] ? Item : never;
 /** Lists every value of a union exactly once (a missing or extra value is a type error). */
@@ -13,7 +14,7 @@ export type GenderBand = Route['genderBand'];
 export type AgeBand = Route['ageBand'];
 export type NationalityBand = Route['nationalityBand'];
 export type Transport = NonNullable<ItemOf<Route['transits']>['transport']>;
-export type PlaceRole = Hotspot['role'];
+export type PlaceRole = ShownHotspot['role'];
 export type Decision = DecisionInput['decision'];
 export type RecruitmentMethod = NonNullable<RouteInput['recruitmentMethod']>;
 

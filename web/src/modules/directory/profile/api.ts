@@ -75,15 +75,30 @@ export function usePartners(id: string, enabled = true) {
   });
 }
 
+/** The query of a country's first-level regions (they change only with a new gazetteer release). */
+function regionsQuery(country: string) {
+  return {
+    queryKey: directoryKeys.regions(country),
+    queryFn: ({ signal }: { signal: AbortSignal }) =>
+      required(api.GET('/api/directory/regions', { params: { query: { country } }, signal })),
+    staleTime: Infinity,
+  };
+}
+
 /** The first-level regions of a country, named by the gazetteer. */
 export function useRegions(country: string, enabled = true) {
-  return useQuery({
-    queryKey: directoryKeys.regions(country),
-    queryFn: ({ signal }) =>
-      required(api.GET('/api/directory/regions', { params: { query: { country } }, signal })),
-    // Regions change only with a new gazetteer release.
-    staleTime: Infinity,
-    enabled,
+  return useQuery({ ...regionsQuery(country), enabled });
+}
+
+/**
+ * The names of the first-level regions of several countries, by code (`VN.44`), as far as they have loaded:
+ * for a table whose rows name regions of more than one country.
+ */
+export function useRegionNames(countries: readonly string[]): ReadonlyMap<string, string> {
+  return useQueries({
+    queries: countries.map((country) => regionsQuery(country)),
+    combine: (results) =>
+      new Map(results.flatMap((result) => (result.data ?? []).map((r) => [r.code, r.name] as const))),
   });
 }
 

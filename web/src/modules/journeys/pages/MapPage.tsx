@@ -1,7 +1,8 @@
-import { useId, useMemo } from 'react';
+import { useEffect, useId, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { Button, Loading, PageHeading, Table, type TableColumn } from '../../../ui';
+import { ApiError } from '../../../api/problem';
+import { Button, Loading, PageHeading, Table, saveFile, type TableColumn } from '../../../ui';
 import { useAtlas } from '../../directory/map/MapView';
 import {
   MAP_HEIGHT,
@@ -12,19 +13,37 @@ import {
   type CountryShape,
 } from '../../directory/map/geometry';
 import { markerRadius } from '../../directory/map/gaps';
-import { useRegions } from '../../directory/profile/api';
+import { useRegionNames, useRegions } from '../../directory/profile/api';
 import { vocabularyKey } from '../../directory/vocabulary';
 import { SelectField } from '../../identity/organisations/components/fields';
 import { LoadError } from '../../identity/organisations/components/notices';
-import { countriesFor } from '../../identity/organisations/countries';
+import { countriesFor, countryName } from '../../identity/organisations/countries';
 import { useFormat } from '../../identity/organisations/format';
-import { csvHref, useJourneyMap, type Flow, type Hotspot, type JourneyMap, type MapLevel } from '../api';
+import { useAreaAnswer, useWorldAnswer } from '../api';
+import { mapCsv, type CsvHeadings, type CsvTable } from '../csv';
 import { arcPath, drawable, flowWidth, roleOffset, timelineYears } from '../flows';
 import { journeyPaths } from '../paths';
 import { useJourneyRoles } from '../roles';
-import { mapFilterParams, parseMapFilters, toggleYear, withoutEmpty, type MapFilters } from '../url-state';
 import {
-  EARLIEST_YEAR,
+  composeMap,
+  effectiveArea,
+  hasRegions,
+  isRegion,
+  type MapLevel,
+  type MapPeriod,
+  type ShownFlow,
+  type ShownHotspot,
+  type ShownMap,
+} from '../published';
+import {
+  answerQuery,
+  mapFilterParams,
+  parseMapFilters,
+  toggleYear,
+  withoutEmpty,
+  type MapFilters,
+} from '../url-state';
+import {
   EXPLOITATION_TYPES,
   INDUSTRIES,
   NATIONALITY_BANDS,
@@ -54,12 +73,41 @@ export function MemberMapPage() {
  */
 function MapPage({ level }: { level: MapLevel }) {
   const { t } = useTranslation();
+  const format = useFormat();
   const roles = useJourneyRoles();
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => parseMapFilters(params, level === 'member'), [params, level]);
-  const map = useJourneyMap(level, filters);
+  const query = useMemo(() => answerQuery(filters), [filters]);
+  const regions = hasRegions(level, filters);
+  const areaCode = effectiveArea(filters.area, regions);
+  const world = useWorldAnswer(level, query);
+  // Only the member map without a band filter has region cells; elsewhere a country's numbers are the world's.
+  const area = useAreaAnswer(query, regions ? areaCode : undefined);
   const atlas = useAtlas();
   const go = (next: MapFilters) => setParams(mapFilterParams(withoutEmpty(next)), { replace: false });
+
+  // A period the publication no longer offers (an old link, a year whose routes were withdrawn) opens the
+  // default period instead of an error.
+  const periodRefused = refusesPeriod(world.error) || refusesPeriod(area.error);
+  useEffect(() => {
+    if (periodRefused && filters.period !== undefined) {
+      setParams(mapFilterParams({ ...filters, period: undefined }), { replace: true });
+    }
+  }, [periodRefused, filters, setParams]);
+
+  // Region codes are named by the gazetteer, country codes by the browser, both in the reader's language.
+  const regionCountries = useMemo(() => {
+    const codes = area.data
+      ? [...area.data.flows.flatMap((f) => [f.from, f.to]), ...area.data.hotspots.map((h) => h.area)]
+      : [];
+    return [...new Set(codes.filter(isRegion).map((code) => code.slice(0, 2)))].sort();
+  }, [area.data]);
+  const regionNames = useRegionNames(regionCountries);
+  const nameOf = (code: string) =>
+    isRegion(code) ? (regionNames.get(code) ?? code) : countryName(code, format.language);
+  // An area's answer for other filters is never put together with this world's answer.
+  const areaAnswer = area.isPlaceholderData ? null : (area.data ?? null);
+  const areaLoading = regions && areaCode !== undefined && areaAnswer === null && !area.isError;
 
   return (
     <div className="journeys">
@@ -76,27 +124,63 @@ function MapPage({ level }: { level: MapLevel }) {
         {level === 'member' && <Link to={journeyPaths.publicMap}>{t('journeys.map.toPublic')}</Link>}
         {roles.contributor && <Link to={journeyPaths.contribute}>{t('journeys.nav.contribute')}</Link>}
       </p>
-      <Filters level={level} filters={filters} go={go} />
-      {map.isPending || atlas.isPending ? (
+      <Filters
+        level={level}
+        filters={filters}
+        periods={world.data?.periods ?? []}
+        period={filters.period ?? world.data?.period ?? undefined}
+        go={go}
+      />
+      {world.isPending || atlas.isPending || periodRefused ? (
         <Loading label={t('journeys.map.loading')} />
-      ) : map.isError ? (
-        <LoadError error={map.error} onRetry={() => void map.refetch()} />
+      ) : world.isError ? (
+        <LoadError error={world.error} onRetry={() => void world.refetch()} />
+      ) : area.isError ? (
+        <LoadError error={area.error} onRetry={() => void area.refetch()} />
       ) : atlas.isError ? (
         <LoadError error={atlas.error} onRetry={() => void atlas.refetch()} />
       ) : (
-        <MapBody level={level} map={map.data} shapes={atlas.data} filters={filters} go={go} />
+        <MapBody
+          level={level}
+          map={composeMap(world.data, areaAnswer, { level, areaCode: filters.area, regions, nameOf })}
+          years={{ from: world.data.from, to: world.data.to }}
+          areaLoading={areaLoading}
+          shapes={atlas.data}
+          filters={filters}
+          go={go}
+        />
       )}
     </div>
   );
 }
 
+/** Whether the server refused the period asked for (it is not one the publication offers). */
+function refusesPeriod(error: Error | null): boolean {
+  return (
+    error instanceof ApiError &&
+    error.status === 400 &&
+    (error.problem?.errors ?? []).some((field) => field.path === 'query.period')
+  );
+}
+
+/** The picker's order: every year together first, then the recent spans, then each year, latest first. */
+function periodOrder(periods: readonly MapPeriod[]): MapPeriod[] {
+  const spans: Record<string, number> = { all: 0, last5: 1, last3: 2 };
+  const rank = (p: MapPeriod) => spans[p.id] ?? 3;
+  return [...periods].sort((a, b) => rank(a) - rank(b) || b.from - a.from);
+}
+
 function Filters({
   level,
   filters,
+  periods,
+  period,
   go,
 }: {
   level: MapLevel;
   filters: MapFilters;
+  periods: readonly MapPeriod[];
+  period: string | undefined;
   go: (f: MapFilters) => void;
 }) {
   const { t } = useTranslation();
@@ -104,10 +188,9 @@ function Filters({
   const countries = useMemo(() => countriesFor(format.language), [format.language]);
   const country = filters.area?.slice(0, 2);
   const regions = useRegions(country ?? '', level === 'member' && country !== undefined);
-  const thisYear = new Date().getUTCFullYear();
-  const years = Array.from({ length: thisYear - EARLIEST_YEAR + 1 }, (_, i) => String(thisYear - i));
-  const yearOptions = years.map((year) => ({ value: year, label: year }));
-  const set = (key: keyof MapFilters, value: string | number | undefined) =>
+  const periodLabel = (p: MapPeriod) =>
+    /^\d{4}$/.test(p.id) ? p.id : t(`journeys.filters.periods.${p.id}`, { from: p.from, to: p.to });
+  const set = (key: keyof MapFilters, value: string | undefined) =>
     go({ ...filters, [key]: value === '' ? undefined : value });
 
   return (
@@ -115,32 +198,12 @@ function Filters({
       <legend className="field__label">{t('journeys.filters.legend')}</legend>
       <div className="journeys-filters__fields">
         <SelectField
-          name="fromYear"
-          label={t('journeys.filters.fromYear')}
-          placeholder={t('journeys.filters.any')}
-          options={yearOptions}
-          value={filters.fromYear !== undefined ? String(filters.fromYear) : ''}
-          onChange={(event) => {
-            const year = event.target.value ? Number(event.target.value) : undefined;
-            go({
-              ...filters,
-              fromYear: year,
-              toYear:
-                year !== undefined && filters.toYear !== undefined && filters.toYear < year
-                  ? year
-                  : filters.toYear,
-            });
-          }}
-        />
-        <SelectField
-          name="toYear"
-          label={t('journeys.filters.toYear')}
-          placeholder={t('journeys.filters.any')}
-          options={yearOptions.filter(
-            (o) => filters.fromYear === undefined || Number(o.value) >= filters.fromYear,
-          )}
-          value={filters.toYear !== undefined ? String(filters.toYear) : ''}
-          onChange={(event) => set('toYear', event.target.value ? Number(event.target.value) : undefined)}
+          name="period"
+          label={t('journeys.filters.period')}
+          placeholder={periods.length === 0 ? t('journeys.filters.noPeriods') : undefined}
+          options={periodOrder(periods).map((p) => ({ value: p.id, label: periodLabel(p) }))}
+          value={period ?? ''}
+          onChange={(event) => set('period', event.target.value || undefined)}
         />
         <SelectField
           name="exploitationType"
@@ -211,17 +274,21 @@ function Filters({
   );
 }
 
-const ROLE_ORDER: readonly Hotspot['role'][] = ['origin', 'transit', 'exploitation', 'destination'];
+const ROLE_ORDER: readonly ShownHotspot['role'][] = ['origin', 'transit', 'exploitation', 'destination'];
 
 function MapBody({
   level,
   map,
+  years,
+  areaLoading,
   shapes,
   filters,
   go,
 }: {
   level: MapLevel;
-  map: JourneyMap;
+  map: ShownMap;
+  years: { from: number | null; to: number | null };
+  areaLoading: boolean;
   shapes: CountryShape[];
   filters: MapFilters;
   go: (f: MapFilters) => void;
@@ -251,7 +318,7 @@ function MapBody({
           people: number.format(map.flows[0]!.people),
         });
   const levelLabel = (row: { level: string }) => t(`journeys.table.levels.${row.level}`);
-  const flowColumns: TableColumn<Flow>[] = [
+  const flowColumns: TableColumn<ShownFlow>[] = [
     {
       key: 'route',
       header: t('journeys.table.flow'),
@@ -261,7 +328,7 @@ function MapBody({
     ...(level === 'member' ? [{ key: 'level', header: t('journeys.table.level'), cell: levelLabel }] : []),
     { key: 'people', header: t('journeys.table.people'), cell: (f) => number.format(f.people), align: 'end' },
   ];
-  const hotspotColumns: TableColumn<Hotspot>[] = [
+  const hotspotColumns: TableColumn<ShownHotspot>[] = [
     { key: 'area', header: t('journeys.table.area'), cell: (h) => h.areaName, isRowHeader: true },
     ...(level === 'member' ? [{ key: 'level', header: t('journeys.table.level'), cell: levelLabel }] : []),
     { key: 'role', header: t('journeys.table.role'), cell: (h) => t(journeyVocabularyKey('roles', h.role)) },
@@ -270,13 +337,26 @@ function MapBody({
   const hotspots = [...map.hotspots].sort(
     (a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role) || b.people - a.people,
   );
+  const download = (table: CsvTable) => {
+    const headings: CsvHeadings = {
+      flows: ['level', 'fromCountry', 'fromRegion', 'toCountry', 'toRegion', 'people', 'fromYear', 'toYear'],
+      hotspots: ['level', 'country', 'region', 'role', 'people', 'fromYear', 'toYear'],
+      timeline: ['year', 'people'],
+    };
+    for (const key of Object.keys(headings) as CsvTable[]) {
+      headings[key] = headings[key].map((column) => t(`journeys.table.columns.${column}`));
+    }
+    saveFile(mapCsv(map, table, headings, years), `cairn-journeys-${table}-${map.period ?? 'all'}.csv`);
+  };
 
   return (
     <>
       <p className="journeys__total" aria-live="polite">
-        {map.total === null
-          ? t('journeys.map.totalHidden', { k: map.k })
-          : t('journeys.map.total', { count: map.total, people: number.format(map.total) })}
+        {areaLoading
+          ? t('journeys.map.loading')
+          : map.total === null
+            ? t('journeys.map.totalHidden', { k: map.k })
+            : t('journeys.map.total', { count: map.total, people: number.format(map.total) })}
       </p>
       <div className="journeys-map">
         <figure className="journeys-map__figure">
@@ -401,9 +481,9 @@ function MapBody({
           <ul className="journeys__downloads">
             {(['flows', 'hotspots', 'timeline'] as const).map((table) => (
               <li key={table}>
-                <a href={csvHref(level, filters, table)} download>
+                <Button variant="secondary" onClick={() => download(table)}>
                   {t(`journeys.table.csv.${table}`)}
-                </a>
+                </Button>
               </li>
             ))}
           </ul>
@@ -415,15 +495,7 @@ function MapBody({
 }
 
 /** People per year, as bars and as buttons: choosing a year narrows the map to it. */
-function Timeline({
-  map,
-  filters,
-  go,
-}: {
-  map: JourneyMap;
-  filters: MapFilters;
-  go: (f: MapFilters) => void;
-}) {
+function Timeline({ map, filters, go }: { map: ShownMap; filters: MapFilters; go: (f: MapFilters) => void }) {
   const { t } = useTranslation();
   const format = useFormat();
   const number = useMemo(() => new Intl.NumberFormat([format.language]), [format.language]);
@@ -439,7 +511,7 @@ function Timeline({
       ) : (
         <ol className="journeys-timeline__years">
           {years.map(({ year, people }) => {
-            const chosen = filters.fromYear === year && filters.toYear === year;
+            const chosen = filters.period === String(year);
             return (
               <li key={year} className="journeys-timeline__year">
                 <button
