@@ -333,6 +333,10 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
     const row = flowRow(visitor, countryName('VN'), countryName('LA'));
     await row.getByRole('cell', { name: String(TOTAL), exact: true }).waitFor();
     expect(await flowsTable(visitor).getByRole('row').count()).toBe(3); // header, VN → LA, LA → TH
+    // A link to a period the publication does not offer (no route of that year) opens the default period.
+    await visitor.goto(`${suite.server.baseUrl}/journeys?period=${YEAR - 3}`);
+    await expect.poll(() => new URL(visitor.url()).searchParams.get('period'), POLL).toBe(null);
+    await row.getByRole('cell', { name: String(TOTAL), exact: true }).waitFor();
     await expectNoSeriousAxeViolations(visitor, 'public journey map (with flows)');
   });
 });

@@ -105,8 +105,9 @@ function MapPage({ level }: { level: MapLevel }) {
   const regionNames = useRegionNames(regionCountries);
   const nameOf = (code: string) =>
     isRegion(code) ? (regionNames.get(code) ?? code) : countryName(code, format.language);
-  // An area's answer for other filters is never put together with this world's answer.
-  const areaAnswer = area.isPlaceholderData ? null : (area.data ?? null);
+  // An area's answer is put together only with the world's answer of the same filters (while either loads
+  // the next filters, the previous one stays shown, alone).
+  const areaAnswer = area.isPlaceholderData || world.isPlaceholderData ? null : (area.data ?? null);
   const areaLoading = regions && areaCode !== undefined && areaAnswer === null && !area.isError;
 
   return (
