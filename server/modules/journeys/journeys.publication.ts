@@ -143,19 +143,22 @@ export async function publishedPeriods(db: Queryable): Promise<{ k: number; peri
   };
 }
 
-/** A slice's whole years, as the summary holds them. */
-async function readSlice(tx: Tx, slice: SliceKey): Promise<{ flows: YearFlow[]; hotspots: YearHotspot[] }> {
+/** A slice's whole years, as the summary holds them: what the publication protects. */
+export async function readSlice(
+  db: Queryable,
+  slice: SliceKey,
+): Promise<{ flows: YearFlow[]; hotspots: YearHotspot[] }> {
   // `level = any(…)` keeps each read on the summary's key (level first), a walk of the slice's own cells.
   const where = sql`quarter = ${wholeYear} and exploitation_type = ${slice.exploitationType}
     and industry = ${slice.industry} and nationality_band = ${slice.nationalityBand}`;
   const flows = await queryRows<YearFlow>(
-    tx,
+    db,
     sql`select level, from_area as "from", to_area as "to", from_country as "fromCountry",
         to_country as "toCountry", year::int as year, people
       from ${journeysFlows} where level = any(${'{country,region}'}::text[]) and ${where}`,
   );
   const hotspots = await queryRows<YearHotspot>(
-    tx,
+    db,
     sql`select level, area, country, role, year::int as year, people
       from ${journeysHotspots} where level = any(${'{world,country,region}'}::text[]) and ${where}`,
   );

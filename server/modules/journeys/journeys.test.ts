@@ -11,7 +11,8 @@ import { queryRows } from '../../kernel/db/types.js';
 import { createTestApp, type TestApp } from '../../test/app.js';
 import { createMember, createOrganisation, createPerson, signIn } from '../../test/factories.js';
 import { regionsOf, searchPlaces } from '../directory/index.js';
-import type { JourneyMap, ModerationItem, Route } from './journeys.schemas.js';
+import { publishMarked } from './journeys.publication.js';
+import type { AreaDocumentAnswer, ModerationItem, Route, WorldDocumentAnswer } from './journeys.schemas.js';
 
 interface Session {
   cookie: string;
@@ -286,80 +287,71 @@ describe('journeys: contributing, moderating and the map', () => {
         people,
         exploitationTypes: ['ForcedBegging'],
       });
+    // The map shows what the publication job stored (journeys.publication.ts); here it runs at once.
+    const publish = () => publishMarked(db(), t.config.journeysK);
+    const publicWorld = async (query = '') => {
+      const response = await call(null, 'GET', `/api/journeys/map/public/world${query}`);
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json<WorldDocumentAnswer>();
+    };
     const first = await contribute(worker, flow(6));
     expect((await decide(first.id, 'validate', 1)).statusCode).toBe(200);
     const pendingOnly = await contribute(worker, flow(500));
     const rejected = await contribute(worker, flow(500));
     expect((await decide(rejected.id, 'reject', 1, 'Duplicate')).statusCode).toBe(200);
+    await publish();
 
-    const before = await call(null, 'GET', '/api/journeys/map/public?area=IS');
-    expect(before.statusCode).toBe(200);
-    expect(before.json<JourneyMap>().flows).toEqual([]);
-    expect(before.json<JourneyMap>().total).toBeNull();
+    const begging = '?exploitationType=ForcedBegging';
+    for (const before of [await publicWorld(), await publicWorld(begging)]) {
+      expect(before.flows.filter((f) => f.from === 'IS')).toEqual([]);
+      expect(before.countries.IS).toBeUndefined();
+    }
+    expect((await publicWorld(begging)).total).toBeNull();
 
     const second = await contribute(worker, flow(6));
     expect((await decide(second.id, 'validate', 1)).statusCode).toBe(200);
-    const after = (await call(null, 'GET', '/api/journeys/map/public?area=IS')).json<JourneyMap>();
-    expect(after.flows).toEqual([
-      { level: 'country', from: 'IS', fromName: 'Iceland', to: 'NZ', toName: 'New Zealand', people: 12 },
-    ]);
+    await publish();
+    const after = await publicWorld(begging);
+    expect(after.flows).toEqual([{ from: 'IS', to: 'NZ', people: 12 }]);
     expect(after.total).toBe(12);
     expect(after.timeline).toEqual([{ year: 2023, people: 12 }]);
+    expect(after.countries.IS).toEqual({ total: 12, timeline: [{ year: 2023, people: 12 }] });
     expect(pendingOnly.status).toBe('pending');
 
-    // Filters: another exploitation type has nothing; the right one has the flow.
-    const other = (
-      await call(null, 'GET', '/api/journeys/map/public?area=IS&exploitationType=ForcedLabour')
-    ).json<JourneyMap>();
-    expect(other.flows).toEqual([]);
-    const same = (
-      await call(
-        null,
-        'GET',
-        '/api/journeys/map/public?area=IS&exploitationType=ForcedBegging&fromYear=2023&toYear=2023',
-      )
-    ).json<JourneyMap>();
-    expect(same.flows.map((f) => f.people)).toEqual([12]);
+    // Filters: another exploitation type has nothing of it; the right one has the flow in its year too.
+    const other = await publicWorld('?exploitationType=ForcedLabour');
+    expect(other.flows.filter((f) => f.from === 'IS')).toEqual([]);
+    const year = await publicWorld(`${begging}&period=2023`);
+    expect(year.flows.map((f) => f.people)).toEqual([12]);
 
-    // The member map adds the region level; the public map refuses a region.
-    const member = await call(communityMember, 'GET', `/api/journeys/map?area=IS`);
+    // The member map adds the region level around an area; the public map has no area and no region.
+    const member = await call(
+      communityMember,
+      'GET',
+      `/api/journeys/map/area?area=IS&exploitationType=ForcedBegging`,
+    );
     expect(member.statusCode).toBe(200);
-    const regionFlows = member.json<JourneyMap>().flows.filter((f) => f.level === 'region');
-    expect(regionFlows).toEqual([
-      expect.objectContaining({ from: iceland.region ?? 'IS', to: 'NZ', people: 12 }),
+    expect(member.json<AreaDocumentAnswer>().flows).toEqual([
+      { from: iceland.region ?? 'IS', to: 'NZ', people: 12 },
     ]);
-    const refused = await call(null, 'GET', `/api/journeys/map/public?area=${regionsOf('IS')[0]!.code}`);
+    const region = regionsOf('IS')[0]!.code;
+    const refused = await call(null, 'GET', `/api/journeys/map/public/world?area=${region}`);
     expect(refused.statusCode).toBe(400);
-    expect(refused.json<{ errors: { code: string }[] }>().errors[0]!.code).toBe(
-      'journeys.public_country_only',
-    );
+    expect((await call(null, 'GET', `/api/journeys/map/area?area=${region}`)).statusCode).toBe(401);
 
-    // The table as CSV, with the HXL hashtag row.
-    const csv = await call(null, 'GET', '/api/journeys/map/public.csv?area=IS');
-    expect(csv.statusCode).toBe(200);
-    expect(csv.headers['content-type']).toContain('text/csv');
-    const lines = csv.body.trim().split('\r\n');
-    expect(lines[1]).toBe(
-      '#meta+level,#country+code+origin,#adm1+code+origin,#country+code+dest,#adm1+code+dest,#affected+num,#date+year+start,#date+year+end',
-    );
-    expect(lines.slice(2)).toEqual(['country,IS,,NZ,,12,,']);
-    const timeline = await call(communityMember, 'GET', '/api/journeys/map.csv?area=IS&table=timeline');
-    expect(timeline.body.trim().split('\r\n')).toEqual([
-      'Year,People',
-      '#date+year,#affected+num',
-      '2023,12',
-    ]);
-
-    // A validated route rejected later leaves the map at once.
+    // A validated route rejected later leaves the map with the next publication.
     expect((await decide(second.id, 'reject', 2, 'Duplicate of another route')).statusCode).toBe(200);
-    const withdrawn = (await call(null, 'GET', '/api/journeys/map/public?area=IS')).json<JourneyMap>();
+    await publish();
+    const withdrawn = await publicWorld(begging);
     expect(withdrawn.flows).toEqual([]);
+    expect(withdrawn.countries.IS).toBeUndefined();
   });
 
   it('never lets the contributor’s identity out but to moderators', async () => {
-    await call(null, 'GET', '/api/journeys/map/public');
-    await call(outsider, 'GET', '/api/journeys/map');
-    await call(outsider, 'GET', '/api/journeys/map.csv?table=hotspots');
+    await call(null, 'GET', '/api/journeys/map/public/world');
+    await call(outsider, 'GET', '/api/journeys/map/world');
+    await call(outsider, 'GET', '/api/journeys/map/area?area=VN');
+    await call(outsider, 'GET', '/api/journeys/map/area?area=QA&exploitationType=ForcedLabour');
     await call(worker, 'GET', '/api/journeys/routes');
     expect(nonModeratorBodies.length).toBeGreaterThan(20);
     for (const body of nonModeratorBodies) {
@@ -373,22 +365,25 @@ describe('journeys: contributing, moderating and the map', () => {
   it('opens the member map only to members of vetted (active) organisations; the public map to anyone', async () => {
     const pendingOrg = (await createOrganisation(db(), { status: 'pending', tier: null })).id;
     const unvetted = (await sessionIn(pendingOrg, 'caseworker')).session;
-    expect((await call(unvetted, 'GET', '/api/journeys/map')).statusCode).toBe(403);
+    for (const url of ['/api/journeys/map/world', '/api/journeys/map/area?area=VN']) {
+      expect((await call(unvetted, 'GET', url)).statusCode).toBe(403);
+      expect((await call(null, 'GET', url)).statusCode).toBe(401);
+      expect((await call(communityMember, 'GET', url)).statusCode).toBe(200);
+    }
     expect((await call(unvetted, 'POST', '/api/journeys/routes', { payload: route() })).statusCode).toBe(403);
-    expect((await call(null, 'GET', '/api/journeys/map')).statusCode).toBe(401);
-    expect((await call(null, 'GET', '/api/journeys/map/public')).statusCode).toBe(200);
-    const backwards = await call(null, 'GET', '/api/journeys/map/public?fromYear=2023&toYear=2020', {
+    expect((await call(null, 'GET', '/api/journeys/map/public/world')).statusCode).toBe(200);
+    expect((await call(unvetted, 'GET', '/api/journeys/map/public/world')).statusCode).toBe(200);
+    const unknown = await call(null, 'GET', '/api/journeys/map/public/world?period=1999', {
       headers: { 'accept-language': 'es' },
     });
-    expect(backwards.statusCode).toBe(400);
-    expect(backwards.json<{ errors: { path: string; code: string; message: string }[] }>().errors).toEqual([
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json<{ errors: { path: string; code: string; message: string }[] }>().errors).toEqual([
       {
-        path: 'query.toYear',
-        code: 'journeys.period_order',
-        message: 'El año final no puede ser anterior al año inicial.',
+        path: 'query.period',
+        code: 'journeys.period_unknown',
+        message: 'El mapa no ofrece este período. Elija uno de sus períodos.',
       },
     ]);
-    expect((await call(communityMember, 'GET', '/api/journeys/map')).statusCode).toBe(200);
   });
 
   it('takes k from configuration, never below 11', () => {
