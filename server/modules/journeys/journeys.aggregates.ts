@@ -19,8 +19,8 @@ import { anyValue, noIndustry, quarterUnknown, wholeYear } from './journeys.voca
  *   exact cells (both given), one slice per filter (that one given, the other rolled up to `*`), and the
  *   unfiltered slice (both `*`) — and per quarter (1–4; 5 = not given) in the unfiltered slice only. Region
  *   cells exist only in the unfiltered slice: with a band filter the member map shows countries (the world's
- *   region pairs are many, and cut by a band they were most of the summary and almost all under k). Every map
- *   query reads exactly one slice (journeys.map.ts). Never the contributions.
+ *   region pairs are many, and cut by a band they were most of the summary and almost all under k). The
+ *   publication reads exactly one slice at a time (journeys.publication.ts). Never the contributions.
  *
  * The caller runs it in the transaction of the change (a decision, an edit of a validated route), so the map
  * never shows a state that was rolled back. SECURITY: the caller must have lifted the tenant wall

@@ -1,7 +1,7 @@
 /**
- * Disclosure control for the journey map (issue 7; docs/decisions/0011-journeys.md). Pure: the map service
- * builds the cells and margins of one answer, this decides which cells may be shown, and the tests call it
- * directly.
+ * Disclosure control for the journey map (issue 7; docs/decisions/0011-journeys.md). Pure: the publication
+ * (journeys.publish.ts) builds the cells and margins of a slice, this decides which cells may be shown, and the
+ * tests call it directly.
  *
  * SECURITY: this is the rule that keeps a survivor from being singled out on a public map.
  *  1. Primary suppression: a cell describing fewer than k people is hidden.

@@ -16,8 +16,8 @@ const hotspotText = (h: DocumentHotspot) => `${h.area}:${h.role}=${h.people}`;
 const sorted = (texts: string[]) => [...texts].sort();
 
 /**
- * What each answer holds, selected from the published cells the way the map selects them from the summary
- * (journeys.map.ts, readRawMap): filters over the whole publication, not the module's gathering.
+ * What each answer holds, selected from the published cells the way the live map (removed on 7 Dec 2026)
+ * selected them from the summary: filters over the whole publication, not the module's gathering.
  */
 function expected(published: PublishedSlice, period: string, area?: string) {
   const flows = published.flows.filter((f) => f.period === period);

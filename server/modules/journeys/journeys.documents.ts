@@ -3,12 +3,12 @@ import { isRegion, type PlaceRole } from './journeys.vocabulary.js';
 
 /**
  * The answers of a published slice, as documents (docs/decisions/0011-journeys.md, "The read path to build
- * next"). The map will send these as stored, gzipped once: at 600,000 legs an answer read as rows took about
+ * next"). The map sends these as stored, gzipped once: at 600,000 legs an answer read as rows took about
  * 12 ms of CPU, its stored gzipped bytes about 1 ms (two cores at 168 and 1,968 answers a second). Every
  * number in a document is a cell `publishSlice` showed, so any set of documents of a slice is a selection of
  * one protected table. Codes only: the browser names areas.
  *
- * Pure. Not wired to the map yet.
+ * Pure: journeys.publication.ts stores them, journeys.answers.ts sends them.
  */
 
 export interface DocumentFlow {

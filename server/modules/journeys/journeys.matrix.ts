@@ -154,13 +154,9 @@ export const journeysMatrix: Record<string, Row> = {
   listRouteModeration: { expect: staffOnly },
   decideRoute: { expect: staffOnly, request: onRoute('/decision', { decision: 'validate', version: 1 }) },
   rebuildJourneyMap: { expect: platformAdminOnly },
-  getPublicJourneyMap: { expect: publicRoute },
-  exportPublicJourneyMap: { expect: publicRoute },
-  getJourneyMap: { expect: members },
   getPublicJourneyWorld: { expect: publicRoute },
   getJourneyWorld: { expect: members },
   getJourneyArea: { expect: members, request: () => ({ url: '/api/journeys/map/area?area=VN' }) },
-  exportJourneyMap: { expect: members },
   // Contributors pass the gate (checked before the body is read) and meet 400: no layout, no file name.
   startJourneyImport: { expect: contributors },
   getJourneyImport: { expect: contributorsOfA, request: (f, caller) => importOf(f, caller) },

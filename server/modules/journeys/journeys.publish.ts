@@ -10,7 +10,7 @@ import { anyValue, placeRoles, type PlaceRole } from './journeys.vocabulary.js';
  * (the public map shows its country cells).
  *
  * Pure, like journeys.disclosure.ts: the caller reads the slice's cells per year from the summary tables and
- * writes what this returns. Not wired to the map yet: the map still protects each answer alone.
+ * writes what this returns (journeys.publication.ts).
  */
 
 /** A period the map offers: a single year, or a span of years ending at the latest year. */
@@ -170,8 +170,8 @@ function numberSlice(
     for (const period of periodsOf(h.year)) value[cell(b, period)]! += h.people;
   });
 
-  // Within each period, the margins one answer has (journeys.map.ts, cellsAndMargins), over the whole slice:
-  // every answer of the period is a selection of these cells.
+  // Within each period, the margins of an answer, over the whole slice: every answer of the period is a
+  // selection of these cells.
   const groups = new Map<string, number[]>();
   const group = (name: string) => {
     let list = groups.get(name);

@@ -1,20 +1,15 @@
-import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RoutePolicy } from '../../kernel/access/policy.js';
 import { contextOf } from '../../kernel/context.js';
-import { compiledSerializer } from '../../kernel/http/compiled-serializer.js';
 import { areaAnswer, sendAnswer, worldAnswer } from './journeys.answers.js';
 import { deriveCaseRoute } from './journeys.derive.js';
-import { journeyMap, mapCsv, type MapLevel } from './journeys.map.js';
 import {
   areaDocumentQuerySchema,
   areaDocumentSchema,
-  csvQuerySchema,
   documentQuerySchema,
   decisionInputSchema,
-  mapQuerySchema,
-  mapSchema,
   moderationItemSchema,
   moderationPageSchema,
   moderationQuerySchema,
@@ -26,7 +21,6 @@ import {
   routeSchema,
   routeUpdateSchema,
   worldDocumentSchema,
-  type CsvQuery,
 } from './journeys.schemas.js';
 import {
   contributeRoute,
@@ -55,7 +49,8 @@ const open: RoutePolicy = { access: 'public' };
 /** The public map is open to all: it is limited per client address so it cannot be scraped filter by filter. */
 const publicRateLimit = { max: 60, timeWindow: 60_000 };
 const noContent = { 204: z.null().describe('Done') };
-const csvResponse = { 200: z.string().describe('CSV (UTF-8) with an HXL hashtag row under the header') };
+/** Who a map answer is for: anyone, or members of vetted organisations. */
+type MapLevel = 'public' | 'member';
 
 /** Contributed routes, moderation, and the k-anonymous journey map (issue 7). */
 export async function journeyRoutes(scope: FastifyInstance): Promise<void> {
@@ -222,36 +217,6 @@ export async function journeyRoutes(scope: FastifyInstance): Promise<void> {
 
   const mapConfig = (level: MapLevel): FastifyContextConfig =>
     level === 'public' ? { policy: open, rateLimit: publicRateLimit } : { policy: members };
-  const mapRoute = (level: MapLevel) => ({
-    config: mapConfig(level),
-    // An answer has a thousand cells or more, built from the summary tables' own codes and integers: written
-    // by the compiled serializer, not checked by zod first (kernel/http/compiled-serializer.ts).
-    serializerCompiler: compiledSerializer,
-    schema: {
-      tags,
-      operationId: level === 'public' ? 'getPublicJourneyMap' : 'getJourneyMap',
-      summary:
-        level === 'public'
-          ? 'The public journey map: country-to-country flows and country hotspots'
-          : 'The member journey map: flows and hotspots down to first-level regions',
-      description:
-        'Only validated contributions count; every number describes at least k people, and hidden cells ' +
-        'cannot be recovered from the totals shown. The flows and hotspots are also the table form of the map.' +
-        (level === 'member'
-          ? ' Region hotspots are always given; region flows only around a chosen `area` (a country or a ' +
-            'region), the country flows everywhere.'
-          : ''),
-      security: level === 'public' ? [] : session,
-      querystring: mapQuerySchema,
-      response: { 200: mapSchema },
-    },
-  });
-  app.get('/journeys/map/public', mapRoute('public'), (request) =>
-    journeyMap(contextOf(request), 'public', request.query),
-  );
-  app.get('/journeys/map', mapRoute('member'), (request) =>
-    journeyMap(contextOf(request), 'member', request.query),
-  );
 
   // The published answers (journeys.answers.ts): stored bytes, one read each.
   const documentDescription =
@@ -295,29 +260,4 @@ export async function journeyRoutes(scope: FastifyInstance): Promise<void> {
     async (request, reply) =>
       sendAnswer(request, reply, 'member', await areaAnswer(contextOf(request), request.query)),
   );
-
-  const csvRoute = (level: MapLevel) => ({
-    config: mapConfig(level),
-    schema: {
-      tags,
-      operationId: level === 'public' ? 'exportPublicJourneyMap' : 'exportJourneyMap',
-      summary: `The ${level} journey map’s table as CSV with HXL hashtags (flows, hotspots or timeline)`,
-      security: level === 'public' ? [] : session,
-      produces: ['text/csv'],
-      querystring: csvQuerySchema,
-      response: csvResponse,
-    },
-  });
-  const csvHandler =
-    (level: MapLevel) => async (request: FastifyRequest<{ Querystring: CsvQuery }>, reply: FastifyReply) => {
-      const { table, ...query } = request.query;
-      const map = await journeyMap(contextOf(request), level, query);
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="journeys-${level}-${table}.csv"`)
-        .header('cache-control', 'no-store')
-        .send(mapCsv(map, table));
-    };
-  app.get('/journeys/map/public.csv', csvRoute('public'), csvHandler('public'));
-  app.get('/journeys/map.csv', csvRoute('member'), csvHandler('member'));
 }

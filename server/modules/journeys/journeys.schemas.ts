@@ -227,77 +227,10 @@ export type DecisionInput = z.infer<typeof decisionInputSchema>;
 const dimension = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values).optional();
 
 /**
- * The map's filters. Time is in whole years: nothing finer than a quarter is ever shown. The gender and age bands
- * a contribution carries are not filters: each would multiply the summary's cells (decision 0011).
- */
-const mapFilters = {
-  fromYear: z.coerce.number().int().min(earliestYear).max(2100).optional(),
-  toYear: z.coerce.number().int().min(earliestYear).max(2100).optional(),
-  exploitationType: dimension(exploitationTypes),
-  industry: dimension(industries),
-  nationalityBand: dimension(nationalityBands),
-  /** A country (ISO alpha-2) or, on the member map, a first-level region (`VN.44`). */
-  area: z
-    .string()
-    .regex(/^[A-Z]{2}(\.[A-Za-z0-9]{1,8})?$/)
-    .optional(),
-};
-
-const checkPeriod = (query: { fromYear?: number; toYear?: number }, ctx: z.RefinementCtx) => {
-  if (query.fromYear !== undefined && query.toYear !== undefined && query.fromYear > query.toYear) {
-    ctx.addIssue({ code: 'custom', path: ['toYear'], params: { i18n: 'journeys.period_order' } });
-  }
-};
-
-export const mapQuerySchema = z.object(mapFilters).strict().superRefine(checkPeriod);
-export type MapQuery = z.infer<typeof mapQuerySchema>;
-
-export const csvQuerySchema = z
-  .object({ ...mapFilters, table: z.enum(['flows', 'hotspots', 'timeline']).default('flows') })
-  .strict()
-  .superRefine(checkPeriod);
-export type CsvQuery = z.infer<typeof csvQuerySchema>;
-
-export const mapLevels = ['country', 'region'] as const;
-
-/** The map: flows, hotspots, a timeline and a total — each number describes at least k people. */
-export const mapSchema = z.object({
-  k: z.number().int(),
-  fromYear: z.number().int().nullable(),
-  toYear: z.number().int().nullable(),
-  regions: z
-    .boolean()
-    .describe(
-      'Whether the answer can hold first-level regions: only the member map without an industry or nationality filter',
-    ),
-  total: z.number().int().nullable().describe('People in the filtered contributions (null when hidden)'),
-  timeline: z.array(z.object({ year: z.number().int(), people: z.number().int() })),
-  flows: z.array(
-    z.object({
-      level: z.enum(mapLevels),
-      from: z.string(),
-      fromName: z.string(),
-      to: z.string(),
-      toName: z.string(),
-      people: z.number().int(),
-    }),
-  ),
-  hotspots: z.array(
-    z.object({
-      level: z.enum(mapLevels),
-      area: z.string(),
-      areaName: z.string(),
-      role: z.enum(placeRoles),
-      people: z.number().int(),
-    }),
-  ),
-});
-export type JourneyMap = z.infer<typeof mapSchema>;
-
-/**
  * The published map (journeys.publication.ts): a slice's answer for a period, as stored. Periods are the map's
- * own choices (each year, the last 3 and 5 years, all), the same in every slice; codes only, the reader names
- * the areas.
+ * own choices (each year, the last 3 and 5 years, all), the same in every slice; nothing finer than a year is
+ * shown. Codes only, the reader names the areas. The gender and age bands a contribution carries are not
+ * filters: each would multiply the summary's cells (decision 0011).
  */
 const documentFilters = {
   period: z
@@ -305,9 +238,9 @@ const documentFilters = {
     .regex(/^(\d{4}|last3|last5|all)$/)
     .optional()
     .describe('A period the answer offers in `periods`: a year, `last3`, `last5` or `all` (the default)'),
-  exploitationType: mapFilters.exploitationType,
-  industry: mapFilters.industry,
-  nationalityBand: mapFilters.nationalityBand,
+  exploitationType: dimension(exploitationTypes),
+  industry: dimension(industries),
+  nationalityBand: dimension(nationalityBands),
 };
 export const documentQuerySchema = z.object(documentFilters).strict();
 export type DocumentQuery = z.infer<typeof documentQuerySchema>;

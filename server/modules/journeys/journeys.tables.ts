@@ -158,9 +158,10 @@ export const journeysFlows = pgTable(
       table.fromArea,
       table.toArea,
     ),
-    // The region cells by the country a flow starts in, and by the one it ends in: the member map reads the
-    // region flows around one chosen area (journeys.map.ts), which the key's order (from area first, after
-    // the year range) cannot narrow to. Partial: only the region cells, which only the unfiltered slice has.
+    // The region cells by the country a flow starts in, and by the one it ends in: the live member map read
+    // the region flows around one chosen area, which the key's order (from area first, after the year range)
+    // cannot narrow to. Partial: only the region cells, which only the unfiltered slice has. That map is gone
+    // (the publication reads whole slices); dropping these indexes needs a migration of its own.
     index('journeys_flows_region_from_idx')
       .on(
         table.quarter,
