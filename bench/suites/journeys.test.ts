@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../scale/prng.js';
-import { asMapFilter, publishedFilters, publishedPath, type PublishedPeriod } from './journeys.js';
+import type { LoadResult } from '../lib/load.js';
+import {
+  asMapFilter,
+  journeysRows,
+  publishedFilters,
+  publishedPath,
+  vsGroupByTarget,
+  type PublishedPeriod,
+} from './journeys.js';
 
 const periods: PublishedPeriod[] = [
   { id: '2024', from: 2024, to: 2024 },
@@ -33,6 +41,31 @@ describe('the journeys benchmark’s published questions', () => {
       toYear: 2025,
       nationalityBand: 'asia',
       area: 'VN',
+    });
+  });
+
+  it('reports the published answers against their GROUP BY: the issue’s speed-up, with nothing else', () => {
+    const load: LoadResult = {
+      requestsPerSecond: 400,
+      latencyP50Ms: 20,
+      latencyP99Ms: 90,
+      latencyMeanMs: 25,
+      totalRequests: 4000,
+      errors: 0,
+      non2xx: 0,
+      durationSeconds: 10,
+    };
+    const rows = journeysRows({
+      legs: 60_000,
+      routes: 20_000,
+      published: { groupBy: [40, 50, 60], sequential: [1, 2, 3], sequentialFailures: 0, load },
+    });
+    expect(rows.every((row) => /^journeys_(route_legs|routes|published_)/.test(row.metric))).toBe(true);
+    const speedup = rows.find((row) => row.metric === 'journeys_published_vs_group_by_speedup')!;
+    expect(speedup).toMatchObject({ value: 25, target: vsGroupByTarget });
+    expect(rows.find((row) => row.metric === 'journeys_published_sequential_median_ms')).toMatchObject({
+      value: 2,
+      baseline: 50,
     });
   });
 });

@@ -24,12 +24,12 @@ export const mapP99Target = '<= 150';
 export const vsGroupByTarget = '>= 20';
 /** The issue's load: 20 connections. */
 const mapConnections = 20;
-/** Filters timed one by one, on the API and as a plain GROUP BY. */
+/** Questions timed one by one, on the API and as a plain GROUP BY. */
 const sequentialFilters = 30;
-/** Different filtered map queries cycled under load (none repeats often enough to be all cache). */
+/** Different published answers cycled under load (none repeats often enough to be all cache). */
 const loadFilters = 2_000;
 
-/** One filtered map query: the API's filters. */
+/** One filtered question, as the GROUP BY baseline asks it: a span of years and the map's filters. */
 export interface MapFilter {
   fromYear: number;
   toYear: number;
@@ -37,15 +37,6 @@ export interface MapFilter {
   industry?: string;
   nationalityBand?: string;
   area?: string;
-}
-
-/** Random filters like a member's: always a period, often a type, sometimes a band or an area. */
-export function mapFilters(rng: Rng, count: number, places: readonly string[]): MapFilter[] {
-  return Array.from({ length: count }, () => {
-    const fromYear = 2015 + Math.floor(rng.float() * 11);
-    const toYear = Math.min(2025, fromYear + Math.floor(rng.float() * 5));
-    return { fromYear, toYear, ...memberChoices(rng, places) };
-  });
 }
 
 /** A random element of `values`. */
@@ -64,11 +55,6 @@ function memberChoices(rng: Rng, places: readonly string[]): Omit<MapFilter, 'fr
   return choices;
 }
 
-export const mapPath = (filter: MapFilter): string =>
-  `/api/journeys/map?${new URLSearchParams(
-    Object.entries(filter).map(([key, value]): [string, string] => [key, String(value)]),
-  ).toString()}`;
-
 /** A period the publication offers (the world answer's `periods`). */
 export interface PublishedPeriod {
   id: string;
@@ -85,7 +71,7 @@ export interface PublishedFilter {
   area?: string;
 }
 
-/** Random published answers, chosen as `mapFilters` chooses its filters, over the publication's periods. */
+/** Random published answers: a period of the publication, and what a member chooses besides. */
 export function publishedFilters(
   rng: Rng,
   count: number,
@@ -158,11 +144,10 @@ export function groupBySql(filter: MapFilter): { text: string; params: unknown[]
   };
 }
 
-/** Generates the legs, builds the summary tables, and times the GROUP BY baseline. */
+/** Generates the legs and builds the summary tables. */
 async function prepare(
   context: BenchContext,
-  filters: MapFilter[],
-): Promise<{ routes: number; legs: number; flows: number; hotspots: number; groupBy: number[] }> {
+): Promise<{ routes: number; legs: number; flows: number; hotspots: number }> {
   const { preset, seed } = context.options;
   let generated = { routes: 0, legs: 0 };
   let built = { flows: 0, hotspots: 0 };
@@ -200,16 +185,13 @@ async function prepare(
     );
     // What autovacuum does within a minute of the rebuild's inserts (autovacuum_vacuum_insert_threshold), done
     // at once so the run does not depend on its timing: statistics for the planner, and the visibility map
-    // that lets the map read its cells from the covering key indexes alone (migration 0029). Both sides get it:
-    // the GROUP BY baseline reads the same freshly written legs.
+    // that lets the publication read its cells from the covering key indexes alone (migration 0029). Both sides
+    // get it: the GROUP BY baseline reads the same freshly written legs.
     await db.query('vacuum analyze journeys_routes, journeys_legs, journeys_flows, journeys_hotspots');
   } finally {
     await db.close();
   }
-  context.log(`plain GROUP BY over the legs: ${filters.length} filters one by one (1 discarded)`);
-  const groupBy = await timeGroupBy(context, filters);
-  context.log(`  median ${median(groupBy).toFixed(1)} ms`);
-  return { ...generated, ...built, groupBy };
+  return { ...generated, ...built };
 }
 
 /**
@@ -255,9 +237,9 @@ async function awaitPublication(context: BenchContext): Promise<void> {
 }
 
 /**
- * The published answers, as the member map will ask for them (gzip accepted, as every browser does): the
- * periods the publication offers, 30 answers one by one against the GROUP BY over the same questions, then
- * 2,000 different answers at 20 connections.
+ * The published answers, as the member map asks for them (gzip accepted, as every browser does): the periods
+ * the publication offers; 30 answers as a plain GROUP BY over the legs, then, after a warm-up on 500 others,
+ * by Cairn one by one; then 2,000 different answers at 20 connections.
  */
 async function measurePublished(
   context: BenchContext,
@@ -287,6 +269,18 @@ async function measurePublished(
   );
   const groupBy = await timeGroupBy(context, sample.map(asMapFilter));
   context.log(`  median ${median(groupBy).toFixed(1)} ms`);
+  // One by one after a warm-up on other answers, as the GROUP BY ran on a database its own first query had
+  // warmed: a fresh server's first requests also pay for V8's first compilations.
+  const warmup = publishedFilters(createRng(deriveSeed(seed, 'published-warmup')), 500, places, periods);
+  context.log(`  warm-up over ${warmup.length} other answers (${context.options.warmupSeconds} s)`);
+  await runLoad({
+    url: service.baseUrl,
+    paths: warmup.map(publishedPath),
+    headers,
+    connections: mapConnections,
+    durationSeconds: context.options.warmupSeconds,
+    cleanup: context.cleanup,
+  });
   context.log(`Cairn's published answers: the same ${sample.length} one by one (1 discarded)`);
   await timeSequentially(service.baseUrl, [publishedPath(sample[0]!)], headers);
   const sequential = await timeSequentially(service.baseUrl, sample.map(publishedPath), headers);
@@ -330,11 +324,7 @@ async function timeSequentially(baseUrl: string, paths: string[], headers: Recor
 export interface JourneysMeasurements {
   legs: number;
   routes: number;
-  groupBy: number[];
-  sequential: number[];
-  sequentialFailures: number;
-  load: LoadResult;
-  /** The published answers (journeys.answers.ts): their own GROUP BY baseline over the same questions. */
+  /** The published answers (journeys.answers.ts), and the GROUP BY over the legs for the same questions. */
   published: {
     groupBy: number[];
     sequential: number[];
@@ -345,19 +335,11 @@ export interface JourneysMeasurements {
 
 /** The suite's rows. */
 export function journeysRows(m: JourneysMeasurements): ResultRow[] {
-  const groupByMedian = median(m.groupBy);
-  const mapMedian = median(m.sequential);
   return [
     makeRow('journeys_route_legs', m.legs, 'legs'),
     makeRow('journeys_routes', m.routes, 'routes'),
-    makeRow('journeys_group_by_median_ms', groupByMedian, 'ms'),
-    makeRow('journeys_group_by_p99_ms', percentile(m.groupBy, 99), 'ms'),
-    makeRow('journeys_map_sequential_median_ms', mapMedian, 'ms', { baseline: groupByMedian }),
-    makeRow('journeys_map_sequential_p99_ms', percentile(m.sequential, 99), 'ms'),
-    makeRow('journeys_map_vs_group_by_speedup', groupByMedian / mapMedian, 'x', { target: vsGroupByTarget }),
-    makeRow('journeys_map_failed_sequential_requests', m.sequentialFailures, 'requests', { target: '== 0' }),
-    ...loadRows('journeys_map_c20', m.load, { targets: { p50: mapP50Target, p99: mapP99Target } }),
     makeRow('journeys_published_group_by_median_ms', median(m.published.groupBy), 'ms'),
+    makeRow('journeys_published_group_by_p99_ms', percentile(m.published.groupBy, 99), 'ms'),
     makeRow('journeys_published_sequential_median_ms', median(m.published.sequential), 'ms', {
       baseline: median(m.published.groupBy),
     }),
@@ -379,68 +361,22 @@ export function journeysRows(m: JourneysMeasurements): ResultRow[] {
 
 export const journeysSuite: Suite = {
   name: 'journeys',
-  description:
-    'filtered member-map queries over the summary tables of the preset’s route legs, vs a GROUP BY',
+  description: 'the member map’s published answers over the preset’s route legs, vs a GROUP BY over the legs',
   async run(context: BenchContext) {
-    const { seed } = context.options;
     // Cairn migrates its database and loads the demo (the member who signs in, its organisation).
     {
       const { service } = await startCairn(context, { demoData: true });
       await service.stop();
     }
     const places = benchPlaces();
-    const sample = mapFilters(createRng(deriveSeed(seed, 'journeys-sample')), sequentialFilters, places);
-    const prepared = await prepare(context, sample);
+    const prepared = await prepare(context);
 
     const { service } = await startCairn(context, { demoData: true });
     try {
       await awaitPublication(context);
       const cookie = `${sessionCookie}=${await signInOrThrow(service)}`;
-      const paths = mapFilters(createRng(deriveSeed(seed, 'journeys-load')), loadFilters, places).map(
-        mapPath,
-      );
-      const warmup = mapFilters(createRng(deriveSeed(seed, 'journeys-warmup')), 500, places).map(mapPath);
-      context.log(`  warm-up over ${warmup.length} other filters (${context.options.warmupSeconds} s)`);
-      await runLoad({
-        url: service.baseUrl,
-        paths: warmup,
-        headers: { cookie },
-        connections: mapConnections,
-        durationSeconds: context.options.warmupSeconds,
-        cleanup: context.cleanup,
-      });
-      // One by one after the warm-up, as the GROUP BY ran on a database its own first query had warmed: a
-      // fresh server's first requests also pay for its connections' first reads of the cells and for V8's
-      // first compilations (25.8 ms median cold, 11–16 ms warm, on 6 Dec 2026).
-      context.log(`Cairn GET /api/journeys/map: the same ${sample.length} filters one by one (1 discarded)`);
-      await timeSequentially(service.baseUrl, [mapPath(sample[0]!)], { cookie });
-      const sequential = await timeSequentially(service.baseUrl, sample.map(mapPath), { cookie });
-      context.log(`  median ${median(sequential.latencies).toFixed(1)} ms`);
-      context.log(
-        `Cairn GET /api/journeys/map over ${paths.length} filters at ${mapConnections} connections`,
-      );
-      const load = await measure(context, service, paths[0]!, {
-        paths,
-        headers: { cookie },
-        connections: mapConnections,
-        warmupSeconds: 0,
-      });
-      context.note(
-        `journeys_map_c20: ${paths.length} different filtered member-map queries (period, and often a type, a ` +
-          `band or an area) cycled over ${mapConnections} connections as the demo member; the sequential rows ` +
-          `and the GROUP BY baseline use the same ${sample.length} filters (the GROUP BY runs in the runner, ` +
-          `without HTTP, so the speed-up is conservative)`,
-      );
       const published = await measurePublished(context, service, cookie, places);
-      return journeysRows({
-        legs: prepared.legs,
-        routes: prepared.routes,
-        groupBy: prepared.groupBy,
-        sequential: sequential.latencies,
-        sequentialFailures: sequential.failures,
-        load,
-        published,
-      });
+      return journeysRows({ legs: prepared.legs, routes: prepared.routes, published });
     } finally {
       await service.stop();
     }
