@@ -284,6 +284,18 @@ function independentSlice(
   return { flows: [...flows.values()], hotspots: [...hotspots.values()] };
 }
 
+/** Adds people to a cell of a map of cells, made the first time its key is seen. */
+function tally<T extends { people: number }>(
+  cells: Map<string, T>,
+  key: string,
+  people: number,
+  make: () => Omit<T, 'people'>,
+): void {
+  const cell = cells.get(key) ?? ({ ...make(), people: 0 } as T);
+  cell.people += people;
+  cells.set(key, cell);
+}
+
 /**
  * One answer gathered from a slice's year rows: what the map shows for a question, cell by cell (the country
  * flows and hotspots of the world or around the area's country; the region cells around a chosen area where
@@ -312,17 +324,13 @@ function answerOf(
         ? !areaCountry || f.fromCountry === areaCountry || f.toCountry === areaCountry
         : regions && area !== undefined && aroundArea(f.from, f.to, f.fromCountry, f.toCountry);
     if (!shown) continue;
-    const key = `${f.level}|${f.from}|${f.to}`;
-    const cell = flows.get(key) ?? {
+    tally(flows, `${f.level}|${f.from}|${f.to}`, f.people, () => ({
       level: f.level,
       from_area: f.from,
       to_area: f.to,
       from_country: f.fromCountry,
       to_country: f.toCountry,
-      people: 0,
-    };
-    cell.people += f.people;
-    flows.set(key, cell);
+    }));
   }
   for (const h of rows.hotspots) {
     if (!inYears(h.year)) continue;
@@ -341,16 +349,12 @@ function answerOf(
           area !== undefined &&
           (isRegion(area) ? h.area === area : h.country === areaCountry);
     if (!shown || h.level === 'world') continue;
-    const key = `${h.level}|${h.area}|${h.role}`;
-    const cell = hotspots.get(key) ?? {
-      level: h.level,
+    tally(hotspots, `${h.level}|${h.area}|${h.role}`, h.people, () => ({
+      level: h.level as AreaLevel,
       area: h.area,
       country: h.country,
-      role: h.role,
-      people: 0,
-    };
-    cell.people += h.people;
-    hotspots.set(key, cell);
+      role: h.role as HotspotRow['role'],
+    }));
   }
   return {
     flows: [...flows.values()],
