@@ -158,34 +158,6 @@ export const journeysFlows = pgTable(
       table.fromArea,
       table.toArea,
     ),
-    // The region cells by the country a flow starts in, and by the one it ends in: the live member map read
-    // the region flows around one chosen area, which the key's order (from area first, after the year range)
-    // cannot narrow to. Partial: only the region cells, which only the unfiltered slice has. That map is gone
-    // (the publication reads whole slices); dropping these indexes needs a migration of its own.
-    index('journeys_flows_region_from_idx')
-      .on(
-        table.quarter,
-        table.exploitationType,
-        table.industry,
-        table.nationalityBand,
-        table.fromCountry,
-        table.year,
-        table.fromArea,
-        table.toArea,
-      )
-      .where(sql`${table.level} = 'region'`),
-    index('journeys_flows_region_to_idx')
-      .on(
-        table.quarter,
-        table.exploitationType,
-        table.industry,
-        table.nationalityBand,
-        table.toCountry,
-        table.year,
-        table.fromArea,
-        table.toArea,
-      )
-      .where(sql`${table.level} = 'region'`),
     // Cells a rejection emptied, found without reading the table (none outlive the decision's transaction).
     index('journeys_flows_empty_idx')
       .on(table.level)
@@ -225,19 +197,6 @@ export const journeysHotspots = pgTable(
       table.area,
       table.role,
     ),
-    // A country's region hotspots, for the same reads around a chosen area.
-    index('journeys_hotspots_region_idx')
-      .on(
-        table.quarter,
-        table.exploitationType,
-        table.industry,
-        table.nationalityBand,
-        table.country,
-        table.year,
-        table.area,
-        table.role,
-      )
-      .where(sql`${table.level} = 'region'`),
     index('journeys_hotspots_empty_idx')
       .on(table.level)
       .where(sql`${table.routes} <= 0`),
