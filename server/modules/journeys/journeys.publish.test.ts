@@ -15,7 +15,7 @@ import {
  * What any reader of the slice's answers can write down as exact equations, built here from what the cells mean:
  * every span is the sum of its years, and the span inside it plus the years around, for every flow and
  * hotspot; the world total is the sum of the countries of origin, and a country's origins the sum of its
- * regions' (one origin per route).
+ * regions' (one origin per route); a country flow is the sum of the region flows between its two countries.
  */
 function readerEquations(
   flows: readonly YearFlow[],
@@ -53,6 +53,20 @@ function readerEquations(
         total: `${period.id}|${countryKey}`,
         children: [...keys]
           .filter((key) => key.startsWith(`H:region:${code}`) && key.endsWith(':origin'))
+          .map((key) => `${period.id}|${key}`),
+      });
+    }
+    // A country flow is the sum of the region flows between the two countries (a leg is one flow at each level).
+    for (const countryKey of [...keys].filter((key) => key.startsWith('F:country:'))) {
+      const [from, to] = countryKey.slice('F:country:'.length).split('>') as [string, string];
+      margins.push({
+        total: `${period.id}|${countryKey}`,
+        children: [...keys]
+          .filter((key) => key.startsWith('F:region:'))
+          .filter((key) => {
+            const [rf, rt] = key.slice('F:region:'.length).split('>') as [string, string];
+            return rf.slice(0, 2) === from && rt.slice(0, 2) === to;
+          })
           .map((key) => `${period.id}|${key}`),
       });
     }
