@@ -1,26 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Database, Listener } from '../../kernel/db/client.js';
-import { Channel } from './directory.search.channel.js';
+import { Channel } from '../../kernel/threads/channel.js';
+import { workerScript } from '../../kernel/threads/script.js';
 import type { SearchRow } from './directory.search.index.js';
 import type { AreaCounts, CountRequest, DirectorySearch, SearchRequest } from './directory.search.page.js';
 import { databaseRows } from './directory.search.rows.js';
 import type { SearchResult } from './directory.search.schemas.js';
-
-/**
- * The search thread's script. Built, it is the compiled worker beside this file. From the sources (tests,
- * `npm run dev`), it is TypeScript, which a worker thread of Node 20 cannot load through the parent's
- * `--import tsx`: a small script registers tsx's loader in the thread first, then imports it.
- */
-function workerScript(): [string | URL, { eval?: boolean }] {
-  if (!import.meta.url.endsWith('.ts')) return [new URL('./directory.search.worker.js', import.meta.url), {}];
-  const script = new URL('./directory.search.worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return [
-    `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(script)}); });`,
-    { eval: true },
-  ];
-}
 
 /**
  * The directory search in a worker thread of its own (decision 0018), seen from the main thread: it starts the
@@ -45,7 +31,7 @@ export class SearchThread implements DirectorySearch {
     if (this.closed) throw new Error('the directory search thread has been closed');
     if (this.channel) return this.channel;
     const rows = databaseRows(this.database);
-    const [script, options] = workerScript();
+    const [script, options] = workerScript(import.meta.url, 'directory.search.worker');
     const worker = new Worker(script, { ...options, workerData: { loadBatchRows: this.loadBatchRows } });
     // The thread never keeps the process alive on its own: the server does, while it listens.
     worker.unref();

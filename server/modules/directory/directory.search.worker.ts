@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { Channel, type Answer } from './directory.search.channel.js';
+import { Channel, type Answer } from '../../kernel/threads/channel.js';
 import { DirectorySearchIndex, type SearchRow, type SearchRowSource } from './directory.search.index.js';
 import {
   areaCounts,

@@ -1,6 +1,6 @@
 /**
- * Calls between the main thread and the search thread (directory.search.thread.ts, directory.search.worker.ts):
- * each side calls the other's named handlers and gets a promise of the answer; a call may also report progress
+ * Calls between the main thread and a worker thread (the directory's search thread, the journey map's
+ * publication thread): each side calls the other's named handlers and gets a promise of the answer; a call may also report progress
  * (the rows of a load, a batch at a time), and either side may emit events that need no answer.
  */
 
