@@ -36,6 +36,8 @@ const configSchema = z.object({
   DB_PREPARED_STATEMENTS: booleanFromEnv.default(true),
   // The directory's search index in a worker thread of its own (decision 0018); off: in the main thread.
   CAIRN_SEARCH_THREAD: booleanFromEnv.default(true),
+  // The journey map's publication (protection and documents of a slice) in a worker thread; off: the main thread.
+  CAIRN_PUBLISH_THREAD: booleanFromEnv.default(true),
   // Journey map disclosure threshold: raised by configuration, never below IOM CTDC's k = 11.
   CAIRN_JOURNEYS_K: z.coerce.number().int().min(11, 'must be at least 11').max(1000).default(11),
   // Overlap-detection lookups per person and per organisation in any 24 hours (issue 8's abuse controls).
@@ -70,6 +72,8 @@ export interface Config {
   trustProxy: boolean;
   /** Whether the directory's search index lives in a worker thread of its own (decision 0018). */
   searchThread: boolean;
+  /** Whether the journey map's publication computes its slices in a worker thread of its own. */
+  publishThread: boolean;
   /** The journey map's disclosure threshold k: every number shown describes at least k people (≥ 11). */
   journeysK: number;
   /** Overlap-detection lookups allowed in any 24 hours, per person and per organisation. */
@@ -134,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     bodyLimitBytes: raw.CAIRN_BODY_LIMIT_BYTES,
     trustProxy: raw.CAIRN_TRUST_PROXY,
     searchThread: raw.CAIRN_SEARCH_THREAD,
+    publishThread: raw.CAIRN_PUBLISH_THREAD,
     journeysK: raw.CAIRN_JOURNEYS_K,
     matchingQuotas: {
       perPerson: raw.CAIRN_MATCHING_LOOKUPS_PER_PERSON,

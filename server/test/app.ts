@@ -42,6 +42,7 @@ export async function createTestApp(
     CAIRN_RUN_JOBS: 'false',
     // The search index in the test's own thread (a test of the search thread asks for it).
     CAIRN_SEARCH_THREAD: 'false',
+    CAIRN_PUBLISH_THREAD: 'false',
     ...options.env,
   });
   const chunks: string[] = [];

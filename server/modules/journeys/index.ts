@@ -3,7 +3,7 @@ import type { CairnModule } from '../../kernel/kernel.js';
 import { setupCaseFollowing } from './journeys.derive.js';
 import { journeyImportRoutes } from './journeys.import.routes.js';
 import { setupJourneyImports } from './journeys.import.service.js';
-import { setupPublication } from './journeys.publication.js';
+import { closePublication, setupPublication } from './journeys.publication.js';
 import { journeyRoutes } from './journeys.routes.js';
 import { registerJourneyEncryption } from './journeys.service.js';
 import './journeys.audit.js';
@@ -20,7 +20,9 @@ export const journeysModule: CairnModule = {
     setupCaseFollowing(kernel);
     setupPublication(kernel);
   },
-  routes: async (app: FastifyInstance) => {
+  routes: async (app: FastifyInstance, kernel) => {
+    // Before the database closes: the publication thread, if any, stops (a run waiting on it rolls back).
+    app.addHook('onClose', () => closePublication(kernel));
     await app.register(journeyRoutes);
     await app.register(journeyImportRoutes);
   },

@@ -6,7 +6,8 @@ import type { Ctx } from '../../kernel/context.js';
 import { queryRows } from '../../kernel/db/types.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { mapPeriods, type MapPeriod } from './journeys.publish.js';
-import { bytesOf, storedDocument, type SliceKey, type StoredDocument } from './journeys.publication.js';
+import { bytesOf, type SliceKey, type StoredDocument } from './journeys.publication.js';
+import { storedDocument } from './journeys.publish.slice.js';
 import type {
   AreaDocumentAnswer,
   AreaDocumentQuery,

@@ -10,12 +10,8 @@ import { testDatabaseKind } from '../../test/db.js';
 import { createMember, createOrganisation, signIn } from '../../test/factories.js';
 import { applyRoutes, rebuildAggregates } from './journeys.aggregates.js';
 import type { AreaDocument } from './journeys.documents.js';
-import {
-  publishedPeriods,
-  publishMarked,
-  readDocument,
-  type PublishedWorldDocument,
-} from './journeys.publication.js';
+import { publishedPeriods, publishMarked, readDocument } from './journeys.publication.js';
+import type { PublishedWorldDocument } from './journeys.publish.slice.js';
 import { journeysLegs, journeysRoutes } from './journeys.tables.js';
 
 /**

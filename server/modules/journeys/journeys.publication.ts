@@ -1,18 +1,11 @@
-import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { inTransaction } from '../../kernel/db/transaction.js';
 import { queryRows, type Db, type Queryable, type Tx } from '../../kernel/db/types.js';
 import type { JobQueue } from '../../kernel/jobs/jobs.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import { sliceDocuments, type AreaDocument, type WorldDocument } from './journeys.documents.js';
-import {
-  mapPeriods,
-  publishSlice,
-  type MapPeriod,
-  type YearFlow,
-  type YearHotspot,
-} from './journeys.publish.js';
+import { mapPeriods, type MapPeriod, type YearFlow, type YearHotspot } from './journeys.publish.js';
+import { inThisThread, type SliceDocumentsOf } from './journeys.publish.slice.js';
+import { PublishThread } from './journeys.publish.thread.js';
 import {
   journeysDocuments,
   journeysFlows,
@@ -57,11 +50,6 @@ export interface SliceKey {
   exploitationType: string;
   industry: string;
   nationalityBand: string;
-}
-
-/** The world document as stored: with the periods every slice offers. */
-export interface PublishedWorldDocument extends WorldDocument {
-  periods: MapPeriod[];
 }
 
 /**
@@ -165,13 +153,6 @@ export async function readSlice(
   return { flows, hotspots };
 }
 
-/** A document's stored form: gzipped JSON and a strong ETag of it. */
-export function storedDocument(document: object): { body: Buffer; etag: string } {
-  const json = JSON.stringify(document);
-  const hash = createHash('sha256').update(json).digest('base64url').slice(0, 22);
-  return { body: gzipSync(json, { level: 9 }), etag: `"${hash}"` };
-}
-
 /** Rows of the documents table, for one insert. */
 type DocumentRow = typeof journeysDocuments.$inferInsert;
 
@@ -181,6 +162,7 @@ async function publishOne(
   slice: SliceKey,
   periods: readonly MapPeriod[],
   k: number,
+  documentsOf: SliceDocumentsOf,
 ): Promise<number> {
   await tx.execute(
     sql`delete from ${journeysDocuments} where exploitation_type = ${slice.exploitationType}
@@ -189,20 +171,8 @@ async function publishOne(
   if (periods.length === 0) return 0;
   const { flows, hotspots } = await readSlice(tx, slice);
   if (flows.length === 0 && hotspots.length === 0) return 0;
-  const documents = sliceDocuments(publishSlice(flows, hotspots, periods, k), periods, k);
-  const rows: DocumentRow[] = [];
-  const row = (period: string, area: string, document: object): DocumentRow => ({
-    ...slice,
-    period,
-    area,
-    ...storedDocument(document),
-  });
-  for (const [period, world] of documents.world) {
-    rows.push(row(period, '', { ...world, periods: [...periods] } satisfies PublishedWorldDocument));
-  }
-  for (const [period, areas] of documents.areas) {
-    for (const [area, document] of areas) rows.push(row(period, area, document satisfies AreaDocument));
-  }
+  const documents = await documentsOf({ flows, hotspots, periods: [...periods], k });
+  const rows: DocumentRow[] = documents.map((document) => ({ ...slice, ...document }));
   // In batches: each row is seven parameters, and PostgreSQL takes at most 65,535 in a statement.
   for (let i = 0; i < rows.length; i += 1000) {
     await tx.insert(journeysDocuments).values(rows.slice(i, i + 1000));
@@ -237,7 +207,11 @@ export interface PublicationRun {
  * Publishes what is marked, until nothing is: first, if the periods or k changed, every slice in one
  * transaction; then each marked slice in its own.
  */
-export async function publishMarked(db: Db, k: number): Promise<PublicationRun> {
+export async function publishMarked(
+  db: Db,
+  k: number,
+  documentsOf: SliceDocumentsOf = inThisThread,
+): Promise<PublicationRun> {
   const run: PublicationRun = { full: false, slices: 0, documents: 0 };
   for (;;) {
     const step = await inTransaction(db, async (tx) => {
@@ -258,7 +232,7 @@ export async function publishMarked(db: Db, k: number): Promise<PublicationRun> 
         let documents = 0;
         await tx.execute(sql`delete from ${journeysDocuments}`);
         for (const slice of stale) {
-          documents += await publishOne(tx, slice, periods, k);
+          documents += await publishOne(tx, slice, periods, k, documentsOf);
           await clearMark(tx, slice);
         }
         await tx.execute(
@@ -275,7 +249,7 @@ export async function publishMarked(db: Db, k: number): Promise<PublicationRun> 
           order by exploitation_type, industry, nationality_band limit 1`,
       );
       if (!slice) return null;
-      const documents = await publishOne(tx, slice, periods, k);
+      const documents = await publishOne(tx, slice, periods, k, documentsOf);
       await clearMark(tx, slice);
       await tx.execute(sql`update ${journeysPublication} set published_at = now() where id = 1`);
       return { full: false, slices: 1, documents };
@@ -287,12 +261,31 @@ export async function publishMarked(db: Db, k: number): Promise<PublicationRun> 
   }
 }
 
-/** Registers the publication job, and its sweep. */
+const threads = new WeakMap<object, PublishThread>();
+
+/**
+ * Registers the publication job, and its sweep. With `CAIRN_PUBLISH_THREAD` (the default), a slice's
+ * protection and documents are computed in a worker thread of their own, so a large slice's seconds of CPU do
+ * not hold up the requests this process serves.
+ */
 export function setupPublication(kernel: Kernel): void {
+  const thread = kernel.config.publishThread ? new PublishThread(kernel.log) : null;
+  if (thread) threads.set(kernel.database, thread);
   kernel.jobs.recurring(publishJob, sweepIntervalMs, async (run) => {
-    const result = await publishMarked(kernel.database.db, kernel.config.journeysK);
+    const result = await publishMarked(
+      kernel.database.db,
+      kernel.config.journeysK,
+      thread?.documents ?? inThisThread,
+    );
     if (result.slices > 0) run.log.info(result, 'journey map published');
   });
+}
+
+/** Stops this kernel's publication thread, if it has one (the server is closing). */
+export async function closePublication(kernel: Pick<Kernel, 'database'>): Promise<void> {
+  const thread = threads.get(kernel.database);
+  threads.delete(kernel.database);
+  await thread?.close();
 }
 
 /** A stored document, as bytes. */
