@@ -1,11 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import type { PersonActor } from '../../kernel/access/policy.js';
-import type { Role } from '../../kernel/access/roles.js';
-import type { Ctx } from '../../kernel/context.js';
-import { setPlatformScope } from '../../kernel/db/tenant.js';
-import { inTransaction } from '../../kernel/db/transaction.js';
 import type { DemoAccount, Kernel } from '../../kernel/kernel.js';
-import { identityMemberships, identityPeople } from '../identity/index.js';
+import { demoContext } from '../identity/index.js';
 import { addEntry, recordConsent } from './cases.entries.service.js';
 import { victimSectionSchema, type CaseFileCreate, type EntryInput } from './cases.schemas.js';
 import { createCaseFile, decideClosure, requestClosure } from './cases.service.js';
@@ -190,53 +184,10 @@ function demoCases(): DemoCase[] {
   ];
 }
 
-/** A request context for a demo account (its first membership), for seeding through the use cases. */
-export async function actorFor(kernel: Kernel, email: string): Promise<Ctx> {
-  const found = await inTransaction(kernel.database.db, async (tx) => {
-    // Platform scope: the seed looks up demo people across organisations.
-    await setPlatformScope(tx);
-    const [row] = await tx
-      .select({
-        personId: identityPeople.id,
-        membershipId: identityMemberships.id,
-        organisationId: identityMemberships.organisationId,
-        role: identityMemberships.role,
-      })
-      .from(identityPeople)
-      .innerJoin(identityMemberships, eq(identityMemberships.personId, identityPeople.id))
-      .where(and(eq(identityPeople.email, email)));
-    return row;
-  });
-  if (!found) throw new Error(`demo account ${email} is missing`);
-  const actor: PersonActor = {
-    kind: 'person',
-    personId: found.personId,
-    sessionId: 'demo-seed',
-    level: 'full',
-    platformRole: null,
-    membership: { id: found.membershipId, organisationId: found.organisationId, role: found.role as Role },
-    hasRequiredFactor: true,
-    stepUpAt: null,
-  };
-  return {
-    kernel,
-    actor,
-    audit: {
-      actorPersonId: found.personId,
-      actorMembershipId: found.membershipId,
-      ip: null,
-      requestId: null,
-    },
-    language: 'en',
-    ip: '127.0.0.1',
-    userAgent: 'demo seed',
-  };
-}
-
 /** Seeds the demo case files (after identity: it needs the demo caseworkers and supervisors). */
 export async function seedCases(kernel: Kernel): Promise<DemoAccount[]> {
   for (const demo of demoCases()) {
-    const ctx = await actorFor(kernel, demo.by);
+    const ctx = await demoContext(kernel, demo.by);
     const file = await createCaseFile(ctx, { draft: false, ...demo.file });
     for (const entry of demo.entries ?? []) await addEntry(ctx, file.id, entry);
     if (demo.consent) {
@@ -253,7 +204,7 @@ export async function seedCases(kernel: Kernel): Promise<DemoAccount[]> {
     }
     if (demo.close) {
       await requestClosure(ctx, file.id, { status: demo.close.status, reason: demo.close.reason });
-      await decideClosure(await actorFor(kernel, demo.close.approvedBy), file.id, 'approve');
+      await decideClosure(await demoContext(kernel, demo.close.approvedBy), file.id, 'approve');
     }
   }
   return [];

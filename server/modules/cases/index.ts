@@ -31,8 +31,6 @@ export const casesModule: CairnModule = {
 };
 
 export { consentedSections, recordConsent } from './cases.entries.service.js';
-// For the referrals module's demo data: acting as a demo account, through the use cases.
-export { actorFor as demoContextOf } from './cases.seed.js';
 // For the journeys module: a case's journey facts (codes only) and the event that says they changed.
 export { caseJourneyFacts, type CaseJourneyFacts, type JourneyEvent } from './cases.journey.js';
 // For the matching module: a case's selectors, opened in memory (perpetrators always; the survivor's by consent).

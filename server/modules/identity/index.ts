@@ -38,3 +38,5 @@ export { countryCodeSchema, decodeCursor, encodeCursor, pageOf } from './identit
 export { organisationTypes, tiers, type OrganisationType, type Tier } from './identity.vocabulary.js';
 export { insertListedOrganisations, type ListedOrganisation } from './identity.listing.js';
 export { namedPerson, personNames } from './identity.people.js';
+// For modules that seed demo data through their use cases, as a demo account.
+export { demoContext } from './identity.demo.js';

@@ -3,14 +3,9 @@ import type { Ctx } from '../../kernel/context.js';
 import { setTenant } from '../../kernel/db/tenant.js';
 import { inTransaction } from '../../kernel/db/transaction.js';
 import type { DemoAccount, Kernel } from '../../kernel/kernel.js';
-import {
-  casesFiles,
-  closedStatuses,
-  demoContextOf,
-  recordConsent,
-  type CaseSection,
-} from '../cases/index.js';
+import { casesFiles, closedStatuses, recordConsent, type CaseSection } from '../cases/index.js';
 import type { Service } from '../directory/index.js';
+import { demoContext } from '../identity/index.js';
 import { openThread, postMessage } from './referrals.messages.service.js';
 import type { Referral, ReferralTransitionInput } from './referrals.schemas.js';
 import { createReferral, transitionReferral } from './referrals.service.js';
@@ -94,7 +89,7 @@ interface Side {
 }
 
 async function sideOf(kernel: Kernel, email: string): Promise<Side> {
-  const ctx = await demoContextOf(kernel, email);
+  const ctx = await demoContext(kernel, email);
   if (ctx.actor.kind !== 'person' || !ctx.actor.membership) throw new Error(`${email} has no membership`);
   const organisationId = ctx.actor.membership.organisationId;
   const rows = await inTransaction(kernel.database.db, async (tx) => {
