@@ -5,6 +5,7 @@ import { journeyImportRoutes } from './journeys.import.routes.js';
 import { setupJourneyImports } from './journeys.import.service.js';
 import { closePublication, setupPublication } from './journeys.publication.js';
 import { journeyRoutes } from './journeys.routes.js';
+import { seedJourneys } from './journeys.seed.js';
 import { registerJourneyEncryption } from './journeys.service.js';
 import './journeys.audit.js';
 
@@ -14,6 +15,7 @@ export const journeysModule: CairnModule = {
   description:
     'Routes contributed by vetted organisations (origin, transit, exploitation), moderated, and pooled into a ' +
     'map of flows and hotspots where every number describes at least k people.',
+  seed: seedJourneys,
   setup: (kernel) => {
     registerJourneyEncryption(kernel);
     setupJourneyImports(kernel);
