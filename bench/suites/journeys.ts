@@ -199,16 +199,20 @@ async function prepare(
  * first run after start-up), so that it does not share the machine with the measured requests, and notes how
  * long that took. PostgreSQL only: PGlite's folder is Cairn's alone while it runs.
  */
-async function awaitPublication(context: BenchContext): Promise<void> {
+async function awaitPublication(
+  context: BenchContext,
+  service: Service,
+): Promise<JourneysMeasurements['responsiveness']> {
   if (context.database.kind !== 'postgresql') {
     context.note(
       'the map publication was not awaited (PGlite: the runner cannot read the database Cairn holds)',
     );
-    return;
+    return null;
   }
   const db = await context.database.connect();
+  const probe = probeMainThread(service.baseUrl);
   try {
-    context.log('waiting for the map publication (every slice the rebuild marked)');
+    context.log('waiting for the map publication (every slice the rebuild marked), probing /api/health');
     const started = performance.now();
     for (;;) {
       const [state] = await db.query<{ published: boolean; marked: number }>(
@@ -231,9 +235,58 @@ async function awaitPublication(context: BenchContext): Promise<void> {
       `map publication after the rebuild (Cairn's job, every slice): about ${seconds.toFixed(0)} s (polled ` +
         `each second), ${counts?.documents} documents, ${counts?.megabytes} MB gzipped`,
     );
+    const during = await probe.stop();
+    context.log(
+      `  /api/health while publishing: ${during.length} probes, p99 ${percentile(during, 99).toFixed(1)} ms`,
+    );
+    context.log(`probing /api/health with nothing to publish (${idleProbeSeconds} s)`);
+    const idleProbe = probeMainThread(service.baseUrl);
+    await new Promise((resolve) => setTimeout(resolve, idleProbeSeconds * 1000));
+    const idle = await idleProbe.stop();
+    context.note(
+      `journeys_publication_health: GET /api/health (it asks the database too) one at a time every ` +
+        `${probeIntervalMs} ms while Cairn published (${during.length} probes), against the same probe for ` +
+        `${idleProbeSeconds} s after, with nothing to publish (${idle.length} probes)`,
+    );
+    return { during, idle };
   } finally {
+    await probe.stop();
     await db.close();
   }
+}
+
+/** The main thread's probe: one request at a time, this long apart. */
+const probeIntervalMs = 250;
+/** How long the probe runs after the publication, as the baseline. */
+const idleProbeSeconds = 10;
+
+/**
+ * Probes Cairn's main thread while it publishes: `GET /api/health`, one at a time, `probeIntervalMs` apart,
+ * each timed to its whole answer (a failure counts as its time to fail). A publication that held the main
+ * thread would show here as the longest probes. `stop` ends it and gives the times, at least one.
+ */
+export function probeMainThread(baseUrl: string): { stop(): Promise<number[]> } {
+  const times: number[] = [];
+  let stopped = false;
+  const running = (async () => {
+    do {
+      times.push(
+        await timeOnce(() =>
+          fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(60_000) })
+            .then((response) => response.arrayBuffer())
+            .catch(() => undefined),
+        ),
+      );
+      if (!stopped) await new Promise((resolve) => setTimeout(resolve, probeIntervalMs));
+    } while (!stopped);
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await running;
+      return times;
+    },
+  };
 }
 
 /**
@@ -331,6 +384,11 @@ export interface JourneysMeasurements {
     sequentialFailures: number;
     load: LoadResult;
   };
+  /**
+   * `/api/health` probed while Cairn published the map, and for a while after with nothing to publish; null
+   * where the publication is not awaited (PGlite).
+   */
+  responsiveness: { during: number[]; idle: number[] } | null;
 }
 
 /** The suite's rows. */
@@ -356,6 +414,19 @@ export function journeysRows(m: JourneysMeasurements): ResultRow[] {
     ...loadRows('journeys_published_c20', m.published.load, {
       targets: { p50: mapP50Target, p99: mapP99Target },
     }),
+    ...(m.responsiveness ? responsivenessRows(m.responsiveness) : []),
+  ];
+}
+
+/** The main thread's answers during the publication, each against the same probe with nothing to publish. */
+function responsivenessRows({ during, idle }: { during: number[]; idle: number[] }): ResultRow[] {
+  return [
+    makeRow('journeys_publication_health_probes', during.length, 'requests'),
+    makeRow('journeys_publication_health_median_ms', median(during), 'ms', { baseline: median(idle) }),
+    makeRow('journeys_publication_health_p99_ms', percentile(during, 99), 'ms', {
+      baseline: percentile(idle, 99),
+    }),
+    makeRow('journeys_publication_health_max_ms', Math.max(...during), 'ms', { baseline: Math.max(...idle) }),
   ];
 }
 
@@ -373,10 +444,10 @@ export const journeysSuite: Suite = {
 
     const { service } = await startCairn(context, { demoData: true });
     try {
-      await awaitPublication(context);
+      const responsiveness = await awaitPublication(context, service);
       const cookie = `${sessionCookie}=${await signInOrThrow(service)}`;
       const published = await measurePublished(context, service, cookie, places);
-      return journeysRows({ legs: prepared.legs, routes: prepared.routes, published });
+      return journeysRows({ legs: prepared.legs, routes: prepared.routes, published, responsiveness });
     } finally {
       await service.stop();
     }
