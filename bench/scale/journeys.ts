@@ -90,7 +90,9 @@ export async function generateJourneys(
          left(p.place, 2), case when length(p.place) > 2 then p.place end, p.position > 0
        from (select id, organisation_id,
                2 + (('x' || substr(id::text, 1, 8))::bit(32)::int & 2147483647) % 3 as stops
-             from journeys_routes where organisation_id = $2::uuid) r
+             from journeys_routes r0 where organisation_id = $2::uuid
+               -- Only the routes just written: the organisation's demo routes have their legs.
+               and not exists (select 1 from journeys_legs l where l.route_id = r0.id)) r
        cross join lateral (
          select g as position,
            ($1::text[])[1 + floor(power(random(), 2) * array_length($1::text[], 1))::int] as place
