@@ -339,7 +339,10 @@ describe('journeys: contribute a route, moderate it, and see it on the map only 
     // The timeline narrows the map to one year, and the period picker says so.
     await contributor.getByRole('button', { name: new RegExp(`^${YEAR}`) }).click();
     await expect.poll(() => new URL(contributor.url()).searchParams.get('period'), POLL).toBe(String(YEAR));
-    expect(await field(contributor, en('journeys.filters.period')).inputValue()).toBe(String(YEAR));
+    // (The picker lists the periods of the answer on screen: it shows the year once that year's answer is in.)
+    await expect
+      .poll(() => field(contributor, en('journeys.filters.period')).inputValue(), POLL)
+      .toBe(String(YEAR));
     await first.waitFor();
     await expectNoSeriousAxeViolations(contributor, 'member journey map (filtered)');
 
