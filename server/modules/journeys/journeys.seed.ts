@@ -1,3 +1,4 @@
+import type { Ctx } from '../../kernel/context.js';
 import type { DemoAccount, Kernel } from '../../kernel/kernel.js';
 import { searchPlaces } from '../directory/index.js';
 import { demoContext } from '../identity/index.js';
@@ -37,7 +38,6 @@ interface DemoRoute {
   exploitation: DemoStop;
   exploitationTypes: RouteInput['exploitationTypes'];
   industry?: RouteInput['industry'];
-  recruitmentMethod?: RouteInput['recruitmentMethod'];
   genderBand: RouteInput['genderBand'];
   ageBand: RouteInput['ageBand'];
   nationalityBand: RouteInput['nationalityBand'];
@@ -174,13 +174,17 @@ const stop = (s: DemoStop) => ({
 /** The contributions of the demo routes, as the form would send them, for years counted back from `now`. */
 export function demoRouteInputs(now = new Date()): Array<{ by: string; input: RouteInput }> {
   const year = now.getUTCFullYear();
-  return demoRoutes.flatMap((route) =>
-    route.people.map(({ yearsAgo, people }) => ({
+  return demoRoutes.flatMap((route) => {
+    // Each place looked up once a route, whatever its years.
+    const places = {
+      origin: resolve(route.origin),
+      transits: (route.transits ?? []).map(stop),
+      exploitation: [stop(route.exploitation)],
+    };
+    return route.people.map(({ yearsAgo, people }) => ({
       by: route.by,
       input: routeInputSchema.parse({
-        origin: resolve(route.origin),
-        transits: (route.transits ?? []).map(stop),
-        exploitation: [stop(route.exploitation)],
+        ...places,
         year: year - yearsAgo,
         exploitationTypes: route.exploitationTypes,
         ...(route.industry ? { industry: route.industry } : {}),
@@ -189,15 +193,18 @@ export function demoRouteInputs(now = new Date()): Array<{ by: string; input: Ro
         ageBand: route.ageBand,
         nationalityBand: route.nationalityBand,
       }),
-    })),
-  );
+    }));
+  });
 }
 
 /** Seeds the demo routes, each validated by the demo moderator (after identity: it needs the demo people). */
 export async function seedJourneys(kernel: Kernel): Promise<DemoAccount[]> {
   const decider = await demoContext(kernel, moderator);
+  const contributors = new Map<string, Ctx>();
   for (const { by, input } of demoRouteInputs()) {
-    const route = await contributeRoute(await demoContext(kernel, by), input);
+    let ctx = contributors.get(by);
+    if (!ctx) contributors.set(by, (ctx = await demoContext(kernel, by)));
+    const route = await contributeRoute(ctx, input);
     await decideRoute(decider, route.id, { decision: 'validate', version: route.version });
   }
   return [];
