@@ -3,11 +3,13 @@
  * own session cookie — a case is opened by a supervisor or caseworker of its own organisation, so one cookie
  * for the whole run cannot do — and checks every answer's body for strings it must contain (the case's id and
  * its revealed identity section, say). Prints autocannon's result as JSON like the CLI's `--json`, with a
- * `check` object added: how many 2xx answers were checked and how many lacked what they had to contain.
+ * `check` object added: how many 2xx answers were checked and how many lacked what they had to contain, and a
+ * `cpu` object: the CPU the machine, the server, PostgreSQL and this worker spent over the run (bench/lib/cpu.ts).
  *
  * Usage (by runCaseRequests in cases.ts): node --import tsx bench/suites/cases-load-worker.ts < options.json
  */
 import { createRequire } from 'node:module';
+import { cpuBetween, readCpu } from '../lib/cpu.js';
 
 interface WorkerRequest {
   path: string;
@@ -21,6 +23,8 @@ interface WorkerOptions {
   requests: WorkerRequest[];
   connections: number;
   durationSeconds: number;
+  /** The server's pid, to account its CPU over the run (bench/lib/cpu.ts). */
+  serverPid?: number;
 }
 
 interface RawRequest {
@@ -47,6 +51,8 @@ if (!options.url || !Array.isArray(options.requests) || options.requests.length 
 
 const check = { checked: 0, unverified: 0, firstUnverified: null as string | null };
 let next = 0;
+// Read right around the run itself, so this worker's start-up is not counted.
+const before = readCpu(options.serverPid);
 autocannon(
   {
     url: options.url,
@@ -80,6 +86,7 @@ autocannon(
       console.error(error.message);
       process.exit(1);
     }
-    process.stdout.write(`${JSON.stringify({ ...result, check })}\n`);
+    const cpu = cpuBetween(before, readCpu(options.serverPid));
+    process.stdout.write(`${JSON.stringify({ ...result, check, cpu })}\n`);
   },
 );

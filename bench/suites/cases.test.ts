@@ -144,8 +144,9 @@ describe('cases suite: the load worker', () => {
       log: () => undefined,
     } as unknown as BenchContext;
     const { port } = server.address() as AddressInfo;
-    const service = { baseUrl: `http://127.0.0.1:${port}` } as Service;
-    const { result, check } = await runCaseRequests(
+    // The server is this test's own process: its CPU over the run is this process's.
+    const service = { baseUrl: `http://127.0.0.1:${port}`, pid: process.pid } as Service;
+    const { result, check, cpu } = await runCaseRequests(
       context,
       service,
       [
@@ -164,6 +165,11 @@ describe('cases suite: the load worker', () => {
     expect(check.unverified).toBeGreaterThan(check.checked / 5);
     expect(check.unverified).toBeLessThan(check.checked / 2);
     expect(check.firstUnverified).toBe('/c');
+    // Where the CPU went over the run: the server answered every request, the worker sent them.
+    expect(cpu?.serverMs).toBeGreaterThan(0);
+    expect(cpu?.loadMs).toBeGreaterThan(0);
+    expect(cpu?.machineMs).toBeGreaterThanOrEqual((cpu?.serverMs ?? 0) + (cpu?.loadMs ?? 0) - 50);
+    expect(cpu?.wallMs).toBeGreaterThanOrEqual(900);
     const pairs = new Set(seen.map((s) => `${s.path} ${s.cookie}`));
     expect(pairs).toEqual(new Set(['/a s=alpha', '/b s=beta', '/c s=gamma']));
   }, 30_000);

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { sessionCookie } from '../../server/modules/identity/identity.sessions.js';
 import { startCairn } from '../lib/cairn.js';
+import { cpuRows, cpuSummary } from '../lib/cpu.js';
+import type { CpuAccount } from '../lib/cpu.js';
 import type { BenchContext, Suite } from '../lib/context.js';
 import { fillDatabase } from '../lib/fill.js';
 import { parseAutocannonJson } from '../lib/load.js';
@@ -139,6 +141,13 @@ export interface BodyCheck {
   firstUnverified: string | null;
 }
 
+/** One load run of the worker: autocannon's result, the body check, and where the CPU went meanwhile. */
+export interface CaseRun {
+  result: LoadResult;
+  check: BodyCheck;
+  cpu: CpuAccount | null;
+}
+
 const worker = fileURLToPath(new URL('./cases-load-worker.ts', import.meta.url));
 
 /** Runs the load worker (autocannon with a cookie per request) and reads its result and body check. */
@@ -147,7 +156,7 @@ export function runCaseRequests(
   service: Service,
   requests: readonly CaseRequest[],
   durationSeconds: number,
-): Promise<{ result: LoadResult; check: BodyCheck }> {
+): Promise<CaseRun> {
   for (const request of requests) {
     if (!request.path.startsWith('/') || /\s/.test(request.path))
       throw new Error(`not a path: ${request.path}`);
@@ -164,6 +173,7 @@ export function runCaseRequests(
         requests,
         connections: context.options.connections,
         durationSeconds,
+        serverPid: service.pid,
       }),
     );
     const unregister = context.cleanup.add('stop the cases load worker', () => {
@@ -184,9 +194,9 @@ export function runCaseRequests(
       try {
         const result = parseAutocannonJson(stdout);
         const line = stdout.trim().split('\n').at(-1) ?? '{}';
-        const check = (JSON.parse(line) as { check?: BodyCheck }).check;
+        const { check, cpu } = JSON.parse(line) as { check?: BodyCheck; cpu?: CpuAccount };
         if (!check) throw new Error('the cases load worker printed no body check');
-        resolve({ result, check });
+        resolve({ result, check, cpu: cpu ?? null });
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -201,7 +211,7 @@ async function measureRequests(
   label: string,
   warmup: readonly CaseRequest[],
   measured: readonly CaseRequest[],
-): Promise<{ result: LoadResult; check: BodyCheck }> {
+): Promise<CaseRun> {
   const { warmupSeconds, durationSeconds, connections } = context.options;
   if (warmupSeconds > 0) {
     context.log(`  warm-up ${label} over ${warmup.length} requests (${warmupSeconds} s)`);
@@ -217,6 +227,7 @@ async function measureRequests(
       (result.errors + result.non2xx > 0 ? `, ${result.errors} errors, ${result.non2xx} non-2xx` : '') +
       `; ${check.checked} answers checked, ${check.unverified} unverified`,
   );
+  context.log(`  ${cpuSummary(run.cpu, result.totalRequests)}`);
   return run;
 }
 
@@ -394,10 +405,13 @@ export interface CasesMeasurements {
   indexed: LoadResult;
   open: LoadResult;
   openCheck: BodyCheck;
+  /** Where the CPU went while the load ran (null: not measured). */
+  openCpu?: CpuAccount | null;
   sequentialOpenMs: number[];
   spotChecksFailed: number;
   dashboard: LoadResult;
   dashboardCheck: BodyCheck;
+  dashboardCpu?: CpuAccount | null;
   dashboardDue: number[];
   caseloads: { open: number[]; due: number[] };
   cases: number;
@@ -417,6 +431,7 @@ export function casesRows(m: CasesMeasurements): ResultRow[] {
     makeRow('cases_open_vs_indexed_query_ratio', m.open.requestsPerSecond / m.indexed.requestsPerSecond, 'x'),
     makeRow('cases_open_unverified_responses', m.openCheck.unverified, 'responses', { target: '== 0' }),
     makeRow('cases_open_checked_responses', m.openCheck.checked, 'responses', { target: '> 0' }),
+    ...cpuRows('cases_open', m.openCpu ?? null, m.open.totalRequests, budgetConnections),
     makeRow('cases_open_sequential_p50_ms', orZero(m.sequentialOpenMs, median), 'ms'),
     makeRow(
       'cases_open_sequential_p99_ms',
@@ -437,6 +452,7 @@ export function casesRows(m: CasesMeasurements): ResultRow[] {
       target: '== 0',
     }),
     makeRow('cases_dashboard_checked_responses', m.dashboardCheck.checked, 'responses', { target: '> 0' }),
+    ...cpuRows('cases_dashboard', m.dashboardCpu ?? null, m.dashboard.totalRequests, budgetConnections),
     makeRow('cases_dashboard_due_follow_ups_median', orZero(m.dashboardDue, median), 'follow-ups'),
     makeRow('cases_caseworker_open_cases_median', orZero(m.caseloads.open, median), 'cases'),
     makeRow(
@@ -610,10 +626,12 @@ export const casesSuite: Suite = {
         indexed,
         open: open.result,
         openCheck: open.check,
+        openCpu: open.cpu,
         sequentialOpenMs: sequential.latencies,
         spotChecksFailed: sequential.failed + oneByOne.failed,
         dashboard: dashboard.result,
         dashboardCheck: dashboard.check,
+        dashboardCpu: dashboard.cpu,
         dashboardDue: oneByOne.due,
         caseloads: loads,
         cases: total,
